@@ -1,0 +1,41 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/** The secret signature Pulumi wraps secret inputs in when they reach the mocks. */
+export const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+/** Every resource registered since {@link useMocks} was called. */
+export interface MockedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly provider?: string;
+}
+
+/** Installs Pulumi mocks for `stack`; returns the live list of registered resources. */
+export function useMocks(stack: string, config: Record<string, string> = {}): MockedResource[] {
+  const registered: MockedResource[] = [];
+  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    'switchyard',
+    stack,
+    false,
+  );
+  return registered;
+}
+
+/** Resolves an Output in tests (mocks run with preview off, so apply always fires). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/** Waits until registrations queued by resource constructors have reached the mocks. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
