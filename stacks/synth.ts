@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import type { EnvironmentConfig } from './environments';
-import { PlatformChart } from './platform-chart';
+import { addPlatformCharts } from './platform-chart';
 
 /** Builds the cdk8s app of one environment, writing (on `synth()`) under `<outdir>/<env>/`. */
 export function buildEnvironmentApp(env: EnvironmentConfig, outdir: string): App {
   const app = new App({ outdir: path.join(outdir, env.name) });
-  new PlatformChart(app, 'platform', env);
+  addPlatformCharts(app, env);
   return app;
 }
 

@@ -44,13 +44,41 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     },
   );
 
-  it('puts each environment in its own namespace', () => {
+  it('writes each environment in apply order: infrastructure, apps, routes', () => {
+    for (const env of ENVIRONMENTS) {
+      expect(fs.readdirSync(path.join(outdir, env.name)).sort()).toEqual([
+        '0000-infra.k8s.yaml',
+        '0001-apps.k8s.yaml',
+        '0002-routes.k8s.yaml',
+      ]);
+    }
+  });
+
+  it.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+    '%s: routes compile to Gateway API, attached to the Gateway',
+    (_name, env) => {
+      const objects = readManifests(path.join(outdir, env.name)) as any[];
+      const gateway = objects.find((o) => o.kind === 'Gateway');
+      expect(gateway.metadata).toMatchObject({ name: env.gateway.name, namespace: env.gateway.namespace });
+      expect(gateway.spec.listeners.map((l: { name: string }) => l.name)).toEqual(['http', 'https']);
+      const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+      expect(routes.map((r) => r.metadata.name).sort()).toEqual(['shop', 'shop-https-redirect']);
+      const storefront = routes
+        .find((r) => r.metadata.name === 'shop')
+        .spec.rules.find((r: { name: string }) => r.name === 'storefront');
+      expect(storefront.backendRefs).toEqual([
+        { name: 'web', port: 8080, weight: 100 - env.app.canaryPercent },
+        { name: 'web-canary', port: 8080, weight: env.app.canaryPercent },
+      ]);
+      expect(objects.find((o) => o.kind === 'Certificate').spec.issuerRef.name).toBe(env.clusterIssuer);
+    },
+  );
+
+  it("puts each environment's apps and routes in its own namespace", () => {
     const namespaces = ENVIRONMENTS.map((env) => {
-      const objects = readManifests(path.join(outdir, env.name));
-      const names = new Set(
-        objects.filter((o) => o.kind !== 'Namespace').map((o) => (o.metadata as { namespace: string }).namespace),
-      );
-      expect([...names]).toEqual([env.namespace]);
+      const objects = readManifests(path.join(outdir, env.name)) as any[];
+      const namespaced = objects.filter((o) => !['Namespace', 'GatewayClass', 'Gateway'].includes(o.kind));
+      expect(new Set(namespaced.map((o) => o.metadata.namespace))).toEqual(new Set([env.namespace]));
       return env.namespace;
     });
     expect(new Set(namespaces).size).toBe(ENVIRONMENTS.length);

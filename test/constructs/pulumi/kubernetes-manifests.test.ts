@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KubernetesManifests } from '../../../constructs/deploy/kubernetes-manifests';
+import { KubernetesManifests } from '../../../constructs/pulumi/kubernetes-manifests';
 import { type MockedResource, promiseOf, settle, useMocks } from '../../helpers/pulumi';
 
 const objects = [

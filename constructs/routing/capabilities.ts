@@ -1,0 +1,241 @@
+/**
+ * What each dialect can express, feature by feature (ground truth: the routing matrix). The matrix
+ * drives the compile-time errors, the generated docs table and the tests. Pure: no engine imports.
+ */
+import { matchesOf, pathOf } from './model';
+import type { CompileTarget, Dialect, RoutingPolicy, Support } from './types';
+import { DIALECTS } from './types';
+
+/** Every routing feature the model can use, with a one-line description for the docs. */
+export const FEATURES = {
+  'host.wildcard': "a '*.' wildcard host",
+  'path.exact': 'an Exact path match',
+  'path.prefix': 'a segment-wise PathPrefix match',
+  'path.regex': 'a RegularExpression path match',
+  'match.header': 'an exact header match',
+  'match.header-regex': 'a regular-expression header match',
+  'match.query': 'a query parameter match',
+  'match.method': 'an HTTP method match',
+  'match.cookie': 'a cookie match',
+  'split.weighted': 'two weighted backends',
+  'split.weighted-multi': 'three or more weighted backends',
+  redirect: 'a redirect (scheme, host, port)',
+  'redirect.path': 'a redirect that replaces the path',
+  'rewrite.path-prefix': 'a rewrite of the matched path prefix',
+  'rewrite.full-path': 'a rewrite of the whole path',
+  'rewrite.hostname': 'a rewrite of the Host header',
+  'headers.request': 'setting or removing request headers',
+  'headers.response': 'setting or removing response headers',
+  'headers.append': "appending headers ('add')",
+  'timeouts.request': 'a total request timeout',
+  'timeouts.backend-request': 'a per-attempt backend timeout',
+  'timeouts.connect': 'a backend connect timeout',
+  'timeouts.idle': 'an idle timeout',
+  retries: 'retries',
+  mirror: 'request mirroring',
+  'session-affinity': 'cookie session affinity',
+  'rate-limit': 'a per-client rate limit',
+  'ip.allow': 'a client IP allow list',
+  'ip.deny': 'a client IP deny list',
+  cors: 'CORS',
+  hsts: 'HSTS',
+  'max-body-size': 'a request body size limit',
+  'tls.terminate': 'TLS termination with a Kubernetes Secret',
+  'tls.cert-manager': 'certificates from cert-manager',
+  'tls.passthrough': 'TLS passthrough',
+  'tls.redirect-http': 'redirecting HTTP to HTTPS',
+  'backend.https': 'HTTPS to the backend',
+  'backend.grpc': 'gRPC backends',
+  'backend.h2c': 'HTTP/2 cleartext backends',
+  'backend.ws': 'WebSocket backends',
+  'backend.cross-namespace': 'a backend in another namespace',
+} as const;
+
+/** A routing feature name. */
+export type Feature = keyof typeof FEATURES;
+
+const CODE: Readonly<Record<string, Support>> = {
+  N: 'native',
+  E: 'emulated',
+  A: 'approximate',
+  G: 'global-only',
+  U: 'unsupported',
+};
+
+// Columns: gateway-api, ingress-nginx, traefik, haproxy, contour, aws-alb, openshift-route.
+// N native, E emulated, A approximate, G global-only, U unsupported. gateway-api is the portable
+// standard channel; experimental fields and implementation policies are added by supportFor().
+const MATRIX: Readonly<Record<Feature, string>> = {
+  'host.wildcard': 'NNNNNAN',
+  'path.exact': 'NNNNNNU',
+  'path.prefix': 'NNENENN',
+  'path.regex': 'NANUNNU',
+  'match.header': 'NENENNU',
+  'match.header-regex': 'NENENNU',
+  'match.query': 'NUNENNU',
+  'match.method': 'NUNEUNU',
+  'match.cookie': 'EAENEEU',
+  'split.weighted': 'NENANNN',
+  'split.weighted-multi': 'NUNANNN',
+  redirect: 'NNEENNU',
+  'redirect.path': 'NNEUNNU',
+  'rewrite.path-prefix': 'NEEENNN',
+  'rewrite.full-path': 'NENEUNU',
+  'rewrite.hostname': 'NNENENU',
+  'headers.request': 'NUNNNUU',
+  'headers.response': 'NENNNUU',
+  'headers.append': 'NUUUUUU',
+  'timeouts.request': 'NAGUNUA',
+  'timeouts.backend-request': 'NAANNUA',
+  'timeouts.connect': 'UNNGGUU',
+  'timeouts.idle': 'UAAANGU',
+  retries: 'UENUNUU',
+  mirror: 'NANUNUU',
+  'session-affinity': 'UNNEAAN',
+  'rate-limit': 'UNNNAUA',
+  'ip.allow': 'UNNNNGN',
+  'ip.deny': 'UNENNUU',
+  cors: 'NNNNNUU',
+  hsts: 'NGNNNGN',
+  'max-body-size': 'UNNUUUU',
+  'tls.terminate': 'NNNNNUN',
+  'tls.cert-manager': 'NNENEUE',
+  'tls.passthrough': 'NENNNUN',
+  'tls.redirect-http': 'NNNNNNN',
+  'backend.https': 'NNNNNNN',
+  'backend.grpc': 'NNNNNNU',
+  'backend.h2c': 'NUNNNUU',
+  'backend.ws': 'NNNNNNN',
+  'backend.cross-namespace': 'NUEUEUU',
+};
+
+/** Support of every feature in every dialect. */
+export const CAPABILITIES: Readonly<Record<Dialect, Readonly<Record<Feature, Support>>>> = Object.fromEntries(
+  DIALECTS.map((dialect, column) => [
+    dialect,
+    Object.fromEntries(Object.entries(MATRIX).map(([feature, row]) => [feature, CODE[row[column]!]!])),
+  ]),
+) as Record<Dialect, Record<Feature, Support>>;
+
+/** Gateway API fields only the experimental channel installs. */
+export const GATEWAY_EXPERIMENTAL_FEATURES: readonly Feature[] = ['retries', 'session-affinity'];
+
+/**
+ * What Gateway API implementations add through their own policy resources (Envoy Gateway's
+ * BackendTrafficPolicy and SecurityPolicy; Traefik Middlewares referenced by ExtensionRef).
+ */
+export const GATEWAY_IMPLEMENTATION_FEATURES: Readonly<Record<string, Partial<Record<Feature, Support>>>> = {
+  'envoy-gateway': {
+    'rate-limit': 'approximate',
+    'ip.allow': 'emulated',
+    'ip.deny': 'emulated',
+    'timeouts.connect': 'emulated',
+    'timeouts.idle': 'emulated',
+  },
+  traefik: { 'rate-limit': 'emulated', 'ip.allow': 'emulated', 'max-body-size': 'emulated' },
+};
+
+/** Support of a feature for a compile target, taking the Gateway API channel and implementation into account. */
+export function supportFor(target: CompileTarget, feature: Feature): Support {
+  if (target.dialect === 'gateway-api') {
+    if (target.channel === 'experimental' && GATEWAY_EXPERIMENTAL_FEATURES.includes(feature)) return 'native';
+    const extra = target.implementation ? GATEWAY_IMPLEMENTATION_FEATURES[target.implementation]?.[feature] : undefined;
+    if (extra) return extra;
+  }
+  return CAPABILITIES[target.dialect][feature];
+}
+
+/** The dialects that can express a feature in some form. */
+export function dialectsSupporting(feature: Feature): Dialect[] {
+  return DIALECTS.filter((d) => CAPABILITIES[d][feature] !== 'unsupported');
+}
+
+/** One use of a feature, and where in the policy it is. */
+export interface FeatureUse {
+  readonly feature: Feature;
+  readonly path: string;
+}
+
+/** Every feature a policy uses, with the path of each use, in policy order. */
+export function featuresOf(policy: RoutingPolicy): FeatureUse[] {
+  const uses: FeatureUse[] = [];
+  const use = (feature: Feature, path: string) => uses.push({ feature, path });
+  const p = policy.name;
+  policy.hosts.forEach((h, i) => {
+    if (h.startsWith('*.')) use('host.wildcard', `${p}.hosts[${i}]`);
+  });
+  if (policy.tls) {
+    if (policy.tls.passthrough) use('tls.passthrough', `${p}.tls.passthrough`);
+    else {
+      use('tls.terminate', `${p}.tls`);
+      if (policy.tls.clusterIssuer) use('tls.cert-manager', `${p}.tls.clusterIssuer`);
+      if (policy.tls.redirectHttp !== false) use('tls.redirect-http', `${p}.tls.redirectHttp`);
+    }
+  }
+  if (policy.cors) use('cors', `${p}.cors`);
+  if (policy.hsts) use('hsts', `${p}.hsts`);
+  if (policy.rateLimit) use('rate-limit', `${p}.rateLimit`);
+  if (policy.allowSourceRanges) use('ip.allow', `${p}.allowSourceRanges`);
+  if (policy.denySourceRanges) use('ip.deny', `${p}.denySourceRanges`);
+  policy.rules.forEach((rule, r) => {
+    const at = `${p}.rules[${r}]`;
+    if (!policy.tls?.passthrough) {
+      matchesOf(rule).forEach((m, i) => {
+        const path = pathOf(m);
+        use(
+          path.type === 'Exact' ? 'path.exact' : path.type === 'PathPrefix' ? 'path.prefix' : 'path.regex',
+          `${at}.matches[${i}].path`,
+        );
+        m.headers?.forEach((h, j) => {
+          use(
+            h.type === 'RegularExpression' ? 'match.header-regex' : 'match.header',
+            `${at}.matches[${i}].headers[${j}]`,
+          );
+        });
+        if (m.queryParams) use('match.query', `${at}.matches[${i}].queryParams`);
+        if (m.method) use('match.method', `${at}.matches[${i}].method`);
+        if (m.cookie) use('match.cookie', `${at}.matches[${i}].cookie`);
+      });
+    }
+    const backends = rule.backends ?? [];
+    if (backends.length === 2) use('split.weighted', `${at}.backends`);
+    if (backends.length > 2) use('split.weighted-multi', `${at}.backends`);
+    backends.forEach((b, i) => {
+      if (b.protocol === 'https') use('backend.https', `${at}.backends[${i}].protocol`);
+      if (b.protocol === 'grpc') use('backend.grpc', `${at}.backends[${i}].protocol`);
+      if (b.protocol === 'h2c') use('backend.h2c', `${at}.backends[${i}].protocol`);
+      if (b.protocol === 'ws') use('backend.ws', `${at}.backends[${i}].protocol`);
+      if (b.namespace !== undefined && b.namespace !== (policy.namespace ?? 'default')) {
+        use('backend.cross-namespace', `${at}.backends[${i}].namespace`);
+      }
+    });
+    if (rule.redirect) {
+      use('redirect', `${at}.redirect`);
+      if (rule.redirect.path !== undefined) use('redirect.path', `${at}.redirect.path`);
+    }
+    if (rule.rewrite?.pathPrefix !== undefined) use('rewrite.path-prefix', `${at}.rewrite.pathPrefix`);
+    if (rule.rewrite?.fullPath !== undefined) use('rewrite.full-path', `${at}.rewrite.fullPath`);
+    if (rule.rewrite?.hostname !== undefined) use('rewrite.hostname', `${at}.rewrite.hostname`);
+    for (const [field, feature] of [
+      ['requestHeaders', 'headers.request'],
+      ['responseHeaders', 'headers.response'],
+    ] as const) {
+      const modifier = rule[field];
+      if (!modifier) continue;
+      if (modifier.set || modifier.remove) use(feature, `${at}.${field}`);
+      if (modifier.add) use('headers.append', `${at}.${field}.add`);
+    }
+    const t = rule.timeouts;
+    if (t?.request) use('timeouts.request', `${at}.timeouts.request`);
+    if (t?.backendRequest) use('timeouts.backend-request', `${at}.timeouts.backendRequest`);
+    if (t?.connect) use('timeouts.connect', `${at}.timeouts.connect`);
+    if (t?.idle) use('timeouts.idle', `${at}.timeouts.idle`);
+    if (rule.retries) use('retries', `${at}.retries`);
+    if (rule.mirror) use('mirror', `${at}.mirror`);
+    if (rule.sessionAffinity) use('session-affinity', `${at}.sessionAffinity`);
+    if (rule.rateLimit) use('rate-limit', `${at}.rateLimit`);
+    if (rule.allowSourceRanges) use('ip.allow', `${at}.allowSourceRanges`);
+    if (rule.maxBodySize) use('max-body-size', `${at}.maxBodySize`);
+  });
+  return uses;
+}

@@ -1,0 +1,45 @@
+import type { Dialect, RouteConflict } from './types';
+
+/** Base of every routing error: `path` names the field, e.g. 'shop.rules[1].backends[0].weight'. */
+export class RoutingError extends Error {
+  public constructor(
+    public readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input: the message names the field, shows the value and says how to fix it. */
+export class InvalidRoutingPolicyError extends RoutingError {}
+
+/** The dialect cannot express a feature the policy uses. */
+export class UnsupportedFeatureError extends RoutingError {
+  public constructor(
+    path: string,
+    public readonly feature: string,
+    public readonly dialect: Dialect,
+    public readonly supportedBy: readonly Dialect[],
+    detail?: string,
+  ) {
+    const alternatives = supportedBy.length > 0 ? supportedBy.join(', ') : 'no dialect';
+    super(
+      path,
+      `${path}: ${dialect} cannot express '${feature}'${detail ? ` (${detail})` : ''}. ` +
+        `Dialects that can: ${alternatives}. Remove the feature or compile for one of them.`,
+    );
+  }
+}
+
+/** Rules across policies claim the same traffic; nothing is compiled. */
+export class RouteConflictError extends RoutingError {
+  public constructor(public readonly conflicts: readonly RouteConflict[]) {
+    const lines = conflicts.map((c) => `  ${c.host} ${c.match}: ${c.rules.join(' and ')}`);
+    super(
+      conflicts[0]?.rules[0] ?? '',
+      `${conflicts.length} routing conflict(s): these rules claim the same traffic, so the controller would pick ` +
+        `one arbitrarily. Give each a distinct host, path or header match, or merge them:\n${lines.join('\n')}`,
+    );
+  }
+}

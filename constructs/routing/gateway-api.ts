@@ -1,0 +1,477 @@
+/**
+ * The Gateway API dialect (the default): HTTPRoute, GRPCRoute for gRPC backends, TLSRoute for
+ * passthrough, ReferenceGrant for cross-namespace references, BackendTLSPolicy for HTTPS backends,
+ * a cert-manager Certificate, and implementation policies for what Gateway API lacks. Pure.
+ */
+import { InvalidRoutingPolicyError } from './errors';
+import { gatewayImplementationPolicies } from './gateway-policies';
+import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, tlsSecretName, weightOf } from './model';
+import { objectName } from './names';
+import { certificateFor, policyLabels } from './tls-objects';
+import type {
+  BackendRef,
+  CompileTarget,
+  HeaderModifier,
+  KubeObject,
+  RouteMatch,
+  RouteRule,
+  RoutingPolicy,
+} from './types';
+import { parseDuration } from './values';
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/** The Gateway and listeners routes attach to, with defaults resolved. */
+export interface ResolvedGateway {
+  readonly name: string;
+  readonly namespace: string;
+  readonly httpListener: string;
+  readonly httpsListener: string;
+  readonly tlsPassthroughListener: string;
+}
+
+export function resolveGateway(target: CompileTarget): ResolvedGateway {
+  const g = target.gateway;
+  return {
+    name: g?.name ?? 'switchyard',
+    namespace: g?.namespace ?? 'gateway-system',
+    httpListener: g?.httpListener ?? 'http',
+    httpsListener: g?.httpsListener ?? 'https',
+    tlsPassthroughListener: g?.tlsPassthroughListener ?? 'tls-passthrough',
+  };
+}
+
+function meta(policy: RoutingPolicy, name: string, namespace = namespaceOf(policy)) {
+  return { name, namespace, labels: policyLabels(policy) };
+}
+
+function parentRef(gateway: ResolvedGateway, sectionName: string) {
+  return { group: GATEWAY_GROUP, kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, sectionName };
+}
+
+function backendRef(policy: RoutingPolicy, ref: BackendRef): Record<string, unknown> {
+  const namespace = backendNamespace(policy, ref);
+  return { name: ref.service, port: ref.port, ...(namespace !== namespaceOf(policy) ? { namespace } : {}) };
+}
+
+function headerList(values: Readonly<Record<string, string>> | undefined) {
+  return values ? Object.entries(values).map(([name, value]) => ({ name, value })) : undefined;
+}
+
+function headerFilter(modifier: HeaderModifier | undefined, extraSet: { name: string; value: string }[] = []) {
+  const set = [...(headerList(modifier?.set) ?? []), ...extraSet];
+  const add = headerList(modifier?.add);
+  const filter = {
+    ...(set.length ? { set } : {}),
+    ...(add ? { add } : {}),
+    ...(modifier?.remove ? { remove: [...modifier.remove] } : {}),
+  };
+  return Object.keys(filter).length ? filter : undefined;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function httpMatch(match: RouteMatch): Record<string, unknown> {
+  const headers = (match.headers ?? []).map((h) => ({ type: h.type ?? 'Exact', name: h.name, value: h.value }));
+  if (match.cookie) {
+    // No cookie match in Gateway API: a regex on the Cookie header, correct under full or partial matching.
+    const { name, value } = match.cookie;
+    headers.push({
+      type: 'RegularExpression',
+      name: 'Cookie',
+      value: `^(.*;\\s*)?${escapeRegex(name)}=${escapeRegex(value)}(;.*)?$`,
+    });
+  }
+  return {
+    path: { ...pathOf(match) },
+    ...(headers.length ? { headers } : {}),
+    ...(match.queryParams
+      ? { queryParams: match.queryParams.map((q) => ({ type: q.type ?? 'Exact', name: q.name, value: q.value })) }
+      : {}),
+    ...(match.method ? { method: match.method } : {}),
+  };
+}
+
+function hstsValue(policy: RoutingPolicy): string | undefined {
+  const hsts = policy.hsts;
+  if (!hsts) return undefined;
+  const seconds = Math.floor(parseDuration(hsts.maxAge)! / 1000);
+  return [
+    `max-age=${seconds}`,
+    ...(hsts.includeSubdomains ? ['includeSubDomains'] : []),
+    ...(hsts.preload ? ['preload'] : []),
+  ].join('; ');
+}
+
+function corsFilter(policy: RoutingPolicy) {
+  const cors = policy.cors;
+  if (!cors) return undefined;
+  return {
+    type: 'CORS',
+    cors: {
+      allowOrigins: [...cors.allowOrigins],
+      allowMethods: [...(cors.allowMethods ?? ['GET', 'HEAD', 'POST'])],
+      ...(cors.allowHeaders ? { allowHeaders: [...cors.allowHeaders] } : {}),
+      ...(cors.exposeHeaders ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
+      ...(cors.allowCredentials ? { allowCredentials: true } : {}),
+      ...(cors.maxAge ? { maxAge: Math.floor(parseDuration(cors.maxAge)! / 1000) } : {}),
+    },
+  };
+}
+
+/** The name a rule gets in generated objects (policies attach to it by `sectionName`). */
+export function ruleName(rule: RouteRule, index: number): string {
+  return rule.name ?? `rule-${index}`;
+}
+
+function retry(rule: RouteRule) {
+  const r = rule.retries!;
+  const codes = new Set<number>();
+  for (const on of r.on ?? ['5xx', 'connect-failure']) {
+    if (typeof on === 'number') codes.add(on);
+    else if (on === '5xx')
+      [500, 502, 503, 504].forEach((c) => {
+        codes.add(c);
+      });
+    else if (on === 'gateway-error')
+      [502, 503, 504].forEach((c) => {
+        codes.add(c);
+      });
+    // 'reset' and 'connect-failure' are retried by implementations without a code.
+  }
+  return {
+    attempts: r.attempts,
+    ...(r.backoff ? { backoff: r.backoff } : {}),
+    ...(codes.size ? { codes: [...codes].sort() } : {}),
+  };
+}
+
+function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: string, extensionRefs: string[]) {
+  const filters: Record<string, unknown>[] = [];
+  const request = headerFilter(rule.requestHeaders);
+  if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
+  const hsts = hstsValue(policy);
+  const userSetsHsts = Object.keys(rule.responseHeaders?.set ?? {}).some(
+    (h) => h.toLowerCase() === 'strict-transport-security',
+  );
+  if (hsts && userSetsHsts) {
+    throw new InvalidRoutingPolicyError(
+      `${at}.responseHeaders.set`,
+      `${at}.responseHeaders.set sets Strict-Transport-Security while ${policy.name}.hsts also does: keep one`,
+    );
+  }
+  const response = headerFilter(rule.responseHeaders, hsts ? [{ name: 'Strict-Transport-Security', value: hsts }] : []);
+  if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
+  if (rule.redirect) {
+    const r = rule.redirect;
+    filters.push({
+      type: 'RequestRedirect',
+      requestRedirect: {
+        ...(r.scheme ? { scheme: r.scheme } : {}),
+        ...(r.hostname ? { hostname: r.hostname } : {}),
+        ...(r.path ? { path: { type: 'ReplaceFullPath', replaceFullPath: r.path } } : {}),
+        ...(r.port ? { port: r.port } : {}),
+        statusCode: r.statusCode ?? 302,
+      },
+    });
+  }
+  if (rule.rewrite) {
+    const w = rule.rewrite;
+    const path =
+      w.pathPrefix !== undefined
+        ? { type: 'ReplacePrefixMatch', replacePrefixMatch: w.pathPrefix }
+        : w.fullPath !== undefined
+          ? { type: 'ReplaceFullPath', replaceFullPath: w.fullPath }
+          : undefined;
+    filters.push({
+      type: 'URLRewrite',
+      urlRewrite: { ...(w.hostname ? { hostname: w.hostname } : {}), ...(path ? { path } : {}) },
+    });
+  }
+  if (rule.mirror) {
+    const percent = rule.mirror.percent;
+    filters.push({
+      type: 'RequestMirror',
+      requestMirror: {
+        backendRef: backendRef(policy, rule.mirror.backend),
+        ...(percent !== undefined && percent !== 100 ? { percent } : {}),
+      },
+    });
+  }
+  const cors = corsFilter(policy);
+  if (cors && !rule.redirect) filters.push(cors);
+  for (const name of extensionRefs)
+    filters.push({ type: 'ExtensionRef', extensionRef: { group: 'traefik.io', kind: 'Middleware', name } });
+
+  const timeouts: Record<string, string> = {};
+  if (rule.timeouts?.request) timeouts.request = rule.timeouts.request;
+  const perTry = rule.retries?.perTryTimeout;
+  if (perTry && rule.timeouts?.backendRequest && perTry !== rule.timeouts.backendRequest) {
+    throw new InvalidRoutingPolicyError(
+      `${at}.retries.perTryTimeout`,
+      `${at}.retries.perTryTimeout (${perTry}) differs from timeouts.backendRequest (${rule.timeouts.backendRequest}); Gateway API has one per-attempt timeout: keep one`,
+    );
+  }
+  const attempt = rule.timeouts?.backendRequest ?? perTry;
+  if (attempt) timeouts.backendRequest = attempt;
+
+  const affinity = rule.sessionAffinity;
+  return {
+    name: ruleName(rule, index),
+    matches: matchesOf(rule).map(httpMatch),
+    ...(filters.length ? { filters } : {}),
+    ...(rule.backends
+      ? { backendRefs: rule.backends.map((b) => ({ ...backendRef(policy, b), weight: weightOf(b) })) }
+      : {}),
+    ...(Object.keys(timeouts).length ? { timeouts } : {}),
+    ...(rule.retries ? { retry: retry(rule) } : {}),
+    ...(affinity
+      ? {
+          sessionPersistence: {
+            type: 'Cookie',
+            sessionName: affinity.cookieName,
+            ...(affinity.maxAge
+              ? { absoluteTimeout: affinity.maxAge, cookieConfig: { lifetimeType: 'Permanent' } }
+              : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function grpcRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: string) {
+  for (const field of ['redirect', 'rewrite', 'timeouts', 'retries', 'sessionAffinity', 'maxBodySize'] as const) {
+    if (rule[field] !== undefined) {
+      throw new InvalidRoutingPolicyError(
+        `${at}.${field}`,
+        `${at}.${field} is not available for gRPC backends (GRPCRoute has no such field): remove it or split the rule`,
+      );
+    }
+  }
+  const matches = matchesOf(rule).flatMap((m, i) => {
+    const path = pathOf(m);
+    if (m.queryParams || m.method || m.cookie || path.type === 'RegularExpression') {
+      throw new InvalidRoutingPolicyError(
+        `${at}.matches[${i}]`,
+        `${at}.matches[${i}] uses a match gRPC cannot express: use paths '/<package.Service>/<Method>' or '/<package.Service>' and headers`,
+      );
+    }
+    const [, service = '', method = ''] = path.value.split('/');
+    const headers = m.headers?.map((h) => ({ type: h.type ?? 'Exact', name: h.name, value: h.value }));
+    const methodMatch = service
+      ? { type: 'Exact', service, ...(path.type === 'Exact' && method ? { method } : {}) }
+      : undefined;
+    if (!methodMatch && !headers) return [];
+    return [{ ...(methodMatch ? { method: methodMatch } : {}), ...(headers ? { headers } : {}) }];
+  });
+  const filters: Record<string, unknown>[] = [];
+  const request = headerFilter(rule.requestHeaders);
+  if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
+  const response = headerFilter(rule.responseHeaders);
+  if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
+  if (rule.mirror)
+    filters.push({ type: 'RequestMirror', requestMirror: { backendRef: backendRef(policy, rule.mirror.backend) } });
+  return {
+    name: ruleName(rule, index),
+    ...(matches.length ? { matches } : {}),
+    ...(filters.length ? { filters } : {}),
+    backendRefs: rule.backends!.map((b) => ({ ...backendRef(policy, b), weight: weightOf(b) })),
+  };
+}
+
+/** Splits rules into routes of at most 16 rules and 128 matches (HTTPRoute's limits). */
+function chunk<T extends { rule: { matches?: unknown[] } }>(rules: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let matches = 0;
+  for (const rule of rules) {
+    const count = rule.rule.matches?.length ?? 1;
+    if (current.length === 16 || matches + count > 128) {
+      chunks.push(current);
+      current = [];
+      matches = 0;
+    }
+    current.push(rule);
+    matches += count;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+/** The Secrets a Gateway's HTTPS listener must reference for these policies' certificates. */
+export function gatewayCertificateRefs(
+  policies: readonly RoutingPolicy[],
+): { kind: 'Secret'; name: string; namespace: string }[] {
+  return policies.flatMap((p) => {
+    const secret = tlsSecretName(p);
+    return secret ? [{ kind: 'Secret' as const, name: secret, namespace: namespaceOf(p) }] : [];
+  });
+}
+
+function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: string[]): KubeObject[] {
+  const gateway = resolveGateway(target);
+  const ns = namespaceOf(policy);
+  if (policy.hosts.length > 16) {
+    throw new InvalidRoutingPolicyError(
+      `${policy.name}.hosts`,
+      `${policy.name}.hosts has ${policy.hosts.length} hosts; a Gateway API route allows at most 16: split the policy`,
+    );
+  }
+  const objects: KubeObject[] = [];
+  const routeKinds = new Set<string>();
+
+  if (policy.tls?.passthrough) {
+    routeKinds.add('TLSRoute');
+    const rule = policy.rules[0]!;
+    objects.push({
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'TLSRoute',
+      metadata: meta(policy, objectName([policy.name])),
+      spec: {
+        parentRefs: [parentRef(gateway, gateway.tlsPassthroughListener)],
+        hostnames: [...policy.hosts],
+        rules: [
+          {
+            name: ruleName(rule, 0),
+            backendRefs: rule.backends!.map((b) => ({ ...backendRef(policy, b), weight: weightOf(b) })),
+          },
+        ],
+      },
+    });
+  } else {
+    const terminates = policy.tls !== undefined;
+    const listeners = terminates
+      ? [gateway.httpsListener, ...(redirectsHttp(policy) ? [] : [gateway.httpListener])]
+      : [gateway.httpListener];
+    const policyObjects = gatewayImplementationPolicies(policy, target, warnings);
+    const indexed = policy.rules.map((rule, index) => ({ rule, index, at: `${policy.name}.rules[${index}]` }));
+    const grpc = indexed.filter(({ rule }) => rule.backends?.some((b) => b.protocol === 'grpc'));
+    const http = indexed.filter(({ rule }) => !rule.backends?.some((b) => b.protocol === 'grpc'));
+    const routeOfRule = new Map<number, string>();
+    for (const [kind, group, build] of [
+      [
+        'HTTPRoute',
+        http,
+        (x: (typeof indexed)[number]) => httpRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index)),
+      ],
+      ['GRPCRoute', grpc, (x: (typeof indexed)[number]) => grpcRule(policy, x.rule, x.index, x.at)],
+    ] as const) {
+      if (group.length === 0) continue;
+      routeKinds.add(kind);
+      const built = group.map((x) => ({ index: x.index, rule: build(x) as { matches?: unknown[] } }));
+      chunk(built).forEach((rules, i) => {
+        const name = objectName([policy.name, kind === 'GRPCRoute' ? 'grpc' : '', i > 0 ? String(i + 1) : '']);
+        if (kind === 'HTTPRoute') for (const r of rules) routeOfRule.set(r.index, name);
+        objects.push({
+          apiVersion: `${GATEWAY_GROUP}/v1`,
+          kind,
+          metadata: meta(policy, name),
+          spec: {
+            parentRefs: listeners.map((l) => parentRef(gateway, l)),
+            hostnames: [...policy.hosts],
+            rules: rules.map((r) => r.rule),
+          },
+        });
+      });
+    }
+    objects.push(...policyObjects.objects(routeOfRule));
+    if (redirectsHttp(policy)) {
+      objects.push({
+        apiVersion: `${GATEWAY_GROUP}/v1`,
+        kind: 'HTTPRoute',
+        metadata: meta(policy, objectName([policy.name, 'https-redirect'])),
+        spec: {
+          parentRefs: [parentRef(gateway, gateway.httpListener)],
+          hostnames: [...policy.hosts],
+          rules: [
+            {
+              name: 'to-https',
+              filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+            },
+          ],
+        },
+      });
+    }
+  }
+  objects.push(...supportingObjects(policy, gateway, [...routeKinds], warnings, ns));
+  return objects;
+}
+
+/** Certificate, ReferenceGrants and BackendTLSPolicies a policy's routes depend on. */
+function supportingObjects(
+  policy: RoutingPolicy,
+  gateway: ResolvedGateway,
+  routeKinds: string[],
+  warnings: string[],
+  ns: string,
+): KubeObject[] {
+  const objects: KubeObject[] = [...certificateFor(policy)];
+  const secret = tlsSecretName(policy);
+  if (secret && ns !== gateway.namespace) {
+    objects.push({
+      apiVersion: `${GATEWAY_GROUP}/v1beta1`,
+      kind: 'ReferenceGrant',
+      metadata: meta(policy, objectName([policy.name, 'certificate', gateway.namespace])),
+      spec: {
+        from: [{ group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace }],
+        to: [{ group: '', kind: 'Secret', name: secret }],
+      },
+    });
+  }
+  const refs = policy.rules.flatMap((r) => [...(r.backends ?? []), ...(r.mirror ? [r.mirror.backend] : [])]);
+  const foreign = new Map<string, Set<string>>();
+  for (const ref of refs) {
+    const backendNs = backendNamespace(policy, ref);
+    if (backendNs !== ns) foreign.set(backendNs, (foreign.get(backendNs) ?? new Set()).add(ref.service));
+  }
+  for (const [backendNs, services] of foreign) {
+    objects.push({
+      apiVersion: `${GATEWAY_GROUP}/v1beta1`,
+      kind: 'ReferenceGrant',
+      metadata: meta(policy, objectName([ns, policy.name, 'backends']), backendNs),
+      spec: {
+        from: routeKinds.map((kind) => ({ group: GATEWAY_GROUP, kind, namespace: ns })),
+        to: [...services].sort().map((name) => ({ group: '', kind: 'Service', name })),
+      },
+    });
+  }
+  const tlsBackends = new Map<string, { service: string; namespace: string }>();
+  for (const rule of policy.rules) {
+    for (const b of rule.backends ?? []) {
+      const backendNs = backendNamespace(policy, b);
+      if (b.protocol === 'https')
+        tlsBackends.set(`${backendNs}/${b.service}`, { service: b.service, namespace: backendNs });
+      if (b.protocol === 'h2c' || b.protocol === 'ws') {
+        warnings.push(
+          `${policy.name}: Service ${backendNs}/${b.service} port ${b.port} must declare appProtocol 'kubernetes.io/${b.protocol}' for Gateway API to speak ${b.protocol} to it`,
+        );
+      }
+    }
+  }
+  for (const { service, namespace } of tlsBackends.values()) {
+    objects.push({
+      apiVersion: `${GATEWAY_GROUP}/v1`,
+      kind: 'BackendTLSPolicy',
+      metadata: meta(policy, objectName([policy.name, service, 'backend-tls']), namespace),
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: service }],
+        validation: { hostname: `${service}.${namespace}.svc`, wellKnownCACertificates: 'System' },
+      },
+    });
+    warnings.push(
+      `${policy.name}: BackendTLSPolicy for ${namespace}/${service} trusts the system CAs and expects the certificate name ${service}.${namespace}.svc`,
+    );
+  }
+  return objects;
+}
+
+/** Compiles validated, conflict-free policies to Gateway API objects. */
+export function compileGatewayApi(
+  policies: readonly RoutingPolicy[],
+  target: CompileTarget,
+  warnings: string[],
+): KubeObject[] {
+  return policies.flatMap((p) => compilePolicy(p, target, warnings));
+}

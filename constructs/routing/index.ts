@@ -1,0 +1,11 @@
+export * from './capabilities';
+export * from './compile';
+export * from './conflicts';
+export * from './errors';
+export { GATEWAY_GROUP, gatewayCertificateRefs, type ResolvedGateway, resolveGateway } from './gateway-api';
+export { checkNginxHostFlags } from './ingress-nginx';
+export * from './model';
+export * from './names';
+export * from './types';
+export * from './validate';
+export * from './values';

@@ -1,0 +1,180 @@
+/**
+ * ingress-nginx annotations for one rule, in their exact formats (all values strings; timeouts in
+ * whole seconds). Never a snippet annotation: those are Critical risk and off by default. Pure.
+ */
+import { dialectsSupporting, type Feature } from './capabilities';
+import { UnsupportedFeatureError } from './errors';
+import { backendNamespace } from './model';
+import type { RetryOn, RouteRule, RoutingPolicy } from './types';
+import { parseDuration } from './values';
+
+export const NGINX = 'nginx.ingress.kubernetes.io/';
+
+const seconds = (duration: string) => Math.ceil(parseDuration(duration)! / 1000);
+
+const NEXT_UPSTREAM: Readonly<Record<string, string[]>> = {
+  '5xx': ['http_500', 'http_502', 'http_503', 'http_504'],
+  'gateway-error': ['http_502', 'http_503', 'http_504'],
+  reset: ['error'],
+  'connect-failure': ['error', 'timeout'],
+};
+const RETRIABLE_CODES = new Set([403, 404, 429, 500, 502, 503, 504]);
+
+function unsupported(path: string, feature: Feature, detail: string): never {
+  throw new UnsupportedFeatureError(
+    path,
+    feature,
+    'ingress-nginx',
+    dialectsSupporting(feature).filter((d) => d !== 'ingress-nginx'),
+    detail,
+  );
+}
+
+function retryAnnotations(rule: RouteRule, at: string, warnings: string[]): Record<string, string> {
+  const r = rule.retries!;
+  const conditions = new Set<string>();
+  (r.on ?? ['5xx', 'connect-failure']).forEach((on: RetryOn, i) => {
+    if (typeof on === 'number') {
+      if (!RETRIABLE_CODES.has(on))
+        unsupported(
+          `${at}.retries.on[${i}]`,
+          'retries',
+          `nginx retries only on 403, 404, 429, 500, 502, 503 and 504, not ${on}`,
+        );
+      conditions.add(`http_${on}`);
+    } else {
+      NEXT_UPSTREAM[on]!.forEach((c) => {
+        conditions.add(c);
+      });
+    }
+  });
+  if (r.backoff || r.perTryTimeout)
+    warnings.push(`${at}.retries: ingress-nginx has no retry backoff or per-try timeout; retries are immediate`);
+  return {
+    [`${NGINX}proxy-next-upstream`]: [...conditions].sort().join(' '),
+    [`${NGINX}proxy-next-upstream-tries`]: String(r.attempts + 1),
+  };
+}
+
+function timeoutAnnotations(rule: RouteRule, at: string, warnings: string[]): Record<string, string> {
+  const t = rule.timeouts;
+  if (!t) return {};
+  const out: Record<string, string> = {};
+  if (t.connect) {
+    const connect = seconds(t.connect);
+    if (connect > 75)
+      unsupported(`${at}.timeouts.connect`, 'timeouts.connect', 'nginx caps the connect timeout at 75s');
+    out[`${NGINX}proxy-connect-timeout`] = String(Math.max(1, connect));
+  }
+  // nginx times each read and send between two operations; there is no per-request total.
+  const between = t.backendRequest ?? t.request ?? t.idle;
+  if (between) {
+    const value = String(Math.max(1, seconds(between)));
+    out[`${NGINX}proxy-read-timeout`] = value;
+    out[`${NGINX}proxy-send-timeout`] = value;
+    warnings.push(
+      `${at}.timeouts: ingress-nginx only bounds the time between two reads or writes (${value}s), not the whole request`,
+    );
+  }
+  return out;
+}
+
+function corsAnnotations(policy: RoutingPolicy): Record<string, string> {
+  const cors = policy.cors;
+  if (!cors) return {};
+  return {
+    [`${NGINX}enable-cors`]: 'true',
+    [`${NGINX}cors-allow-origin`]: cors.allowOrigins.join(', '),
+    [`${NGINX}cors-allow-methods`]: (cors.allowMethods ?? ['GET', 'HEAD', 'POST']).join(', '),
+    ...(cors.allowHeaders ? { [`${NGINX}cors-allow-headers`]: cors.allowHeaders.join(', ') } : {}),
+    ...(cors.exposeHeaders ? { [`${NGINX}cors-expose-headers`]: cors.exposeHeaders.join(', ') } : {}),
+    // nginx defaults credentials to true: always say it.
+    [`${NGINX}cors-allow-credentials`]: String(cors.allowCredentials === true),
+    ...(cors.maxAge ? { [`${NGINX}cors-max-age`]: String(seconds(cors.maxAge)) } : {}),
+  };
+}
+
+function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string): Record<string, string> {
+  const r = rule.redirect!;
+  const code = r.statusCode ?? 302;
+  if (r.scheme === 'https' && r.hostname === undefined && r.path === undefined && r.port === undefined) {
+    if (code !== 308)
+      unsupported(
+        `${at}.redirect.statusCode`,
+        'redirect',
+        'a scheme-only redirect is force-ssl-redirect, whose code is the controller-wide http-redirect-code (308 by default): use 308',
+      );
+    return { [`${NGINX}force-ssl-redirect`]: 'true' };
+  }
+  if (r.path === undefined)
+    unsupported(
+      `${at}.redirect`,
+      'redirect',
+      'nginx redirects to a fixed URL and would drop the request path: set redirect.path',
+    );
+  const host =
+    r.hostname ?? (policy.hosts.length === 1 && !policy.hosts[0]!.startsWith('*.') ? policy.hosts[0] : undefined);
+  if (!host)
+    unsupported(
+      `${at}.redirect.hostname`,
+      'redirect',
+      'nginx needs an absolute redirect URL and the policy has several hosts: set redirect.hostname',
+    );
+  const url = `${r.scheme ?? (policy.tls ? 'https' : 'http')}://${host}${r.port ? `:${r.port}` : ''}${r.path}`;
+  const permanent = code === 301 || code === 308;
+  return permanent
+    ? { [`${NGINX}permanent-redirect`]: url, [`${NGINX}permanent-redirect-code`]: String(code) }
+    : { [`${NGINX}temporal-redirect`]: url, [`${NGINX}temporal-redirect-code`]: String(code) };
+}
+
+/** The annotations of the Ingress that carries one rule (the canary Ingress reads none of them). */
+export function ruleAnnotations(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  at: string,
+  warnings: string[],
+): Record<string, string> {
+  const a: Record<string, string> = {};
+  const protocol = rule.backends?.[0]?.protocol;
+  if (protocol === 'https') a[`${NGINX}backend-protocol`] = 'HTTPS';
+  if (protocol === 'grpc') a[`${NGINX}backend-protocol`] = 'GRPC';
+  if (policy.tls && !policy.tls.passthrough && policy.tls.redirectHttp === false) a[`${NGINX}ssl-redirect`] = 'false';
+  if (policy.tls?.passthrough) {
+    a[`${NGINX}ssl-passthrough`] = 'true';
+    warnings.push(
+      `${policy.name}: ssl-passthrough needs the controller flag --enable-ssl-passthrough (Helm controller.extraArgs.enable-ssl-passthrough: "")`,
+    );
+  }
+  if (rule.redirect) Object.assign(a, redirectAnnotations(policy, rule, at));
+  if (rule.rewrite?.hostname) a[`${NGINX}upstream-vhost`] = rule.rewrite.hostname;
+  Object.assign(a, timeoutAnnotations(rule, at, warnings));
+  if (rule.retries) Object.assign(a, retryAnnotations(rule, at, warnings));
+  if (rule.mirror) {
+    if ((rule.mirror.percent ?? 100) !== 100)
+      unsupported(`${at}.mirror.percent`, 'mirror', 'nginx mirrors every request (100%) or none');
+    const m = rule.mirror.backend;
+    a[`${NGINX}mirror-target`] =
+      `http://${m.service}.${backendNamespace(policy, m)}.svc.cluster.local:${m.port}$request_uri`;
+    warnings.push(
+      `${at}.mirror: mirror-target is a High-risk annotation and assumes the cluster domain 'cluster.local'`,
+    );
+  }
+  if (rule.sessionAffinity) {
+    a[`${NGINX}affinity`] = 'cookie';
+    a[`${NGINX}session-cookie-name`] = rule.sessionAffinity.cookieName;
+    if (rule.sessionAffinity.maxAge) a[`${NGINX}session-cookie-max-age`] = String(seconds(rule.sessionAffinity.maxAge));
+  }
+  const limit = rule.rateLimit ?? policy.rateLimit;
+  if (limit) {
+    a[`${NGINX}limit-rps`] = String(limit.requestsPerSecond);
+    if (limit.burst !== undefined)
+      a[`${NGINX}limit-burst-multiplier`] = String(Math.max(1, Math.ceil(limit.burst / limit.requestsPerSecond)));
+    warnings.push(`${at}: ingress-nginx rate limits count per client IP per controller replica and reject with 503`);
+  }
+  const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
+  if (allow) a[`${NGINX}allowlist-source-range`] = allow.join(',');
+  if (policy.denySourceRanges) a[`${NGINX}denylist-source-range`] = policy.denySourceRanges.join(',');
+  if (!rule.redirect) Object.assign(a, corsAnnotations(policy));
+  if (rule.maxBodySize) a[`${NGINX}proxy-body-size`] = rule.maxBodySize;
+  return a;
+}
