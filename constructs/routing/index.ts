@@ -1,4 +1,5 @@
 export * from './capabilities';
+export * from './capability-table';
 export * from './compile';
 export * from './conflicts';
 export * from './errors';

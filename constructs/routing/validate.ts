@@ -34,6 +34,20 @@ function fail(path: string, value: unknown, problem: string | undefined): void {
   if (problem) throw new InvalidRoutingPolicyError(path, `${path} (${show(value)}) ${problem}`);
 }
 
+/** Fails unless `value` is a plain object; `undefined` passes when the field is optional. */
+function requireObject(path: string, value: unknown, optional = true): void {
+  if (value === undefined && optional) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, value, 'must be an object');
+}
+
+/** Fails unless every value of a name-to-value map is a string. */
+function requireStringMap(path: string, value: unknown): void {
+  requireObject(path, value);
+  for (const [k, v] of Object.entries((value as object | undefined) ?? {})) {
+    if (typeof v !== 'string') fail(`${path}.${k}`, v, 'must be a string');
+  }
+}
+
 function requireArray(path: string, value: unknown, min: number, max: number): void {
   if (!Array.isArray(value)) fail(path, value, 'must be an array');
   const length = (value as unknown[]).length;
@@ -69,6 +83,7 @@ function validateRateLimit(path: string, limit: RateLimit | undefined): void {
 }
 
 function validateBackendRef(path: string, ref: BackendRef): void {
+  requireObject(path, ref, false);
   fail(`${path}.service`, ref.service, checkDns1035Label(ref.service));
   fail(`${path}.port`, ref.port, checkIntegerInRange(ref.port, 1, 65535));
   if (ref.namespace !== undefined) fail(`${path}.namespace`, ref.namespace, checkDnsLabel(ref.namespace));
@@ -105,6 +120,9 @@ function validateBackends(path: string, backends: readonly Backend[]): void {
 }
 
 function validateMatch(path: string, match: RouteMatch): void {
+  requireObject(path, match, false);
+  requireObject(`${path}.path`, match.path);
+  requireObject(`${path}.cookie`, match.cookie);
   if (match.path !== undefined) {
     const { type, value } = match.path;
     if (type !== 'Exact' && type !== 'PathPrefix' && type !== 'RegularExpression') {
@@ -112,7 +130,7 @@ function validateMatch(path: string, match: RouteMatch): void {
     }
     if (type === 'RegularExpression') {
       fail(`${path}.path.value`, value, checkRegex(value));
-      if (!value.startsWith('^/'))
+      if (!value.replace(/^\(\?[imsU]+\)/, '').startsWith('^/'))
         fail(`${path}.path.value`, value, "must match from the path's leading '/': start with '^/'");
     } else {
       fail(`${path}.path.value`, value, checkPlainPath(value));
@@ -126,6 +144,7 @@ function validateMatch(path: string, match: RouteMatch): void {
     requireArray(`${path}.${field}`, list, 1, 16);
     list.forEach((h, i) => {
       const at = `${path}.${field}[${i}]`;
+      requireObject(at, h, false);
       fail(`${at}.name`, h.name, checkHeaderName(h.name));
       fail(`${at}.value`, h.value, h.type === 'RegularExpression' ? checkRegex(h.value) : checkHeaderValue(h.value));
       if (h.type !== undefined && h.type !== 'Exact' && h.type !== 'RegularExpression') {
@@ -153,6 +172,9 @@ function validateMatch(path: string, match: RouteMatch): void {
 
 function validateHeaderModifier(path: string, modifier: HeaderModifier | undefined): void {
   if (modifier === undefined) return;
+  requireObject(path, modifier);
+  requireStringMap(`${path}.set`, modifier.set);
+  requireStringMap(`${path}.add`, modifier.add);
   const seen = new Map<string, string>();
   for (const op of ['set', 'add'] as const) {
     const entries = Object.entries(modifier[op] ?? {});
@@ -186,6 +208,10 @@ function validateHeaderModifier(path: string, modifier: HeaderModifier | undefin
 }
 
 function validateRule(path: string, rule: RouteRule, passthrough: boolean): void {
+  requireObject(path, rule, false);
+  for (const field of ['redirect', 'rewrite', 'timeouts', 'retries', 'mirror', 'sessionAffinity'] as const) {
+    requireObject(`${path}.${field}`, rule[field]);
+  }
   if (rule.name !== undefined) fail(`${path}.name`, rule.name, checkDnsLabel(rule.name));
   if (rule.matches !== undefined) {
     requireArray(`${path}.matches`, rule.matches, 1, 64);
@@ -262,6 +288,7 @@ function validateRule(path: string, rule: RouteRule, passthrough: boolean): void
   }
   if (rule.retries !== undefined) {
     const { attempts, perTryTimeout, backoff, on } = rule.retries;
+    if (on !== undefined) requireArray(`${path}.retries.on`, on, 1, 16);
     fail(`${path}.retries.attempts`, attempts, checkIntegerInRange(attempts, 0, 10));
     if (perTryTimeout !== undefined) fail(`${path}.retries.perTryTimeout`, perTryTimeout, checkDuration(perTryTimeout));
     if (backoff !== undefined) fail(`${path}.retries.backoff`, backoff, checkDuration(backoff));
@@ -272,6 +299,7 @@ function validateRule(path: string, rule: RouteRule, passthrough: boolean): void
     });
   }
   if (rule.mirror !== undefined) {
+    requireObject(`${path}.mirror.backend`, rule.mirror.backend, false);
     validateBackendRef(`${path}.mirror.backend`, rule.mirror.backend);
     if (rule.mirror.percent !== undefined)
       fail(`${path}.mirror.percent`, rule.mirror.percent, checkIntegerInRange(rule.mirror.percent, 1, 100));
@@ -301,6 +329,10 @@ function validateRule(path: string, rule: RouteRule, passthrough: boolean): void
 }
 
 function validateCors(path: string, cors: CorsPolicy): void {
+  requireObject(path, cors);
+  for (const field of ['allowMethods', 'allowHeaders', 'exposeHeaders'] as const) {
+    if (cors[field] !== undefined) requireArray(`${path}.${field}`, cors[field], 1, 64);
+  }
   requireArray(`${path}.allowOrigins`, cors.allowOrigins, 1, 64);
   cors.allowOrigins.forEach((origin, i) => {
     if (origin !== '*' && !/^https?:\/\/(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?$/.test(origin)) {
@@ -337,6 +369,8 @@ function validatePolicy(policy: RoutingPolicy, index: number): void {
     fail(`${p}.hosts[${i}]`, h, checkHostname(h, true));
   });
   noDuplicates(`${p}.hosts`, policy.hosts, 'host');
+  requireObject(`${p}.tls`, policy.tls);
+  requireObject(`${p}.hsts`, policy.hsts);
   const tls = policy.tls;
   if (tls !== undefined) {
     if (tls.secretName !== undefined) fail(`${p}.tls.secretName`, tls.secretName, checkDnsSubdomain(tls.secretName));

@@ -149,9 +149,10 @@ export function checkRegex(value: unknown): string | undefined {
   } catch (error) {
     return `does not compile: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`;
   }
-  if (!value.startsWith('^') || !value.endsWith('$') || value.endsWith('\\$')) {
+  const body = value.replace(/^\(\?[imsU]+\)/, ''); // an RE2 inline-flag group may precede the anchor
+  if (!body.startsWith('^') || !body.endsWith('$') || body.endsWith('\\$')) {
     return `must be anchored explicitly with '^' and '$' (controllers differ on implicit anchoring): use ${JSON.stringify(
-      `^${value.replace(/^\^/, '').replace(/\$$/, '')}$`,
+      `^${body.replace(/^\^/, '').replace(/\$$/, '')}$`,
     )}`;
   }
   return undefined;

@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  CAPABILITIES,
+  dialectsSupporting,
+  FEATURES,
+  type Feature,
+  featuresOf,
+  supportFor,
+} from '../../../constructs/routing/capabilities';
+import { renderCapabilityTable } from '../../../constructs/routing/capability-table';
+import { COMPILED_DIALECTS, compileRoutes } from '../../../constructs/routing/compile';
+import { UnsupportedFeatureError } from '../../../constructs/routing/errors';
+import { type CompileTarget, DIALECTS } from '../../../constructs/routing/types';
+import { expectSchemaValid } from '../../helpers/schema';
+import { FEATURE_EXAMPLES } from './feature-examples';
+
+const SUPPORT = ['native', 'emulated', 'approximate', 'global-only', 'unsupported'];
+const features = Object.keys(FEATURES) as Feature[];
+
+describe('CAPABILITIES', () => {
+  it('gives every dialect a support level for every feature', () => {
+    expect(Object.keys(CAPABILITIES).sort()).toEqual([...DIALECTS].sort());
+    for (const dialect of DIALECTS) {
+      expect(Object.keys(CAPABILITIES[dialect]).sort()).toEqual([...features].sort());
+      for (const feature of features) expect(SUPPORT).toContain(CAPABILITIES[dialect][feature]);
+    }
+  });
+
+  it('encodes the routing matrix facts the compilers rely on', () => {
+    expect(CAPABILITIES['gateway-api'].retries).toBe('unsupported'); // experimental only
+    expect(CAPABILITIES['gateway-api']['rate-limit']).toBe('unsupported'); // not in Gateway API
+    expect(CAPABILITIES['ingress-nginx']['split.weighted']).toBe('emulated'); // canary Ingress
+    expect(CAPABILITIES['ingress-nginx']['split.weighted-multi']).toBe('unsupported'); // two backends only
+    expect(CAPABILITIES['ingress-nginx'].hsts).toBe('global-only');
+    expect(CAPABILITIES.traefik['path.prefix']).toBe('emulated'); // character-wise PathPrefix
+    expect(CAPABILITIES['aws-alb'].mirror).toBe('unsupported');
+    expect(CAPABILITIES.haproxy['split.weighted']).toBe('approximate');
+  });
+
+  it('adds the experimental channel and implementation policies for Gateway API targets', () => {
+    expect(supportFor({ dialect: 'gateway-api', channel: 'experimental' }, 'retries')).toBe('native');
+    expect(supportFor({ dialect: 'gateway-api', implementation: 'envoy-gateway' }, 'ip.allow')).toBe('emulated');
+    expect(supportFor({ dialect: 'gateway-api', implementation: 'envoy-gateway' }, 'rate-limit')).toBe('approximate');
+    expect(supportFor({ dialect: 'gateway-api', implementation: 'traefik' }, 'max-body-size')).toBe('emulated');
+    expect(supportFor({ dialect: 'gateway-api', implementation: 'traefik' }, 'ip.deny')).toBe('unsupported');
+    expect(supportFor({ dialect: 'ingress-nginx', channel: 'experimental' }, 'retries')).toBe('emulated');
+  });
+
+  it('keeps docs/routing-capabilities.md in step with the matrix (run `npm run docs` to refresh)', () => {
+    const committed = fs.readFileSync(path.resolve(__dirname, '../../../docs/routing-capabilities.md'), 'utf8');
+    expect(committed).toBe(renderCapabilityTable());
+  });
+
+  it('detects the feature each example is for', () => {
+    for (const feature of features) {
+      expect(
+        featuresOf(FEATURE_EXAMPLES[feature]).map((u) => u.feature),
+        feature,
+      ).toContain(feature);
+    }
+  });
+});
+
+const TARGETS: CompileTarget[] = [
+  { dialect: 'gateway-api' },
+  { dialect: 'gateway-api', channel: 'experimental', implementation: 'envoy-gateway' },
+  { dialect: 'gateway-api', implementation: 'traefik' },
+  { dialect: 'ingress-nginx' },
+];
+
+describe.each(TARGETS.map((t) => [JSON.stringify(t), t] as const))(
+  'compiling every feature for %s',
+  (_name, target) => {
+    it('covers every dialect with a compiler', () => {
+      expect(COMPILED_DIALECTS).toEqual(['gateway-api', 'ingress-nginx']);
+    });
+
+    it.each(features)(
+      '%s: compiles as the matrix says, or throws UnsupportedFeatureError naming the dialects that can',
+      async (feature) => {
+        const support = supportFor(target, feature);
+        const compile = () => compileRoutes([FEATURE_EXAMPLES[feature]], target);
+        if (support === 'unsupported') {
+          let error: unknown;
+          try {
+            compile();
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(UnsupportedFeatureError);
+          const unsupported = error as UnsupportedFeatureError;
+          expect(unsupported.feature).toBe(feature);
+          expect(unsupported.dialect).toBe(target.dialect);
+          expect(unsupported.supportedBy).toEqual(dialectsSupporting(feature).filter((d) => d !== target.dialect));
+          expect(unsupported.message).toContain(`cannot express '${feature}'`);
+          return;
+        }
+        const result = compile();
+        await expectSchemaValid(result.objects);
+        if (support === 'approximate' || support === 'global-only') {
+          expect(result.warnings.some((w) => w.includes(`'${feature}'`))).toBe(true);
+        }
+      },
+    );
+  },
+);

@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileRoutes } from '../../../constructs/routing/compile';
+import { describeMatch, detectConflicts } from '../../../constructs/routing/conflicts';
+import { RouteConflictError } from '../../../constructs/routing/errors';
+import type { RouteMatch, RoutingPolicy } from '../../../constructs/routing/types';
+
+function policy(name: string, matches: RouteMatch[] | undefined, extra: Partial<RoutingPolicy> = {}): RoutingPolicy {
+  return {
+    name,
+    hosts: ['shop.example.com'],
+    rules: [{ ...(matches ? { matches } : {}), backends: [{ service: name, port: 80 }] }],
+    ...extra,
+  };
+}
+const prefix = (value: string): RouteMatch => ({ path: { type: 'PathPrefix', value } });
+
+describe('detectConflicts', () => {
+  it('reports two policies claiming the same host and prefix', () => {
+    expect(detectConflicts([policy('a', [prefix('/api')]), policy('b', [prefix('/api')])])).toEqual([
+      { host: 'shop.example.com', match: 'PathPrefix /api', rules: ['a.rules[0]', 'b.rules[0]'] },
+    ]);
+  });
+
+  it('treats a missing match as PathPrefix /', () => {
+    expect(detectConflicts([policy('a', undefined), policy('b', [prefix('/')])])).toHaveLength(1);
+  });
+
+  it('treats /v1 and /v1/ prefixes as the same claim', () => {
+    expect(detectConflicts([policy('a', [prefix('/v1')]), policy('b', [prefix('/v1/')])])).toHaveLength(1);
+  });
+
+  it.each<[string, RouteMatch, RouteMatch]>([
+    ['exact /v1 and prefix /v1', { path: { type: 'Exact', value: '/v1' } }, prefix('/v1')],
+    [
+      'different header values',
+      { headers: [{ name: 'x-env', value: 'a' }] },
+      { headers: [{ name: 'x-env', value: 'b' }] },
+    ],
+    ['a header match and none', { headers: [{ name: 'x-env', value: 'a' }] }, prefix('/')],
+    ['different methods', { method: 'GET' }, { method: 'POST' }],
+    ['a method and none', { method: 'GET' }, prefix('/')],
+    [
+      'different query values',
+      { queryParams: [{ name: 'v', value: '1' }] },
+      { queryParams: [{ name: 'v', value: '2' }] },
+    ],
+    ['different cookies', { cookie: { name: 'beta', value: '1' } }, { cookie: { name: 'beta', value: '2' } }],
+    [
+      'exact header and regex header',
+      { headers: [{ name: 'x', value: 'a' }] },
+      { headers: [{ name: 'x', value: '^a$', type: 'RegularExpression' }] },
+    ],
+  ])('does not report %s', (_what, a, b) => {
+    expect(detectConflicts([policy('a', [a]), policy('b', [b])])).toEqual([]);
+  });
+
+  it('matches header names case-insensitively and in any order', () => {
+    const a: RouteMatch = {
+      headers: [
+        { name: 'X-Env', value: 'beta' },
+        { name: 'x-team', value: 'red' },
+      ],
+    };
+    const b: RouteMatch = {
+      headers: [
+        { name: 'x-team', value: 'red' },
+        { name: 'x-env', value: 'beta' },
+      ],
+    };
+    expect(detectConflicts([policy('a', [a]), policy('b', [b])])).toEqual([
+      {
+        host: 'shop.example.com',
+        match: 'PathPrefix /, header x-env=beta, header x-team=red',
+        rules: ['a.rules[0]', 'b.rules[0]'],
+      },
+    ]);
+  });
+
+  it('keys by host: different hosts and a wildcard beside a precise host do not conflict, the same wildcard does', () => {
+    const other = policy('b', [prefix('/')], { hosts: ['other.example.com'] });
+    expect(detectConflicts([policy('a', [prefix('/')]), other])).toEqual([]);
+    const wildcard = (name: string) => policy(name, [prefix('/')], { hosts: ['*.example.com'] });
+    expect(detectConflicts([policy('a', [prefix('/')]), wildcard('b')])).toEqual([]);
+    expect(detectConflicts([wildcard('a'), wildcard('b')])).toEqual([
+      { host: '*.example.com', match: 'PathPrefix /', rules: ['a.rules[0]', 'b.rules[0]'] },
+    ]);
+  });
+
+  it('reports two rules of one policy, and every pair of three', () => {
+    const twice: RoutingPolicy = {
+      name: 'a',
+      hosts: ['shop.example.com'],
+      rules: [
+        { matches: [prefix('/x')], backends: [{ service: 'a', port: 80 }] },
+        { matches: [prefix('/x')], backends: [{ service: 'b', port: 80 }] },
+      ],
+    };
+    expect(detectConflicts([twice]).map((c) => c.rules)).toEqual([['a.rules[0]', 'a.rules[1]']]);
+    const three = detectConflicts(['a', 'b', 'c'].map((n) => policy(n, [prefix('/')])));
+    expect(three.map((c) => c.rules)).toEqual([
+      ['a.rules[0]', 'b.rules[0]'],
+      ['a.rules[0]', 'c.rules[0]'],
+      ['b.rules[0]', 'c.rules[0]'],
+    ]);
+  });
+
+  it('reports the same host with different TLS settings, and not with the same ones', () => {
+    const tls = (name: string, secretName: string) => policy(name, [prefix(`/${name}`)], { tls: { secretName } });
+    expect(detectConflicts([tls('a', 's1'), tls('b', 's2')])).toEqual([
+      { host: 'shop.example.com', match: 'tls', rules: ['a.tls', 'b.tls'] },
+    ]);
+    expect(detectConflicts([tls('a', 's1'), tls('b', 's1')])).toEqual([]);
+    expect(detectConflicts([tls('a', 's1'), policy('b', [prefix('/b')])])).toHaveLength(1);
+  });
+
+  it('describes matches canonically', () => {
+    expect(
+      describeMatch({
+        path: { type: 'Exact', value: '/a' },
+        method: 'GET',
+        queryParams: [{ name: 'q', value: '^x$', type: 'RegularExpression' }],
+        cookie: { name: 'c', value: 'v' },
+      }),
+    ).toBe('Exact /a, method GET, query q~^x$, cookie c=v');
+  });
+
+  it('finds a conflict for every rule of any policy deployed twice under two names', () => {
+    const segment = fc.stringMatching(/^[a-z]{1,6}$/);
+    const match = fc.record(
+      {
+        path: fc.record({
+          type: fc.constantFrom('Exact' as const, 'PathPrefix' as const),
+          value: segment.map((s) => `/${s}`),
+        }),
+        method: fc.constantFrom('GET' as const, 'POST' as const),
+        headers: fc.array(fc.record({ name: segment, value: segment }), { minLength: 1, maxLength: 2 }),
+      },
+      { requiredKeys: ['path'] },
+    );
+    fc.assert(
+      fc.property(fc.array(match, { minLength: 1, maxLength: 5 }), (matches) => {
+        const a = policy('a', matches);
+        const conflicts = detectConflicts([a, { ...a, name: 'b' }]);
+        const distinct = new Set(matches.map(describeMatch));
+        expect(conflicts.filter((c) => c.match !== 'tls')).toHaveLength(distinct.size);
+      }),
+    );
+  });
+
+  it('makes compileRoutes refuse conflicts with RouteConflictError, listing them', () => {
+    const policies = [policy('a', [prefix('/api')]), policy('b', [prefix('/api')])];
+    expect(() => compileRoutes(policies, { dialect: 'gateway-api' })).toThrow(RouteConflictError);
+    try {
+      compileRoutes(policies, { dialect: 'gateway-api' });
+    } catch (e) {
+      const error = e as RouteConflictError;
+      expect(error.conflicts).toEqual(detectConflicts(policies));
+      expect(error.path).toBe('a.rules[0]');
+      expect(error.message).toMatch(/shop.example.com PathPrefix \/api: a.rules\[0\] and b.rules\[0\]/);
+    }
+  });
+});
