@@ -2,7 +2,7 @@
  * compileRoutes: validate, check conflicts, check every feature against the target's capabilities,
  * then compile. Throws a typed error and returns nothing on any problem: never a partial result. Pure.
  */
-import { dialectsSupporting, featuresOf, supportFor } from './capabilities';
+import { dialectsSupporting, featuresOf, GATEWAY_IMPLEMENTATION_FEATURES, supportFor } from './capabilities';
 import { detectConflicts } from './conflicts';
 import { RouteConflictError, UnsupportedFeatureError } from './errors';
 import { compileGatewayApi } from './gateway-api';
@@ -36,9 +36,14 @@ export function checkCapabilities(policies: readonly RoutingPolicy[], target: Co
       if (support === 'unsupported') {
         let detail: string | undefined;
         if (target.dialect === 'gateway-api') {
+          const implementations = Object.keys(GATEWAY_IMPLEMENTATION_FEATURES).filter(
+            (i) => GATEWAY_IMPLEMENTATION_FEATURES[i]?.[feature],
+          );
           detail = ['retries', 'session-affinity'].includes(feature)
             ? "experimental channel only: set target.channel to 'experimental' if its CRDs are installed"
-            : "not in Gateway API; name an implementation that has it (target.implementation 'envoy-gateway' or 'traefik')";
+            : implementations.length > 0
+              ? `not in Gateway API; name an implementation that has it (target.implementation ${implementations.map((i) => `'${i}'`).join(' or ')})`
+              : 'not in Gateway API, nor in any implementation Switchyard knows';
         }
         throw new UnsupportedFeatureError(
           path,

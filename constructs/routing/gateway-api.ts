@@ -4,7 +4,7 @@
  * a cert-manager Certificate, and implementation policies for what Gateway API lacks. Pure.
  */
 import { InvalidRoutingPolicyError } from './errors';
-import { gatewayImplementationPolicies } from './gateway-policies';
+import { gatewayImplementationPolicies, type RouteRef } from './gateway-policies';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, tlsSecretName, weightOf } from './model';
 import { objectName } from './names';
 import { certificateFor, policyLabels } from './tls-objects';
@@ -121,6 +121,10 @@ function corsFilter(policy: RoutingPolicy) {
   };
 }
 
+function extensionRefFilter(name: string) {
+  return { type: 'ExtensionRef', extensionRef: { group: 'traefik.io', kind: 'Middleware', name } };
+}
+
 /** The name a rule gets in generated objects (policies attach to it by `sectionName`). */
 export function ruleName(rule: RouteRule, index: number): string {
   return rule.name ?? `rule-${index}`;
@@ -144,7 +148,7 @@ function retry(rule: RouteRule) {
   return {
     attempts: r.attempts,
     ...(r.backoff ? { backoff: r.backoff } : {}),
-    ...(codes.size ? { codes: [...codes].sort() } : {}),
+    ...(codes.size ? { codes: [...codes].sort((a, b) => a - b) } : {}),
   };
 }
 
@@ -202,8 +206,7 @@ function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
   }
   const cors = corsFilter(policy);
   if (cors && !rule.redirect) filters.push(cors);
-  for (const name of extensionRefs)
-    filters.push({ type: 'ExtensionRef', extensionRef: { group: 'traefik.io', kind: 'Middleware', name } });
+  for (const name of extensionRefs) filters.push(extensionRefFilter(name));
 
   const timeouts: Record<string, string> = {};
   if (rule.timeouts?.request) timeouts.request = rule.timeouts.request;
@@ -241,7 +244,7 @@ function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
   };
 }
 
-function grpcRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: string) {
+function grpcRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: string, extensionRefs: string[]) {
   for (const field of ['redirect', 'rewrite', 'timeouts', 'retries', 'sessionAffinity', 'maxBodySize'] as const) {
     if (rule[field] !== undefined) {
       throw new InvalidRoutingPolicyError(
@@ -273,6 +276,7 @@ function grpcRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
   if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
   if (rule.mirror)
     filters.push({ type: 'RequestMirror', requestMirror: { backendRef: backendRef(policy, rule.mirror.backend) } });
+  for (const name of extensionRefs) filters.push(extensionRefFilter(name));
   return {
     name: ruleName(rule, index),
     ...(matches.length ? { matches } : {}),
@@ -349,21 +353,25 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
     const indexed = policy.rules.map((rule, index) => ({ rule, index, at: `${policy.name}.rules[${index}]` }));
     const grpc = indexed.filter(({ rule }) => rule.backends?.some((b) => b.protocol === 'grpc'));
     const http = indexed.filter(({ rule }) => !rule.backends?.some((b) => b.protocol === 'grpc'));
-    const routeOfRule = new Map<number, string>();
+    const routeOfRule = new Map<number, RouteRef>();
     for (const [kind, group, build] of [
       [
         'HTTPRoute',
         http,
         (x: (typeof indexed)[number]) => httpRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index)),
       ],
-      ['GRPCRoute', grpc, (x: (typeof indexed)[number]) => grpcRule(policy, x.rule, x.index, x.at)],
+      [
+        'GRPCRoute',
+        grpc,
+        (x: (typeof indexed)[number]) => grpcRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index)),
+      ],
     ] as const) {
       if (group.length === 0) continue;
       routeKinds.add(kind);
       const built = group.map((x) => ({ index: x.index, rule: build(x) as { matches?: unknown[] } }));
       chunk(built).forEach((rules, i) => {
         const name = objectName([policy.name, kind === 'GRPCRoute' ? 'grpc' : '', i > 0 ? String(i + 1) : '']);
-        if (kind === 'HTTPRoute') for (const r of rules) routeOfRule.set(r.index, name);
+        for (const r of rules) routeOfRule.set(r.index, { kind, name });
         objects.push({
           apiVersion: `${GATEWAY_GROUP}/v1`,
           kind,
@@ -437,34 +445,49 @@ function supportingObjects(
       },
     });
   }
-  const tlsBackends = new Map<string, { service: string; namespace: string }>();
   for (const rule of policy.rules) {
     for (const b of rule.backends ?? []) {
-      const backendNs = backendNamespace(policy, b);
-      if (b.protocol === 'https')
-        tlsBackends.set(`${backendNs}/${b.service}`, { service: b.service, namespace: backendNs });
       if (b.protocol === 'h2c' || b.protocol === 'ws') {
+        const backendNs = backendNamespace(policy, b);
         warnings.push(
           `${policy.name}: Service ${backendNs}/${b.service} port ${b.port} must declare appProtocol 'kubernetes.io/${b.protocol}' for Gateway API to speak ${b.protocol} to it`,
         );
       }
     }
   }
-  for (const { service, namespace } of tlsBackends.values()) {
-    objects.push({
+  return objects;
+}
+
+/**
+ * One BackendTLSPolicy per HTTPS Service, whichever policies route to it: the policy attaches to the
+ * Service, so two would conflict.
+ */
+function backendTlsPolicies(policies: readonly RoutingPolicy[], warnings: string[]): KubeObject[] {
+  const services = new Map<string, { service: string; namespace: string }>();
+  for (const policy of policies) {
+    for (const b of policy.rules.flatMap((r) => r.backends ?? [])) {
+      const namespace = backendNamespace(policy, b);
+      if (b.protocol === 'https') services.set(`${namespace}/${b.service}`, { service: b.service, namespace });
+    }
+  }
+  return [...services.values()].map(({ service, namespace }) => {
+    warnings.push(
+      `BackendTLSPolicy for ${namespace}/${service} trusts the system CAs and expects the certificate name ${service}.${namespace}.svc`,
+    );
+    return {
       apiVersion: `${GATEWAY_GROUP}/v1`,
       kind: 'BackendTLSPolicy',
-      metadata: meta(policy, objectName([policy.name, service, 'backend-tls']), namespace),
+      metadata: {
+        name: objectName([service, 'backend-tls']),
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'switchyard' },
+      },
       spec: {
         targetRefs: [{ group: '', kind: 'Service', name: service }],
         validation: { hostname: `${service}.${namespace}.svc`, wellKnownCACertificates: 'System' },
       },
-    });
-    warnings.push(
-      `${policy.name}: BackendTLSPolicy for ${namespace}/${service} trusts the system CAs and expects the certificate name ${service}.${namespace}.svc`,
-    );
-  }
-  return objects;
+    };
+  });
 }
 
 /** Compiles validated, conflict-free policies to Gateway API objects. */
@@ -473,5 +496,5 @@ export function compileGatewayApi(
   target: CompileTarget,
   warnings: string[],
 ): KubeObject[] {
-  return policies.flatMap((p) => compilePolicy(p, target, warnings));
+  return [...policies.flatMap((p) => compilePolicy(p, target, warnings)), ...backendTlsPolicies(policies, warnings)];
 }

@@ -11,12 +11,18 @@ import { parseSize } from './values';
 
 const EG_API = 'gateway.envoyproxy.io/v1alpha1';
 
+/** A route object a rule was compiled into. */
+export interface RouteRef {
+  readonly kind: 'HTTPRoute' | 'GRPCRoute';
+  readonly name: string;
+}
+
 /** Per policy: the ExtensionRef Middlewares each rule needs, and the policy objects for its routes. */
 export interface ImplementationPolicies {
   /** Traefik Middleware names the rule at `index` references. */
   extensionRefs(index: number): string[];
   /** The policy objects, given the route each rule landed in. */
-  objects(routeOfRule: ReadonlyMap<number, string>): KubeObject[];
+  objects(routeOfRule: ReadonlyMap<number, RouteRef>): KubeObject[];
 }
 
 const NONE: ImplementationPolicies = { extensionRefs: () => [], objects: () => [] };
@@ -34,11 +40,12 @@ function labelled(policy: RoutingPolicy, apiVersion: string, kind: string, name:
   };
 }
 
-function routeTargets(routes: Iterable<string>, sectionName?: string) {
-  return [...new Set(routes)].map((name) => ({
+function routeTargets(routes: Iterable<RouteRef>, sectionName?: string) {
+  const unique = new Map([...routes].map((r) => [`${r.kind}/${r.name}`, r]));
+  return [...unique.values()].map((r) => ({
     group: 'gateway.networking.k8s.io',
-    kind: 'HTTPRoute',
-    name,
+    kind: r.kind,
+    name: r.name,
     ...(sectionName ? { sectionName } : {}),
   }));
 }

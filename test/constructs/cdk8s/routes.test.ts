@@ -1,0 +1,63 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { Routes } from '../../../constructs/cdk8s/routes';
+import {
+  InvalidRoutingPolicyError,
+  RouteConflictError,
+  UnsupportedFeatureError,
+} from '../../../constructs/routing/errors';
+import type { RoutingPolicy } from '../../../constructs/routing/types';
+import { expectSchemaValid } from '../../helpers/schema';
+
+const shop: RoutingPolicy = {
+  name: 'shop',
+  namespace: 'shop',
+  hosts: ['shop.example.com'],
+  tls: { clusterIssuer: 'letsencrypt' },
+  rules: [
+    {
+      backends: [
+        { service: 'web', port: 8080, weight: 90 },
+        { service: 'web-canary', port: 8080, weight: 10 },
+      ],
+    },
+  ],
+};
+
+describe('Routes', () => {
+  it('adds the compiled objects to the chart, exactly as compileRoutes returns them', async () => {
+    const chart = Testing.chart();
+    const routes = new Routes(chart, 'routes', { policies: [shop], target: { dialect: 'gateway-api' } });
+    const synthesized = Testing.synth(chart);
+    expect(synthesized).toEqual(routes.objects);
+    expect(synthesized.map((o) => o.kind)).toEqual(['HTTPRoute', 'HTTPRoute', 'Certificate', 'ReferenceGrant']);
+    await expectSchemaValid(synthesized);
+  });
+
+  it('exposes the warnings of the dialect', () => {
+    const routes = new Routes(Testing.chart(), 'routes', { policies: [shop], target: { dialect: 'ingress-nginx' } });
+    expect(routes.warnings.join('\n')).toMatch(/retired/);
+  });
+
+  it('throws the typed errors at construction, before anything is synthesized', () => {
+    const build =
+      (policies: RoutingPolicy[], dialect: 'gateway-api' | 'ingress-nginx' = 'gateway-api') =>
+      () =>
+        new Routes(Testing.chart(), 'routes', { policies, target: { dialect } });
+    expect(build([{ ...shop, hosts: ['Shop.example.com'] }])).toThrow(InvalidRoutingPolicyError);
+    expect(build([shop, { ...shop, name: 'copy' }])).toThrow(RouteConflictError);
+    expect(
+      build(
+        [{ ...shop, rules: [{ backends: ['a', 'b', 'c'].map((service) => ({ service, port: 80 })) }] }],
+        'ingress-nginx',
+      ),
+    ).toThrow(UnsupportedFeatureError);
+  });
+
+  it('gives objects of the same name in different namespaces distinct construct ids', () => {
+    const other = { ...shop, namespace: 'other', hosts: ['other.example.com'] };
+    const chart = Testing.chart();
+    new Routes(chart, 'routes', { policies: [shop, other], target: { dialect: 'gateway-api' } });
+    expect(Testing.synth(chart).filter((o) => o.metadata.name === 'shop')).toHaveLength(2);
+  });
+});
