@@ -1,3 +1,4 @@
+export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
 export * from './core/validate';
 export * from './guardrails/schema';

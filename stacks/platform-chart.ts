@@ -1,12 +1,12 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import {
+  addKubeObjects,
   buildGateway,
   buildGatewayClass,
   GATEWAY_ACCESS_LABEL,
   gatewayCertificateRefs,
-  type KubeObject,
   Routes,
   WebApp,
 } from '../constructs';
@@ -19,12 +19,6 @@ const RESTRICTED = {
   'pod-security.kubernetes.io/warn': 'restricted',
   'pod-security.kubernetes.io/audit': 'restricted',
 };
-
-function addObjects(scope: Construct, objects: readonly KubeObject[]): void {
-  for (const object of objects) {
-    new ApiObject(scope, `${object.kind}-${object.metadata.name}`, { ...object, metadata: { ...object.metadata } });
-  }
-}
 
 /**
  * One environment as three charts, written in apply order: infrastructure (namespaces, GatewayClass,
@@ -39,7 +33,7 @@ export function addPlatformCharts(scope: Construct, env: EnvironmentConfig): Cha
   ] as const) {
     new kplus.Namespace(infra, `ns-${name}`, { metadata: { name, labels } });
   }
-  addObjects(infra, [
+  addKubeObjects(infra, [
     buildGatewayClass(env.gateway.className, env.gateway.controllerName),
     buildGateway({
       name: env.gateway.name,

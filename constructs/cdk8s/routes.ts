@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { compileRoutes } from '../routing/compile';
 import type { CompileTarget, KubeObject, RoutingPolicy } from '../routing/types';
+import { addKubeObjects } from './kube-objects';
 
 /** Properties of {@link Routes}. */
 export interface RoutesProps {
@@ -26,10 +26,6 @@ export class Routes extends Construct {
     const result = compileRoutes(props.policies, props.target);
     this.objects = result.objects;
     this.warnings = result.warnings;
-    for (const object of result.objects) {
-      const { apiVersion, kind, metadata, ...rest } = object;
-      const objectId = `${kind}-${metadata.namespace ?? 'cluster'}-${metadata.name}`;
-      new ApiObject(this, objectId, { ...rest, apiVersion, kind, metadata: { ...metadata } });
-    }
+    addKubeObjects(this, result.objects);
   }
 }

@@ -17,7 +17,7 @@ import type {
   RouteRule,
   RoutingPolicy,
 } from './types';
-import { parseDuration } from './values';
+import { escapeRegex, parseDuration } from './values';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
@@ -67,10 +67,6 @@ function headerFilter(modifier: HeaderModifier | undefined, extraSet: { name: st
     ...(modifier?.remove ? { remove: [...modifier.remove] } : {}),
   };
   return Object.keys(filter).length ? filter : undefined;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function httpMatch(match: RouteMatch): Record<string, unknown> {

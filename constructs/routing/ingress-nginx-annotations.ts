@@ -20,7 +20,8 @@ const NEXT_UPSTREAM: Readonly<Record<string, string[]>> = {
 };
 const RETRIABLE_CODES = new Set([403, 404, 429, 500, 502, 503, 504]);
 
-function unsupported(path: string, feature: Feature, detail: string): never {
+/** Throws UnsupportedFeatureError for ingress-nginx, naming the dialects that can express the feature. */
+export function unsupportedOnNginx(path: string, feature: Feature, detail: string): never {
   throw new UnsupportedFeatureError(
     path,
     feature,
@@ -36,7 +37,7 @@ function retryAnnotations(rule: RouteRule, at: string, warnings: string[]): Reco
   (r.on ?? ['5xx', 'connect-failure']).forEach((on: RetryOn, i) => {
     if (typeof on === 'number') {
       if (!RETRIABLE_CODES.has(on))
-        unsupported(
+        unsupportedOnNginx(
           `${at}.retries.on[${i}]`,
           'retries',
           `nginx retries only on 403, 404, 429, 500, 502, 503 and 504, not ${on}`,
@@ -63,7 +64,7 @@ function timeoutAnnotations(rule: RouteRule, at: string, warnings: string[]): Re
   if (t.connect) {
     const connect = seconds(t.connect);
     if (connect > 75)
-      unsupported(`${at}.timeouts.connect`, 'timeouts.connect', 'nginx caps the connect timeout at 75s');
+      unsupportedOnNginx(`${at}.timeouts.connect`, 'timeouts.connect', 'nginx caps the connect timeout at 75s');
     out[`${NGINX}proxy-connect-timeout`] = String(Math.max(1, connect));
   }
   // nginx times each read and send between two operations; there is no per-request total.
@@ -99,7 +100,7 @@ function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string)
   const code = r.statusCode ?? 302;
   if (r.scheme === 'https' && r.hostname === undefined && r.path === undefined && r.port === undefined) {
     if (code !== 308)
-      unsupported(
+      unsupportedOnNginx(
         `${at}.redirect.statusCode`,
         'redirect',
         'a scheme-only redirect is force-ssl-redirect, whose code is the controller-wide http-redirect-code (308 by default): use 308',
@@ -107,7 +108,7 @@ function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string)
     return { [`${NGINX}force-ssl-redirect`]: 'true' };
   }
   if (r.path === undefined)
-    unsupported(
+    unsupportedOnNginx(
       `${at}.redirect`,
       'redirect',
       'nginx redirects to a fixed URL and would drop the request path: set redirect.path',
@@ -115,7 +116,7 @@ function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string)
   const host =
     r.hostname ?? (policy.hosts.length === 1 && !policy.hosts[0]!.startsWith('*.') ? policy.hosts[0] : undefined);
   if (!host)
-    unsupported(
+    unsupportedOnNginx(
       `${at}.redirect.hostname`,
       'redirect',
       'nginx needs an absolute redirect URL and the policy has several hosts: set redirect.hostname',
@@ -151,7 +152,7 @@ export function ruleAnnotations(
   if (rule.retries) Object.assign(a, retryAnnotations(rule, at, warnings));
   if (rule.mirror) {
     if ((rule.mirror.percent ?? 100) !== 100)
-      unsupported(`${at}.mirror.percent`, 'mirror', 'nginx mirrors every request (100%) or none');
+      unsupportedOnNginx(`${at}.mirror.percent`, 'mirror', 'nginx mirrors every request (100%) or none');
     const m = rule.mirror.backend;
     a[`${NGINX}mirror-target`] =
       `http://${m.service}.${backendNamespace(policy, m)}.svc.cluster.local:${m.port}$request_uri`;

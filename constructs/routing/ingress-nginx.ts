@@ -3,30 +3,17 @@
  * clusters and as a migration source). One Ingress per rule, so per-rule annotations stay per rule;
  * weighted splits and header or cookie canaries become a second, canary Ingress. Pure.
  */
-import { dialectsSupporting, type Feature } from './capabilities';
-import { RoutingError, UnsupportedFeatureError } from './errors';
-import { NGINX, ruleAnnotations } from './ingress-nginx-annotations';
+import type { Feature } from './capabilities';
+import { RoutingError } from './errors';
+import { NGINX, ruleAnnotations, unsupportedOnNginx as unsupported } from './ingress-nginx-annotations';
 import { matchesOf, namespaceOf, pathOf, tlsSecretName, weightOf } from './model';
 import { objectName } from './names';
 import { certificateFor, policyLabels } from './tls-objects';
 import type { Backend, CompileTarget, KubeObject, RouteMatch, RouteRule, RoutingPolicy } from './types';
+import { escapeRegex } from './values';
 
 /** Paths ingress-nginx accepts as Exact or Prefix under strict path validation. */
 const PLAIN_PATH = /^\/[A-Za-z0-9._\-/]*$/;
-
-function unsupported(path: string, feature: Feature, detail: string): never {
-  throw new UnsupportedFeatureError(
-    path,
-    feature,
-    'ingress-nginx',
-    dialectsSupporting(feature).filter((d) => d !== 'ingress-nginx'),
-    detail,
-  );
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** Whether a rule needs nginx regex locations (which then apply to every path of its hosts). */
 function needsRegex(rule: RouteRule): boolean {

@@ -158,6 +158,11 @@ export function checkRegex(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Escapes text for use inside a regular expression. */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 // ---- CIDRs --------------------------------------------------------------------------------------
 
 function parseIpv4(text: string): number[] | undefined {

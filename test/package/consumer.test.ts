@@ -44,9 +44,11 @@ describe('the published package', () => {
     fs.writeFileSync(
       path.join(consumer, 'index.ts'),
       [
-        "import { checkDnsLabel, SchemaRegistry, WebApp, type WebAppProps } from 'switchyard';",
+        "import { checkDnsLabel, compileRoutes, type RoutingPolicy, SchemaRegistry, WebApp, type WebAppProps } from 'switchyard';",
         "const props: WebAppProps = { image: 'ghcr.io/acme/app:1.0.0' };",
-        "console.log(JSON.stringify({ label: checkDnsLabel('Bad'), web: typeof WebApp, registry: typeof SchemaRegistry, image: props.image }));",
+        "const policy: RoutingPolicy = { name: 'shop', hosts: ['shop.example.com'], rules: [{ backends: [{ service: 'web', port: 80 }] }] };",
+        "const kinds = compileRoutes([policy], { dialect: 'gateway-api' }).objects.map((o) => o.kind);",
+        "console.log(JSON.stringify({ label: checkDnsLabel('Bad'), web: typeof WebApp, registry: typeof SchemaRegistry, image: props.image, kinds }));",
       ].join('\n'),
     );
   }, 180_000);
@@ -68,6 +70,7 @@ describe('the published package', () => {
       web: 'function',
       registry: 'function',
       image: 'ghcr.io/acme/app:1.0.0',
+      kinds: ['HTTPRoute'],
     });
   });
 });

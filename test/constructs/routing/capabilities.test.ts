@@ -12,9 +12,10 @@ import {
 import { renderCapabilityTable } from '../../../constructs/routing/capability-table';
 import { COMPILED_DIALECTS, compileRoutes } from '../../../constructs/routing/compile';
 import { UnsupportedFeatureError } from '../../../constructs/routing/errors';
-import { type CompileTarget, DIALECTS } from '../../../constructs/routing/types';
+import { DIALECTS } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
 import { FEATURE_EXAMPLES } from './feature-examples';
+import { TEST_TARGETS } from './targets';
 
 const SUPPORT = ['native', 'emulated', 'approximate', 'global-only', 'unsupported'];
 const features = Object.keys(FEATURES) as Feature[];
@@ -63,14 +64,7 @@ describe('CAPABILITIES', () => {
   });
 });
 
-const TARGETS: CompileTarget[] = [
-  { dialect: 'gateway-api' },
-  { dialect: 'gateway-api', channel: 'experimental', implementation: 'envoy-gateway' },
-  { dialect: 'gateway-api', implementation: 'traefik' },
-  { dialect: 'ingress-nginx' },
-];
-
-describe.each(TARGETS.map((t) => [JSON.stringify(t), t] as const))(
+describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
   'compiling every feature for %s',
   (_name, target) => {
     it('covers every dialect with a compiler', () => {

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { formatSchemaFindings } from '../../../constructs/guardrails/schema';
 import { compileRoutes } from '../../../constructs/routing/compile';
 import { RoutingError } from '../../../constructs/routing/errors';
-import type { CompileTarget, RoutingPolicy } from '../../../constructs/routing/types';
+import type { RoutingPolicy } from '../../../constructs/routing/types';
 import { schemas } from '../../helpers/schema';
+import { TEST_TARGETS } from './targets';
 
 const segment = fc.constantFrom('api', 'shop', 'v1', 'static', 'a.b');
 const path = fc.oneof(
@@ -203,14 +204,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-const TARGETS: CompileTarget[] = [
-  { dialect: 'gateway-api' },
-  { dialect: 'gateway-api', channel: 'experimental', implementation: 'envoy-gateway' },
-  { dialect: 'gateway-api', implementation: 'traefik' },
-  { dialect: 'ingress-nginx' },
-];
-
-describe.each(TARGETS.map((t) => [JSON.stringify(t), t] as const))(
+describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
   'compileRoutes over generated policies, %s',
   (_name, target) => {
     it('throws only typed errors, never mutates its input, is deterministic, and emits schema-valid objects with short valid names', async () => {
