@@ -1,0 +1,158 @@
+/**
+ * Envoy Gateway, the default Gateway API implementation: the controller release, an `EnvoyProxy` that
+ * carries the data plane's cluster-aware settings (Service exposure, replicas, autoscaling, disruption
+ * budget, spread), the GatewayClass that points at it, and the Gateway routes attach to. Pure.
+ */
+import type { ResolvedClusterTraits } from '../cluster/traits';
+import { assertDnsLabel } from '../core/validate';
+import type { CompileTarget, KubeObject } from '../routing/types';
+import { CHARTS } from './charts';
+import {
+  CONTROLLER_OPTION_KEYS,
+  type ControllerOptions,
+  resolveHighAvailability,
+  serviceExposure,
+  topologySpread,
+} from './exposure';
+import { buildGateway, buildGatewayClass } from './gateway';
+import { assertKnownOptions, deepMerge, type ReleaseSpec, validateRelease } from './release';
+
+export const ENVOY_GATEWAY_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
+
+/** Options of {@link envoyGateway}. */
+export interface EnvoyGatewayOptions extends ControllerOptions {
+  /**
+   * Name of the GatewayClass (and of its EnvoyProxy).
+   * @default 'envoy-gateway'
+   */
+  readonly gatewayClassName?: string;
+  /**
+   * The Gateway routes attach to.
+   * @default { name: 'public', namespace: 'gateway-system' }
+   */
+  readonly gateway?: { readonly name: string; readonly namespace: string };
+  /**
+   * Certificate Secrets the Gateway's HTTPS listener serves (see `gatewayCertificateRefs`).
+   * @default [] (no HTTPS listener)
+   */
+  readonly certificateRefs?: readonly { readonly name: string; readonly namespace: string }[];
+  /**
+   * Add a TLS passthrough listener.
+   * @default false
+   */
+  readonly tlsPassthrough?: boolean;
+}
+
+/** What installing a controller yields: releases, the objects applied after them, and the routing binding. */
+export interface ControllerInstall {
+  readonly controller: string;
+  readonly releases: readonly ReleaseSpec[];
+  readonly objects: readonly KubeObject[];
+  /** Where the environment's routes compile to. */
+  readonly target: CompileTarget;
+  readonly warnings: readonly string[];
+}
+
+export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatewayOptions = {}): ControllerInstall {
+  assertKnownOptions('envoyGateway', options, [
+    ...CONTROLLER_OPTION_KEYS,
+    'gatewayClassName',
+    'gateway',
+    'certificateRefs',
+    'tlsPassthrough',
+  ]);
+  const namespace = options.namespace ?? 'envoy-gateway-system';
+  const className = options.gatewayClassName ?? 'envoy-gateway';
+  const gateway = options.gateway ?? { name: 'public', namespace: 'gateway-system' };
+  assertDnsLabel('namespace', namespace);
+  assertDnsLabel('gatewayClassName', className);
+  const ha = resolveHighAvailability(options);
+  const exposure = serviceExposure(cluster, 'envoy-gateway', options.preserveClientIp);
+  const controllerLabels = { 'app.kubernetes.io/name': 'gateway-helm', 'app.kubernetes.io/instance': 'envoy-gateway' };
+
+  const release = validateRelease({
+    name: 'envoy-gateway',
+    namespace,
+    chart: CHARTS.envoyGateway,
+    values: deepMerge(
+      {
+        deployment: {
+          replicas: ha.replicas,
+          pod: { topologySpreadConstraints: topologySpread(cluster, controllerLabels) },
+          envoyGateway: { resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1024Mi' } } },
+        },
+        podDisruptionBudget: { minAvailable: 1 },
+        config: { envoyGateway: { gateway: { controllerName: ENVOY_GATEWAY_CONTROLLER_NAME } } },
+      },
+      options.values,
+    ),
+    dependsOn: ['gateway-api-crds'],
+    skipCrds: true, // the gateway-api-crds release installs (and upgrades) them
+    awaitsLoadBalancer: false, // the controller has no LoadBalancer; the Envoy proxies it provisions do
+    timeoutSeconds: 600,
+  });
+
+  // The proxies' settings: Envoy Gateway provisions one Envoy Deployment and Service per Gateway.
+  const proxyLabels = {
+    'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
+    'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
+  };
+  const envoyProxy: KubeObject = {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'EnvoyProxy',
+    metadata: { name: className, namespace },
+    spec: {
+      provider: {
+        type: 'Kubernetes',
+        kubernetes: {
+          envoyDeployment: {
+            pod: { topologySpreadConstraints: topologySpread(cluster, proxyLabels) },
+            container: { resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '1Gi' } } },
+          },
+          envoyHpa: {
+            minReplicas: ha.replicas,
+            maxReplicas: ha.maxReplicas,
+            metrics: [
+              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+            ],
+          },
+          envoyPDB: { maxUnavailable: 1 },
+          envoyService: {
+            type: exposure.type,
+            externalTrafficPolicy: exposure.externalTrafficPolicy,
+            ...(Object.keys(exposure.annotations).length ? { annotations: { ...exposure.annotations } } : {}),
+          },
+        },
+      },
+      telemetry: { metrics: { prometheus: {} } },
+    },
+  };
+  const gatewayClass = buildGatewayClass(className, ENVOY_GATEWAY_CONTROLLER_NAME);
+  const gatewayClassWithParameters: KubeObject = {
+    ...gatewayClass,
+    spec: {
+      ...(gatewayClass.spec as object),
+      parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: className, namespace },
+    },
+  };
+  return {
+    controller: 'envoy-gateway',
+    releases: [release],
+    objects: [
+      envoyProxy,
+      gatewayClassWithParameters,
+      buildGateway({
+        ...gateway,
+        gatewayClassName: className,
+        certificateRefs: options.certificateRefs ?? [],
+        tlsPassthrough: options.tlsPassthrough ?? false,
+      }),
+    ],
+    target: {
+      dialect: 'gateway-api',
+      implementation: 'envoy-gateway',
+      gateway: { name: gateway.name, namespace: gateway.namespace },
+    },
+    warnings: [...exposure.warnings],
+  };
+}

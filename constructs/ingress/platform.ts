@@ -1,0 +1,201 @@
+/**
+ * An environment's add-ons in one call: from the cluster's traits and the chosen controller, the Helm
+ * releases in install order (CRDs, load balancer, cert-manager, controller), the objects applied after
+ * them (Gateway, GatewayClass, ClusterIssuers, address pools), their namespaces, and the routing target
+ * the environment's routes compile to. Pure.
+ */
+import { type ClusterTraits, resolveClusterTraits } from '../cluster/traits';
+import { InvalidPropertyError } from '../core/validate';
+import type { CompileTarget, KubeObject } from '../routing/types';
+import {
+  type AwsLoadBalancerControllerOptions,
+  awsLoadBalancerController,
+  type CertManagerOptions,
+  certManager,
+  gatewayApiCrds,
+  type MetalLbOptions,
+  metallb,
+} from './addons';
+import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway } from './envoy-gateway';
+import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
+import type { ReleaseSpec } from './release';
+
+/** The ingress controller of an environment. */
+export type IngressControllerChoice =
+  | ({ readonly kind: 'envoy-gateway' } & EnvoyGatewayOptions)
+  | ({ readonly kind: 'traefik' | 'haproxy' | 'contour' | 'ingress-nginx' } & IngressControllerOptions);
+
+/** Properties of {@link platformAddons}. */
+export interface PlatformAddonsProps {
+  readonly cluster: ClusterTraits;
+  readonly controller: IngressControllerChoice;
+  /**
+   * cert-manager and its ClusterIssuers; `false` leaves it out.
+   * @default {} (cert-manager without issuers)
+   */
+  readonly certManager?: CertManagerOptions | false;
+  /** MetalLB's address pools: required when the cluster's load balancer is 'metallb'. */
+  readonly metallb?: MetalLbOptions;
+  /** Required on EKS with a cloud load balancer: the controller provisions the NLBs. */
+  readonly awsLoadBalancerController?: AwsLoadBalancerControllerOptions;
+  /**
+   * Gateway API CRD channel.
+   * @default 'standard'
+   */
+  readonly gatewayApiChannel?: 'standard' | 'experimental';
+}
+
+/** What {@link platformAddons} returns. */
+export interface PlatformAddons {
+  /** Releases in install order; each one's `dependsOn` names earlier ones only. */
+  readonly releases: readonly ReleaseSpec[];
+  /** Namespaces, applied before the releases. */
+  readonly namespaces: readonly KubeObject[];
+  /** Objects that need the releases' CRDs, applied after them. */
+  readonly objects: readonly KubeObject[];
+  /** Where the environment's routes compile to. */
+  readonly target: CompileTarget;
+  readonly warnings: readonly string[];
+}
+
+function namespace(name: string, enforce: 'restricted' | 'baseline' | 'privileged', gateway?: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: {
+        'pod-security.kubernetes.io/enforce': enforce,
+        'pod-security.kubernetes.io/enforce-version': 'v1.27',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        ...(gateway ? { 'switchyard.io/gateway': gateway } : {}),
+      },
+    },
+  };
+}
+
+/** Orders releases so each comes after what it depends on; a missing or circular dependency is an error. */
+export function orderReleases(releases: readonly ReleaseSpec[]): ReleaseSpec[] {
+  const byName = new Map(releases.map((r) => [r.name, r]));
+  const ordered: ReleaseSpec[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (release: ReleaseSpec, chain: string[]) => {
+    if (state.get(release.name) === 'done') return;
+    if (state.get(release.name) === 'visiting')
+      throw new InvalidPropertyError(
+        'dependsOn',
+        `releases depend on each other in a cycle: ${[...chain, release.name].join(' -> ')}`,
+      );
+    state.set(release.name, 'visiting');
+    for (const dep of release.dependsOn) {
+      const target = byName.get(dep);
+      if (!target)
+        throw new InvalidPropertyError(
+          'dependsOn',
+          `release '${release.name}' depends on '${dep}', which is not installed: add it or drop the dependency`,
+        );
+      visit(target, [...chain, release.name]);
+    }
+    state.set(release.name, 'done');
+    ordered.push(release);
+  };
+  for (const r of releases) visit(r, []);
+  return ordered;
+}
+
+function controllerInstall(
+  cluster: ReturnType<typeof resolveClusterTraits>,
+  choice: IngressControllerChoice,
+): ControllerInstall {
+  const { kind, ...options } = choice;
+  switch (kind) {
+    case 'envoy-gateway':
+      return envoyGateway(cluster, options);
+    case 'traefik':
+      return traefik(cluster, options);
+    case 'haproxy':
+      return haproxy(cluster, options);
+    case 'contour':
+      return contour(cluster, options);
+    case 'ingress-nginx':
+      return ingressNginx(cluster, options);
+    default:
+      throw new InvalidPropertyError(
+        'controller.kind',
+        `'controller.kind' (${JSON.stringify(kind)}) must be envoy-gateway, traefik, haproxy, contour or ingress-nginx`,
+      );
+  }
+}
+
+export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
+  const cluster = resolveClusterTraits(props.cluster);
+  const controller = controllerInstall(cluster, props.controller);
+  const warnings = [...controller.warnings];
+  const releases: ReleaseSpec[] = [];
+  const objects: KubeObject[] = [];
+  const namespaces: KubeObject[] = [];
+  const gatewayApi = controller.target.dialect === 'gateway-api';
+  const loadBalancerReleases: string[] = [];
+
+  if (gatewayApi)
+    releases.push(
+      gatewayApiCrds({ channel: props.gatewayApiChannel, envoyGatewayCrds: props.controller.kind === 'envoy-gateway' }),
+    );
+  if (cluster.loadBalancer === 'metallb') {
+    if (!props.metallb)
+      throw new InvalidPropertyError(
+        'metallb',
+        `'metallb' is required: cluster '${cluster.kind}' gets load balancer addresses from MetalLB; give it an address pool`,
+      );
+    const lb = metallb(props.metallb);
+    releases.push(lb.release);
+    objects.push(...lb.objects);
+    namespaces.push(namespace(lb.release.namespace, 'privileged')); // the speaker needs host networking
+    loadBalancerReleases.push(lb.release.name);
+  } else if (props.metallb) {
+    throw new InvalidPropertyError(
+      'metallb',
+      `'metallb' is set, but the cluster's load balancer is '${cluster.loadBalancer}': remove it or set cluster.loadBalancer to 'metallb'`,
+    );
+  }
+  if (cluster.kind === 'eks' && cluster.loadBalancer === 'cloud') {
+    if (!props.awsLoadBalancerController) {
+      throw new InvalidPropertyError(
+        'awsLoadBalancerController',
+        "'awsLoadBalancerController' is required on EKS: it provisions the NLBs the controllers' Services ask for (clusterName, roleArn)",
+      );
+    }
+    const lbc = awsLoadBalancerController(cluster, props.awsLoadBalancerController);
+    releases.push(lbc);
+    loadBalancerReleases.push(lbc.name);
+  }
+  if (props.certManager !== false) {
+    const gateway = controller.target.gateway;
+    const solver =
+      gatewayApi && gateway
+        ? { gateway: { name: gateway.name, namespace: gateway.namespace } }
+        : { ingressClassName: controller.target.ingressClassName ?? 'nginx' };
+    const cm = certManager(cluster, solver, props.certManager ?? {});
+    releases.push(cm.release);
+    objects.push(...cm.objects);
+    namespaces.push(namespace(cm.release.namespace, 'restricted'));
+  }
+  for (const release of controller.releases) {
+    releases.push({ ...release, dependsOn: [...new Set([...release.dependsOn, ...loadBalancerReleases])] });
+    namespaces.push(namespace(release.namespace, 'baseline'));
+  }
+  objects.push(...controller.objects);
+  const gateway = controller.target.gateway;
+  if (gateway && !namespaces.some((n) => n.metadata.name === gateway.namespace))
+    namespaces.push(namespace(gateway.namespace, 'restricted'));
+  if (
+    releases.some((r) => r.name === 'gateway-api-crds') &&
+    !namespaces.some((n) => n.metadata.name === 'gateway-system')
+  )
+    namespaces.push(namespace('gateway-system', 'restricted'));
+  const unique = [
+    ...new Map(namespaces.filter((n) => n.metadata.name !== 'kube-system').map((n) => [n.metadata.name, n])).values(),
+  ];
+  return { releases: orderReleases(releases), namespaces: unique, objects, target: controller.target, warnings };
+}
