@@ -1,3 +1,4 @@
+export * from './cdk8s/inline-helm-release';
 export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
 export * from './cluster/traits';
@@ -12,6 +13,7 @@ export * from './ingress/gateway';
 export * from './ingress/ingress-controllers';
 export * from './ingress/platform';
 export * from './ingress/release';
+export * from './pulumi/helm-releases';
 export * from './pulumi/kubernetes-manifests';
 export * from './routing';
 export * from './workload/web-app';

@@ -1,17 +1,22 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import { KubernetesManifests } from '../constructs';
+import { HelmReleases, KubernetesManifests, resolveClusterTraits } from '../constructs';
 import { environmentNamed } from './environments';
+import { environmentAddons } from './platform-chart';
 import { environmentObjects } from './synth';
 
 /** What the Pulumi program exports for a stack. */
 export interface DeploymentOutputs {
   readonly environment: string;
   readonly namespace: string;
+  readonly releases: pulumi.Output<string[]>;
   readonly objectCount: pulumi.Output<number>;
 }
 
-/** Deploys the environment named by the stack: the same objects `cdk8s synth` writes for it. */
+/**
+ * Deploys the environment named by the stack in phases: namespaces, then the add-on Helm releases (in
+ * dependency order), then the same infrastructure, apps and routes `cdk8s synth` writes for it.
+ */
 export function deployEnvironment(stack: string, config: pulumi.Config): DeploymentOutputs {
   const env = environmentNamed(stack);
   const kubeContext = config.get('kubeContext');
@@ -19,10 +24,25 @@ export function deployEnvironment(stack: string, config: pulumi.Config): Deploym
     ...(kubeContext ? { context: kubeContext } : {}),
     enableServerSideApply: true,
   });
+  const providers = { kubernetes: provider };
+  const objects = environmentObjects(env);
+  const addons = environmentAddons(env);
+  const namespaces = new KubernetesManifests(`${env.name}-namespaces`, { objects: objects.namespaces }, { providers });
+  const cluster = resolveClusterTraits(env.cluster);
+  const releases = new HelmReleases(
+    `${env.name}-addons`,
+    { releases: addons.releases, loadBalancerAvailable: cluster.loadBalancer !== 'none' },
+    { providers, dependsOn: [namespaces] },
+  );
   const manifests = new KubernetesManifests(
     `${env.name}-platform`,
-    { objects: environmentObjects(env) },
-    { providers: { kubernetes: provider } },
+    { objects: objects.manifests },
+    { providers, dependsOn: [releases, ...Object.values(releases.releases)] },
   );
-  return { environment: env.name, namespace: env.namespace, objectCount: manifests.objectCount };
+  return {
+    environment: env.name,
+    namespace: env.namespace,
+    releases: releases.installOrder,
+    objectCount: manifests.objectCount,
+  };
 }

@@ -2,6 +2,8 @@
  * The reference platform's environments, defined once: the cdk8s app synthesizes each of them into
  * dist/<name>/ and the Pulumi program deploys the one named by the stack.
  */
+import type { ClusterTraits, PlatformAddonsProps } from '../constructs';
+
 export interface EnvironmentConfig {
   /** Environment and Pulumi stack name. */
   readonly name: 'dev' | 'staging' | 'prod';
@@ -16,25 +18,39 @@ export interface EnvironmentConfig {
     readonly replicas: number;
     readonly canaryPercent: number;
   };
-  /** cert-manager ClusterIssuer for the environment's certificates. */
+  /** The cluster the environment runs on. */
+  readonly cluster: ClusterTraits;
+  /** Add-ons beyond the ingress controller: load balancer, cert-manager and its issuers. */
+  readonly addons: Omit<PlatformAddonsProps, 'cluster' | 'controller'>;
+  /** cert-manager ClusterIssuer for the environment's certificates (one of `addons.certManager.issuers`). */
   readonly clusterIssuer: string;
-  /** Gateway API entry point: the Gateway's namespace and the implementation's GatewayClass. */
-  readonly gateway: {
-    readonly name: string;
-    readonly namespace: string;
-    readonly className: string;
-    readonly controllerName: string;
-  };
 }
 
 const IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
 const CANARY_IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.4-alpine';
-const ENVOY_GATEWAY = {
-  name: 'public',
-  namespace: 'gateway-system',
-  className: 'envoy-gateway',
-  controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+const ACME_EMAIL = 'platform@switchyard.example';
+const LETSENCRYPT = {
+  staging: {
+    name: 'letsencrypt-staging',
+    email: ACME_EMAIL,
+    server: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+  },
+  prod: { name: 'letsencrypt-prod', email: ACME_EMAIL },
 };
+
+/** EKS add-on settings; the role ARN comes from the cluster stack (the account id here is AWS's documentation example). */
+function eks(name: string): Pick<EnvironmentConfig, 'cluster' | 'addons'> {
+  return {
+    cluster: { kind: 'eks' },
+    addons: {
+      awsLoadBalancerController: {
+        clusterName: `switchyard-${name}`,
+        roleArn: `arn:aws:iam::111122223333:role/switchyard-${name}-aws-load-balancer-controller`,
+      },
+      certManager: { issuers: [LETSENCRYPT.staging, LETSENCRYPT.prod] },
+    },
+  };
+}
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   {
@@ -42,24 +58,28 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     namespace: 'shop-dev',
     domain: 'dev.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 50 },
+    cluster: { kind: 'bare-metal' },
+    addons: {
+      metallb: { addresses: ['192.168.50.240-192.168.50.250'] },
+      certManager: { issuers: [LETSENCRYPT.staging] },
+    },
     clusterIssuer: 'letsencrypt-staging',
-    gateway: ENVOY_GATEWAY,
   },
   {
     name: 'staging',
     namespace: 'shop-staging',
     domain: 'staging.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 20 },
+    ...eks('staging'),
     clusterIssuer: 'letsencrypt-staging',
-    gateway: ENVOY_GATEWAY,
   },
   {
     name: 'prod',
     namespace: 'shop',
     domain: 'switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 3, canaryPercent: 5 },
+    ...eks('prod'),
     clusterIssuer: 'letsencrypt-prod',
-    gateway: ENVOY_GATEWAY,
   },
 ];
 

@@ -1,47 +1,63 @@
 import { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import {
   addKubeObjects,
-  buildGateway,
-  buildGatewayClass,
-  GATEWAY_ACCESS_LABEL,
+  fluxObjects,
   gatewayCertificateRefs,
+  type KubeObject,
+  type PlatformAddons,
+  platformAddons,
   Routes,
   WebApp,
 } from '../constructs';
 import type { EnvironmentConfig } from './environments';
-import { routingTarget, shopPolicies } from './routing';
+import { shopPolicies } from './routing';
 
-const RESTRICTED = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/enforce-version': 'v1.27',
-  'pod-security.kubernetes.io/warn': 'restricted',
-  'pod-security.kubernetes.io/audit': 'restricted',
-};
+/** The add-ons of an environment: its controller (Envoy Gateway), load balancer, cert-manager. */
+export function environmentAddons(env: EnvironmentConfig): PlatformAddons {
+  return platformAddons({
+    ...env.addons,
+    cluster: env.cluster,
+    controller: { kind: 'envoy-gateway', certificateRefs: gatewayCertificateRefs(shopPolicies(env)) },
+  });
+}
+
+function appNamespace(env: EnvironmentConfig, gateway: string | undefined): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: env.namespace,
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.27',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        ...(gateway ? { 'switchyard.io/gateway': gateway } : {}),
+      },
+    },
+  };
+}
 
 /**
- * One environment as three charts, written in apply order: infrastructure (namespaces, GatewayClass,
- * Gateway), apps, then routes.
+ * One environment as four charts, written in apply order: add-ons (namespaces and the Flux releases of
+ * the controllers), infrastructure (Gateway, GatewayClass, issuers, address pools), apps, then routes.
  */
-export function addPlatformCharts(scope: Construct, env: EnvironmentConfig): Chart[] {
-  const policies = shopPolicies(env);
-  const infra = new Chart(scope, 'infra', { disableResourceNameHashes: true });
-  for (const [name, labels] of [
-    [env.gateway.namespace, RESTRICTED],
-    [env.namespace, { ...RESTRICTED, [GATEWAY_ACCESS_LABEL]: env.gateway.name }],
-  ] as const) {
-    new kplus.Namespace(infra, `ns-${name}`, { metadata: { name, labels } });
-  }
-  addKubeObjects(infra, [
-    buildGatewayClass(env.gateway.className, env.gateway.controllerName),
-    buildGateway({
-      name: env.gateway.name,
-      namespace: env.gateway.namespace,
-      gatewayClassName: env.gateway.className,
-      certificateRefs: gatewayCertificateRefs(policies),
-    }),
+export function addPlatformCharts(
+  scope: Construct,
+  env: EnvironmentConfig,
+): Record<'addons' | 'infra' | 'apps' | 'routes', Chart> {
+  const addons = environmentAddons(env);
+  const addonsChart = new Chart(scope, 'addons', { disableResourceNameHashes: true });
+  addKubeObjects(addonsChart, [
+    ...addons.namespaces,
+    appNamespace(env, addons.target.gateway?.name),
+    ...fluxObjects(addons.releases),
   ]);
+
+  const infra = new Chart(scope, 'infra', { disableResourceNameHashes: true });
+  addKubeObjects(infra, addons.objects);
+  infra.addDependency(addonsChart);
 
   const apps = new Chart(scope, 'apps', { disableResourceNameHashes: true });
   for (const [name, image] of [
@@ -53,7 +69,7 @@ export function addPlatformCharts(scope: Construct, env: EnvironmentConfig): Cha
   apps.addDependency(infra);
 
   const routes = new Chart(scope, 'routes', { disableResourceNameHashes: true });
-  new Routes(routes, 'shop', { policies, target: routingTarget(env) });
+  new Routes(routes, 'shop', { policies: shopPolicies(env), target: addons.target });
   routes.addDependency(apps);
-  return [infra, apps, routes];
+  return { addons: addonsChart, infra, apps, routes };
 }

@@ -1,4 +1,4 @@
-import type { CompileTarget, RoutingPolicy } from '../constructs';
+import type { RoutingPolicy } from '../constructs';
 import type { EnvironmentConfig } from './environments';
 
 /** The shop's public routing: HTTPS with HSTS, a weighted canary, and a redirect off the old path. */
@@ -28,13 +28,4 @@ export function shopPolicies(env: EnvironmentConfig): RoutingPolicy[] {
       ],
     },
   ];
-}
-
-/** Where the environment's routes compile to: Gateway API on its Envoy Gateway. */
-export function routingTarget(env: EnvironmentConfig): CompileTarget {
-  return {
-    dialect: 'gateway-api',
-    implementation: 'envoy-gateway',
-    gateway: { name: env.gateway.name, namespace: env.gateway.namespace },
-  };
 }

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
+import type { KubeObject } from '../constructs';
 import type { EnvironmentConfig } from './environments';
 import { addPlatformCharts } from './platform-chart';
+
+const FLUX_GROUPS = /^(source|helm)\.toolkit\.fluxcd\.io\//;
 
 /** Builds the cdk8s app of one environment, writing (on `synth()`) under `<outdir>/<env>/`. */
 export function buildEnvironmentApp(env: EnvironmentConfig, outdir: string): App {
@@ -10,8 +13,22 @@ export function buildEnvironmentApp(env: EnvironmentConfig, outdir: string): App
   return app;
 }
 
-/** The objects of one environment in apply order, as plain JSON: what both engines deploy. */
-export function environmentObjects(env: EnvironmentConfig): Record<string, unknown>[] {
+/** An environment's synthesized objects by phase, in apply order: what both engines deploy. */
+export interface EnvironmentObjects {
+  /** Namespaces, applied first. */
+  readonly namespaces: KubeObject[];
+  /** Flux sources and HelmReleases: GitOps installs the add-ons from these; Pulumi installs the same releases itself. */
+  readonly flux: KubeObject[];
+  /** Everything after the add-ons: infrastructure, apps, routes. */
+  readonly manifests: KubeObject[];
+}
+
+export function environmentObjects(env: EnvironmentConfig): EnvironmentObjects {
   const app = buildEnvironmentApp(env, 'dist');
-  return app.charts.flatMap((chart) => chart.toJson() as Record<string, unknown>[]);
+  const [addons = [], ...rest] = app.charts.map((chart) => chart.toJson() as KubeObject[]);
+  return {
+    namespaces: addons.filter((o) => o.kind === 'Namespace'),
+    flux: addons.filter((o) => FLUX_GROUPS.test(o.apiVersion)),
+    manifests: rest.flat(),
+  };
 }

@@ -6,4 +6,5 @@ const outputs = deployEnvironment(pulumi.getStack(), new pulumi.Config('switchya
 
 export const environment = outputs.environment;
 export const namespace = outputs.namespace;
+export const releases = outputs.releases;
 export const objectCount = outputs.objectCount;

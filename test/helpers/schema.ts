@@ -81,6 +81,72 @@ schemas.register(
   }),
 );
 
+/** A structural validator for CRDs without published models: required metadata, and spec checks. */
+function structural(check: (spec: Json, object: Json) => string[]) {
+  return (object: unknown): string[] => {
+    const o = object as Json;
+    const metadata = o.metadata as Json | undefined;
+    const errors: string[] = [];
+    if (!isObject(metadata) || typeof metadata.name !== 'string' || !DNS_LABEL.test(metadata.name))
+      errors.push('/metadata/name must be a DNS label');
+    if (!isObject(o.spec)) return [...errors, '/spec is required'];
+    return [...errors, ...check(o.spec, o)];
+  };
+}
+
+schemas.register(
+  'gateway.envoyproxy.io/v1alpha1',
+  'EnvoyProxy',
+  structural((spec) => {
+    const provider = spec.provider as Json | undefined;
+    const k = provider?.kubernetes as Json | undefined;
+    if (provider?.type !== 'Kubernetes' || !isObject(k))
+      return ['/spec/provider must be of type Kubernetes with a kubernetes block'];
+    const known = new Set([
+      'envoyDeployment',
+      'envoyDaemonSet',
+      'envoyService',
+      'envoyHpa',
+      'envoyPDB',
+      'envoyServiceAccount',
+    ]);
+    const errors = Object.keys(k)
+      .filter((key) => !known.has(key))
+      .map((key) => `/spec/provider/kubernetes/${key} is not an EnvoyProxy field`);
+    const service = k.envoyService as Json | undefined;
+    if (service && !['LoadBalancer', 'NodePort', 'ClusterIP'].includes(String(service.type)))
+      errors.push('/spec/provider/kubernetes/envoyService/type is invalid');
+    if (service && !['Local', 'Cluster'].includes(String(service.externalTrafficPolicy)))
+      errors.push('/spec/provider/kubernetes/envoyService/externalTrafficPolicy is invalid');
+    const hpa = k.envoyHpa as Json | undefined;
+    if (hpa && !(Number(hpa.maxReplicas) >= Number(hpa.minReplicas ?? 1)))
+      errors.push('/spec/provider/kubernetes/envoyHpa/maxReplicas must be at least minReplicas');
+    return errors;
+  }),
+);
+const metallbPools = (spec: Json) =>
+  Array.isArray(spec.ipAddressPools) && spec.ipAddressPools.length > 0
+    ? []
+    : ['/spec/ipAddressPools must name at least one pool'];
+schemas.register(
+  'metallb.io/v1beta1',
+  'IPAddressPool',
+  structural((spec) =>
+    Array.isArray(spec.addresses) && spec.addresses.length > 0 ? [] : ['/spec/addresses is required'],
+  ),
+);
+schemas.register('metallb.io/v1beta1', 'L2Advertisement', structural(metallbPools));
+schemas.register('metallb.io/v1beta1', 'BGPAdvertisement', structural(metallbPools));
+schemas.register(
+  'metallb.io/v1beta2',
+  'BGPPeer',
+  structural((spec) =>
+    Number.isInteger(spec.myASN) && Number.isInteger(spec.peerASN) && typeof spec.peerAddress === 'string'
+      ? []
+      : ['/spec needs myASN, peerASN and peerAddress'],
+  ),
+);
+
 /** Asserts that there are objects and that every one of them is valid against the schema of its kind. */
 export async function expectSchemaValid(objects: readonly unknown[]): Promise<void> {
   expect(objects.length, 'expected at least one object to validate').toBeGreaterThan(0);

@@ -12,15 +12,32 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('Pulumi program, st
     await settle();
     expect(program.environment).toBe(stack);
     expect(program.namespace).toBe(env.namespace);
-    expect(await promiseOf(program.objectCount)).toBe(environmentObjects(env).length);
+    const objects = environmentObjects(env);
+    expect(await promiseOf(program.objectCount)).toBe(objects.manifests.length);
 
     const provider = registered.find((r) => r.type === 'pulumi:providers:kubernetes');
     expect(provider?.inputs).toMatchObject({ context: `kind-${stack}` });
-    const component = registered.find((r) => r.type === 'switchyard:deploy:KubernetesManifests');
-    expect(component?.name).toBe(`${stack}-platform`);
     const groups = registered.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup');
-    expect(groups).toHaveLength(1);
-    expect(groups[0]!.inputs.objs).toEqual(environmentObjects(env));
+    expect(groups.map((g) => g.name)).toEqual([`${stack}-namespaces-objects`, `${stack}-platform-objects`]);
+    expect(groups[0]!.inputs.objs).toEqual(objects.namespaces);
+    expect(groups[1]!.inputs.objs).toEqual(objects.manifests);
+
+    // Helm releases: the same charts, versions and values as the Flux HelmReleases cdk8s writes.
+    const releases = registered.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
+    const flux = objects.flux.filter((o) => o.kind === 'HelmRelease') as any[];
+    expect(releases.map((r) => r.inputs.name)).toEqual(flux.map((f) => f.metadata.name));
+    for (const release of releases) {
+      const twin = flux.find((f) => f.metadata.name === release.inputs.name);
+      expect(release.inputs.values).toEqual(twin.spec.values);
+      expect(release.inputs.namespace).toBe(twin.spec.targetNamespace);
+      expect(release.inputs).toMatchObject({ atomic: true, cleanupOnFail: true, createNamespace: true });
+      if (twin.spec.chart)
+        expect(release.inputs).toMatchObject({
+          chart: twin.spec.chart.spec.chart,
+          version: twin.spec.chart.spec.version,
+        });
+    }
+    expect(await promiseOf(program.releases)).toEqual(flux.map((f) => f.metadata.name));
   });
 });
 

@@ -9,11 +9,13 @@ import { environmentObjects } from '../../stacks/synth';
 import { expectSchemaValid } from '../helpers/schema';
 
 const root = path.resolve(__dirname, '../..');
+const FLUX = /toolkit\.fluxcd\.io\//;
+const byEnv = ENVIRONMENTS.map((e) => [e.name, e] as const);
 
-function readManifests(dir: string): Record<string, unknown>[] {
+function readManifests(dir: string, prefix = ''): any[] {
   return fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.k8s.yaml'))
+    .filter((f) => f.endsWith('.k8s.yaml') && f.startsWith(prefix))
     .sort()
     .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS()));
 }
@@ -26,59 +28,86 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     const run = spawnSync('npx', ['cdk8s', 'synth', '--output', outdir], { cwd: root, encoding: 'utf8' });
     expect(run.status, run.stderr + run.stdout).toBe(0);
   }, 120_000);
+  const dir = (env: string) => path.join(outdir, env);
 
   it('writes one folder per environment and nothing else', () => {
     expect(fs.readdirSync(outdir).sort()).toEqual(ENVIRONMENTS.map((e) => e.name).sort());
   });
 
-  it.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s: every object is schema-valid', async (_name, env) => {
-    const objects = readManifests(path.join(outdir, env.name));
-    await expectSchemaValid(objects);
-    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'Service']));
-  });
-
-  it.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
-    '%s: the files hold exactly what the Pulumi program applies',
-    (_name, env) => {
-      expect(readManifests(path.join(outdir, env.name))).toEqual(environmentObjects(env));
-    },
-  );
-
-  it('writes each environment in apply order: infrastructure, apps, routes', () => {
+  it('writes each environment in apply order: add-ons, infrastructure, apps, routes', () => {
     for (const env of ENVIRONMENTS) {
-      expect(fs.readdirSync(path.join(outdir, env.name)).sort()).toEqual([
-        '0000-infra.k8s.yaml',
-        '0001-apps.k8s.yaml',
-        '0002-routes.k8s.yaml',
+      expect(fs.readdirSync(dir(env.name)).sort()).toEqual([
+        '0000-addons.k8s.yaml',
+        '0001-infra.k8s.yaml',
+        '0002-apps.k8s.yaml',
+        '0003-routes.k8s.yaml',
       ]);
     }
   });
 
-  it.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
-    '%s: routes compile to Gateway API, attached to the Gateway',
-    (_name, env) => {
-      const objects = readManifests(path.join(outdir, env.name)) as any[];
-      const gateway = objects.find((o) => o.kind === 'Gateway');
-      expect(gateway.metadata).toMatchObject({ name: env.gateway.name, namespace: env.gateway.namespace });
-      expect(gateway.spec.listeners.map((l: { name: string }) => l.name)).toEqual(['http', 'https']);
-      const routes = objects.filter((o) => o.kind === 'HTTPRoute');
-      expect(routes.map((r) => r.metadata.name).sort()).toEqual(['shop', 'shop-https-redirect']);
-      const storefront = routes
-        .find((r) => r.metadata.name === 'shop')
-        .spec.rules.find((r: { name: string }) => r.name === 'storefront');
-      expect(storefront.backendRefs).toEqual([
-        { name: 'web', port: 8080, weight: 100 - env.app.canaryPercent },
-        { name: 'web-canary', port: 8080, weight: env.app.canaryPercent },
-      ]);
-      expect(objects.find((o) => o.kind === 'Certificate').spec.issuerRef.name).toBe(env.clusterIssuer);
-    },
-  );
+  it.each(byEnv)('%s: every object is schema-valid', async (name) => {
+    const objects = readManifests(dir(name));
+    await expectSchemaValid(objects);
+    expect(objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['Namespace', 'HelmRelease', 'Gateway', 'Deployment', 'Service', 'HTTPRoute']),
+    );
+  });
 
-  it("puts each environment's apps and routes in its own namespace", () => {
+  it.each(byEnv)('%s: the files hold exactly what the Pulumi program deploys', (name, env) => {
+    const { namespaces, flux, manifests } = environmentObjects(env);
+    const files = readManifests(dir(name));
+    // Pulumi applies namespaces and manifests as written, and installs the Flux releases' charts itself.
+    expect(files.filter((o) => !FLUX.test(o.apiVersion))).toEqual([...namespaces, ...manifests]);
+    expect(files.filter((o) => FLUX.test(o.apiVersion))).toEqual(flux);
+  });
+
+  it.each(byEnv)('%s: add-ons are Flux releases of the pinned charts, in dependency order', (name, env) => {
+    const releases = readManifests(dir(name), '0000-addons').filter((o) => o.kind === 'HelmRelease');
+    const names = releases.map((r) => r.metadata.name);
+    const loadBalancer = env.cluster.kind === 'eks' ? 'aws-load-balancer-controller' : 'metallb';
+    expect(names).toEqual(['gateway-api-crds', loadBalancer, 'cert-manager', 'envoy-gateway']);
+    for (const r of releases) {
+      for (const dep of r.spec.dependsOn ?? [])
+        expect(names.indexOf(dep.name)).toBeLessThan(names.indexOf(r.metadata.name));
+    }
+    expect(releases.find((r) => r.metadata.name === 'envoy-gateway').spec.dependsOn).toEqual([
+      { name: 'gateway-api-crds' },
+      { name: loadBalancer },
+    ]);
+    const infra = readManifests(dir(name), '0001-infra').map((o) => o.kind);
+    expect(infra).toEqual(expect.arrayContaining(['ClusterIssuer', 'EnvoyProxy', 'GatewayClass', 'Gateway']));
+    expect(infra.includes('IPAddressPool')).toBe(env.cluster.kind === 'bare-metal');
+  });
+
+  it.each(byEnv)('%s: routes compile to Gateway API, attached to the Gateway', (name, env) => {
+    const objects = readManifests(dir(name));
+    const gateway = objects.find((o) => o.kind === 'Gateway');
+    expect(gateway.metadata).toMatchObject({ name: 'public', namespace: 'gateway-system' });
+    expect(gateway.spec.listeners.map((l: { name: string }) => l.name)).toEqual(['http', 'https']);
+    const routes = objects.filter((o) => o.kind === 'HTTPRoute');
+    expect(routes.map((r) => r.metadata.name).sort()).toEqual(['shop', 'shop-https-redirect']);
+    const storefront = routes
+      .find((r) => r.metadata.name === 'shop')
+      .spec.rules.find((r: { name: string }) => r.name === 'storefront');
+    expect(storefront.backendRefs).toEqual([
+      { name: 'web', port: 8080, weight: 100 - env.app.canaryPercent },
+      { name: 'web-canary', port: 8080, weight: env.app.canaryPercent },
+    ]);
+    expect(objects.find((o) => o.kind === 'Certificate').spec.issuerRef.name).toBe(env.clusterIssuer);
+    expect(objects.filter((o) => o.kind === 'ClusterIssuer').map((o) => o.metadata.name)).toContain(env.clusterIssuer);
+  });
+
+  it("puts each environment's apps and routes in its own namespace, which the Gateway admits", () => {
     const namespaces = ENVIRONMENTS.map((env) => {
-      const objects = readManifests(path.join(outdir, env.name)) as any[];
-      const namespaced = objects.filter((o) => !['Namespace', 'GatewayClass', 'Gateway'].includes(o.kind));
+      const namespaced = [...readManifests(dir(env.name), '0002-apps'), ...readManifests(dir(env.name), '0003-routes')];
       expect(new Set(namespaced.map((o) => o.metadata.namespace))).toEqual(new Set([env.namespace]));
+      const ns = readManifests(dir(env.name), '0000-addons').find(
+        (o) => o.kind === 'Namespace' && o.metadata.name === env.namespace,
+      );
+      expect(ns.metadata.labels).toMatchObject({
+        'switchyard.io/gateway': 'public',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+      });
       return env.namespace;
     });
     expect(new Set(namespaces).size).toBe(ENVIRONMENTS.length);
