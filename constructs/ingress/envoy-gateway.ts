@@ -135,10 +135,24 @@ export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatew
       parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: className, namespace },
     },
   };
+  // Envoy serves Prometheus metrics on its admin port 19001 at /stats/prometheus.
+  const podMonitor: KubeObject = {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    metadata: { name: `${className}-proxies`, namespace },
+    spec: {
+      namespaceSelector: { any: true },
+      selector: {
+        matchLabels: { 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway' },
+      },
+      podMetricsEndpoints: [{ port: 'metrics', path: '/stats/prometheus' }],
+    },
+  };
   return {
     controller: 'envoy-gateway',
     releases: [release],
     objects: [
+      ...(cluster.prometheusOperator ? [podMonitor] : []),
       envoyProxy,
       gatewayClassWithParameters,
       buildGateway({

@@ -38,6 +38,11 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('Pulumi program, st
         });
     }
     expect(await promiseOf(program.releases)).toEqual(flux.map((f) => f.metadata.name));
+    // Phases: namespaces, then the releases, then the platform objects (routes included).
+    const at = (name: string) => registered.findIndex((r) => r.name === name);
+    const lastRelease = Math.max(...releases.map((r) => at(r.name)));
+    expect(at(`${stack}-namespaces-objects`)).toBeLessThan(Math.min(...releases.map((r) => at(r.name))));
+    expect(at(`${stack}-platform-objects`)).toBeGreaterThan(lastRelease);
   });
 });
 

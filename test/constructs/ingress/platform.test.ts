@@ -211,6 +211,14 @@ describe('platformAddons', () => {
     });
   });
 
+  it('scrapes the Envoy proxies with a PodMonitor only where the Prometheus Operator runs', async () => {
+    expect(addons({ kind: 'gke' }, { kind: 'envoy-gateway' }).objects.some((o) => o.kind === 'PodMonitor')).toBe(false);
+    const monitored = addons({ kind: 'gke', prometheusOperator: true }, { kind: 'envoy-gateway' });
+    const monitor = monitored.objects.find((o) => o.kind === 'PodMonitor')!;
+    expect((monitor.spec as any).podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/stats/prometheus' }]);
+    await expectSchemaValid(monitored.objects);
+  });
+
   it('turns on ServiceMonitors only where the Prometheus Operator runs', () => {
     expect(
       values(addons({ kind: 'gke' }, { kind: 'traefik' }), 'traefik').metrics.prometheus.serviceMonitor.enabled,
