@@ -4,7 +4,7 @@ import {
   addKubeObjects,
   fluxObjects,
   gatewayCertificateRefs,
-  type KubeObject,
+  namespaceObject,
   type PlatformAddons,
   platformAddons,
   Routes,
@@ -22,23 +22,6 @@ export function environmentAddons(env: EnvironmentConfig): PlatformAddons {
   });
 }
 
-function appNamespace(env: EnvironmentConfig, gateway: string | undefined): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: env.namespace,
-      labels: {
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/enforce-version': 'v1.27',
-        'pod-security.kubernetes.io/warn': 'restricted',
-        'pod-security.kubernetes.io/audit': 'restricted',
-        ...(gateway ? { 'switchyard.io/gateway': gateway } : {}),
-      },
-    },
-  };
-}
-
 /**
  * One environment as four charts, written in apply order: add-ons (namespaces and the Flux releases of
  * the controllers), infrastructure (Gateway, GatewayClass, issuers, address pools), apps, then routes.
@@ -51,7 +34,7 @@ export function addPlatformCharts(
   const addonsChart = new Chart(scope, 'addons', { disableResourceNameHashes: true });
   addKubeObjects(addonsChart, [
     ...addons.namespaces,
-    appNamespace(env, addons.target.gateway?.name),
+    namespaceObject(env.namespace, 'restricted', addons.target.gateway?.name),
     ...fluxObjects(addons.releases),
   ]);
 

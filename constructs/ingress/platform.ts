@@ -58,7 +58,15 @@ export interface PlatformAddons {
   readonly warnings: readonly string[];
 }
 
-function namespace(name: string, enforce: 'restricted' | 'baseline' | 'privileged', gateway?: string): KubeObject {
+/**
+ * A Namespace labelled for Pod Security admission (enforce the given level, warn and audit at
+ * restricted) and, when `gateway` is set, admitted to attach routes to that Gateway.
+ */
+export function namespaceObject(
+  name: string,
+  enforce: 'restricted' | 'baseline' | 'privileged',
+  gateway?: string,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -151,7 +159,7 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     const lb = metallb(props.metallb);
     releases.push(lb.release);
     objects.push(...lb.objects);
-    namespaces.push(namespace(lb.release.namespace, 'privileged')); // the speaker needs host networking
+    namespaces.push(namespaceObject(lb.release.namespace, 'privileged')); // the speaker needs host networking
     loadBalancerReleases.push(lb.release.name);
   } else if (props.metallb) {
     throw new InvalidPropertyError(
@@ -179,21 +187,21 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     const cm = certManager(cluster, solver, props.certManager ?? {});
     releases.push(cm.release);
     objects.push(...cm.objects);
-    namespaces.push(namespace(cm.release.namespace, 'restricted'));
+    namespaces.push(namespaceObject(cm.release.namespace, 'restricted'));
   }
   for (const release of controller.releases) {
     releases.push({ ...release, dependsOn: [...new Set([...release.dependsOn, ...loadBalancerReleases])] });
-    namespaces.push(namespace(release.namespace, 'baseline'));
+    namespaces.push(namespaceObject(release.namespace, 'baseline'));
   }
   objects.push(...controller.objects);
   const gateway = controller.target.gateway;
   if (gateway && !namespaces.some((n) => n.metadata.name === gateway.namespace))
-    namespaces.push(namespace(gateway.namespace, 'restricted'));
+    namespaces.push(namespaceObject(gateway.namespace, 'restricted'));
   if (
     releases.some((r) => r.name === 'gateway-api-crds') &&
     !namespaces.some((n) => n.metadata.name === 'gateway-system')
   )
-    namespaces.push(namespace('gateway-system', 'restricted'));
+    namespaces.push(namespaceObject('gateway-system', 'restricted'));
   const unique = [
     ...new Map(namespaces.filter((n) => n.metadata.name !== 'kube-system').map((n) => [n.metadata.name, n])).values(),
   ];
