@@ -7,6 +7,7 @@ import { detectConflicts } from './conflicts';
 import { RouteConflictError, UnsupportedFeatureError } from './errors';
 import { compileGatewayApi } from './gateway-api';
 import { compileIngressNginx } from './ingress-nginx';
+import { compileTraefik } from './traefik';
 import type { CompileResult, CompileTarget, Dialect, KubeObject, RoutingPolicy } from './types';
 import { DIALECTS } from './types';
 import { validatePolicies } from './validate';
@@ -17,6 +18,7 @@ type DialectCompiler = (policies: readonly RoutingPolicy[], target: CompileTarge
 const COMPILERS: Partial<Record<Dialect, DialectCompiler>> = {
   'gateway-api': compileGatewayApi,
   'ingress-nginx': compileIngressNginx,
+  traefik: compileTraefik,
 };
 
 /** Dialects compileRoutes can emit today. */

@@ -298,6 +298,11 @@ export interface CompileTarget {
    */
   readonly channel?: 'standard' | 'experimental';
   /**
+   * traefik: the entry points routes bind to.
+   * @default { webEntryPoint: 'web', websecureEntryPoint: 'websecure' } (the chart's)
+   */
+  readonly traefik?: { readonly webEntryPoint?: string; readonly websecureEntryPoint?: string };
+  /**
    * Ingress-based dialects: the IngressClass.
    * @default - the dialect's conventional class ('nginx' for ingress-nginx)
    */

@@ -6,4 +6,5 @@ export const TEST_TARGETS: readonly CompileTarget[] = [
   { dialect: 'gateway-api', channel: 'experimental', implementation: 'envoy-gateway' },
   { dialect: 'gateway-api', implementation: 'traefik' },
   { dialect: 'ingress-nginx' },
+  { dialect: 'traefik' },
 ];

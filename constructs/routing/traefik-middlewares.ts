@@ -1,0 +1,177 @@
+/**
+ * Traefik Middlewares: what a route does besides forwarding. Policy-wide ones (client allow list, rate
+ * limit, CORS and HSTS headers) are shared by every route of the policy; a rule's own ones (redirects,
+ * rewrites, header changes, retries, body limit, its own allow list or rate limit) are its alone. Pure.
+ */
+import { UnsupportedFeatureError } from './errors';
+import { matchesOf, namespaceOf, pathOf } from './model';
+import { objectName } from './names';
+import { policyLabels } from './tls-objects';
+import type { HeaderModifier, KubeObject, RateLimit, RouteRule, RoutingPolicy } from './types';
+import { escapeRegex, parseDuration, parseSize } from './values';
+
+function middleware(policy: RoutingPolicy, name: string, spec: unknown): KubeObject {
+  return {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'Middleware',
+    metadata: { name, namespace: namespaceOf(policy), labels: policyLabels(policy) },
+    spec,
+  };
+}
+
+const seconds = (d: string) => Math.floor(parseDuration(d)! / 1000);
+const rateLimit = (limit: RateLimit) => ({
+  rateLimit: { average: limit.requestsPerSecond, period: '1s', burst: limit.burst ?? limit.requestsPerSecond },
+});
+const allowList = (ranges: readonly string[]) => ({ ipAllowList: { sourceRange: [...ranges] } });
+
+/** Header changes as Traefik expresses them: set, and remove as an empty value; there is no append. */
+function customHeaders(modifier: HeaderModifier | undefined): Record<string, string> | undefined {
+  if (!modifier) return undefined;
+  const headers: Record<string, string> = { ...(modifier.set ?? {}) };
+  for (const name of modifier.remove ?? []) headers[name] = '';
+  return Object.keys(headers).length ? headers : undefined;
+}
+
+/** The policy-wide middlewares, and which of them a given rule uses. */
+export function policyMiddlewares(policy: RoutingPolicy): {
+  objects: KubeObject[];
+  refs: (rule: RouteRule) => string[];
+} {
+  const objects: KubeObject[] = [];
+  const allow = policy.allowSourceRanges ? objectName([policy.name, 'allow']) : undefined;
+  if (allow) objects.push(middleware(policy, allow, allowList(policy.allowSourceRanges!)));
+  const limit = policy.rateLimit ? objectName([policy.name, 'rate-limit']) : undefined;
+  if (limit) objects.push(middleware(policy, limit, rateLimit(policy.rateLimit!)));
+  const cors = policy.cors;
+  const hsts = policy.hsts;
+  const headers = cors || hsts ? objectName([policy.name, 'headers']) : undefined;
+  if (headers) {
+    objects.push(
+      middleware(policy, headers, {
+        headers: {
+          ...(cors
+            ? {
+                accessControlAllowOriginList: [...cors.allowOrigins],
+                accessControlAllowMethods: [...(cors.allowMethods ?? ['GET', 'HEAD', 'POST'])],
+                ...(cors.allowHeaders ? { accessControlAllowHeaders: [...cors.allowHeaders] } : {}),
+                ...(cors.exposeHeaders ? { accessControlExposeHeaders: [...cors.exposeHeaders] } : {}),
+                accessControlAllowCredentials: cors.allowCredentials === true,
+                ...(cors.maxAge ? { accessControlMaxAge: seconds(cors.maxAge) } : {}),
+                addVaryHeader: true,
+              }
+            : {}),
+          ...(hsts
+            ? {
+                stsSeconds: seconds(hsts.maxAge),
+                stsIncludeSubdomains: hsts.includeSubdomains === true,
+                stsPreload: hsts.preload === true,
+              }
+            : {}),
+        },
+      }),
+    );
+  }
+  return {
+    objects,
+    refs: (rule) => [
+      ...(allow && !rule.allowSourceRanges ? [allow] : []),
+      ...(limit && !rule.rateLimit ? [limit] : []),
+      ...(headers ? [headers] : []),
+    ],
+  };
+}
+
+function redirectSpec(policy: RoutingPolicy, rule: RouteRule, at: string, warnings: string[]) {
+  const r = rule.redirect!;
+  const code = r.statusCode ?? 302;
+  const permanent = code === 301 || code === 308;
+  warnings.push(
+    `${at}.redirect: Traefik answers ${permanent ? '301 to GET and 308 to other methods' : '302 to GET and 307 to other methods'}, whatever code is asked for`,
+  );
+  if (r.hostname === undefined && r.path === undefined) {
+    return {
+      redirectScheme: {
+        scheme: r.scheme ?? (policy.tls ? 'https' : 'http'),
+        ...(r.port ? { port: String(r.port) } : {}),
+        permanent,
+      },
+    };
+  }
+  // Scheme, host, port, path and query of the request URL, each kept unless the redirect replaces it.
+  return {
+    redirectRegex: {
+      regex: '^(https?)://([^/:]+)(:[0-9]+)?([^?]*)(\\?.*)?$',
+      replacement: `${r.scheme ?? '${1}'}://${r.hostname ?? '${2}'}${r.port ? `:${r.port}` : '${3}'}${r.path ?? '${4}'}\${5}`,
+      permanent,
+    },
+  };
+}
+
+function rewriteSpec(rule: RouteRule) {
+  const w = rule.rewrite!;
+  if (w.fullPath !== undefined) return { replacePath: { path: w.fullPath } };
+  if (w.pathPrefix === undefined) return undefined;
+  const from = escapeRegex(pathOf(matchesOf(rule)[0]!).value.replace(/\/+$/, ''));
+  const to = w.pathPrefix.replace(/\/+$/, '');
+  // Gateway ReplacePrefixMatch: '/api/x' -> '<to>/x' and '/api' -> '<to>' (or '/').
+  return to === ''
+    ? { replacePathRegex: { regex: `^${from}/?(.*)$`, replacement: '/${1}' } }
+    : { replacePathRegex: { regex: `^${from}(/.*)?$`, replacement: `${to}\${1}` } };
+}
+
+/** A rule's own middlewares, in the order Traefik chains them. */
+export function ruleMiddlewares(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  label: string,
+  at: string,
+  warnings: string[],
+): { objects: KubeObject[]; refs: string[] } {
+  const objects: KubeObject[] = [];
+  const add = (suffix: string, spec: unknown) => {
+    const name = objectName([policy.name, label, suffix]);
+    objects.push(middleware(policy, name, spec));
+  };
+  if (rule.allowSourceRanges) add('allow', allowList(rule.allowSourceRanges));
+  if (rule.rateLimit) add('rate-limit', rateLimit(rule.rateLimit));
+  if (rule.redirect) add('redirect', redirectSpec(policy, rule, at, warnings));
+  const request = {
+    ...(customHeaders(rule.requestHeaders) ?? {}),
+    ...(rule.rewrite?.hostname ? { Host: rule.rewrite.hostname } : {}),
+  };
+  const response = customHeaders(rule.responseHeaders);
+  if (rule.requestHeaders?.add || rule.responseHeaders?.add) {
+    throw new UnsupportedFeatureError(
+      `${at}.${rule.requestHeaders?.add ? 'requestHeaders' : 'responseHeaders'}.add`,
+      'headers.append',
+      'traefik',
+      ['gateway-api'],
+      'Traefik sets headers; it cannot append a value',
+    );
+  }
+  if (Object.keys(request).length || response) {
+    add('headers', {
+      headers: {
+        ...(Object.keys(request).length ? { customRequestHeaders: request } : {}),
+        ...(response ? { customResponseHeaders: response } : {}),
+      },
+    });
+  }
+  const rewrite = rule.rewrite ? rewriteSpec(rule) : undefined;
+  if (rewrite) add('rewrite', rewrite);
+  if (rule.retries) {
+    const status = (rule.retries.on ?? ['5xx', 'connect-failure']).flatMap((on) =>
+      typeof on === 'number' ? [String(on)] : on === '5xx' ? ['500-599'] : on === 'gateway-error' ? ['502-504'] : [],
+    );
+    add('retry', {
+      retry: {
+        attempts: rule.retries.attempts + 1,
+        ...(rule.retries.backoff ? { initialInterval: `${parseDuration(rule.retries.backoff)}ms` } : {}),
+        ...(status.length ? { status } : {}),
+      },
+    });
+  }
+  if (rule.maxBodySize) add('body-size', { buffering: { maxRequestBodyBytes: parseSize(rule.maxBodySize) } });
+  return { objects, refs: objects.map((o) => o.metadata.name) };
+}
