@@ -19,6 +19,9 @@ function middleware(policy: RoutingPolicy, name: string, spec: unknown): KubeObj
   };
 }
 
+/** A Go regexp capture reference, `${n}`, as Traefik's replacements take it. */
+const group = (n: number) => ['$', '{', String(n), '}'].join('');
+
 const seconds = (d: string) => Math.floor(parseDuration(d)! / 1000);
 const rateLimit = (limit: RateLimit) => ({
   rateLimit: { average: limit.requestsPerSecond, period: '1s', burst: limit.burst ?? limit.requestsPerSecond },
@@ -102,7 +105,7 @@ function redirectSpec(policy: RoutingPolicy, rule: RouteRule, at: string, warnin
   return {
     redirectRegex: {
       regex: '^(https?)://([^/:]+)(:[0-9]+)?([^?]*)(\\?.*)?$',
-      replacement: `${r.scheme ?? '${1}'}://${r.hostname ?? '${2}'}${r.port ? `:${r.port}` : '${3}'}${r.path ?? '${4}'}\${5}`,
+      replacement: `${r.scheme ?? group(1)}://${r.hostname ?? group(2)}${r.port ? `:${r.port}` : group(3)}${r.path ?? group(4)}${group(5)}`,
       permanent,
     },
   };
@@ -116,8 +119,8 @@ function rewriteSpec(rule: RouteRule) {
   const to = w.pathPrefix.replace(/\/+$/, '');
   // Gateway ReplacePrefixMatch: '/api/x' -> '<to>/x' and '/api' -> '<to>' (or '/').
   return to === ''
-    ? { replacePathRegex: { regex: `^${from}/?(.*)$`, replacement: '/${1}' } }
-    : { replacePathRegex: { regex: `^${from}(/.*)?$`, replacement: `${to}\${1}` } };
+    ? { replacePathRegex: { regex: `^${from}/?(.*)$`, replacement: `/${group(1)}` } }
+    : { replacePathRegex: { regex: `^${from}(/.*)?$`, replacement: `${to}${group(1)}` } };
 }
 
 /** A rule's own middlewares, in the order Traefik chains them. */
