@@ -1,3 +1,6 @@
+import { HTTP_PROXY, httpProxyRules } from './models/contour';
+import { validateStructural } from './models/structural';
+
 /**
  * Schema checks for Kubernetes objects: every object is validated against the OpenAPI schema of its
  * kind (Kubernetes 1.27 from `kubernetes-models`, CRDs from `@kubernetes-models/*`). An object whose
@@ -118,6 +121,14 @@ function describe(object: ManifestLike): SchemaFinding['object'] {
 export class SchemaRegistry {
   private readonly validators = new Map<string, SchemaValidator>();
   private readonly loaded = new Set<string>();
+
+  public constructor() {
+    // CRDs without published models: typed models written from their API references.
+    this.register('projectcontour.io/v1', 'HTTPProxy', (o) => [
+      ...validateStructural(HTTP_PROXY, o),
+      ...httpProxyRules(o),
+    ]);
+  }
 
   /** Adds (or replaces) the validator of one kind. */
   public register(apiVersion: string, kind: string, validator: SchemaValidator): void {

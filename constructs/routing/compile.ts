@@ -4,6 +4,7 @@
  */
 import { dialectsSupporting, featuresOf, GATEWAY_IMPLEMENTATION_FEATURES, supportFor } from './capabilities';
 import { detectConflicts } from './conflicts';
+import { compileContour } from './contour';
 import { RouteConflictError, UnsupportedFeatureError } from './errors';
 import { compileGatewayApi } from './gateway-api';
 import { compileIngressNginx } from './ingress-nginx';
@@ -19,6 +20,7 @@ const COMPILERS: Partial<Record<Dialect, DialectCompiler>> = {
   'gateway-api': compileGatewayApi,
   'ingress-nginx': compileIngressNginx,
   traefik: compileTraefik,
+  contour: compileContour,
 };
 
 /** Dialects compileRoutes can emit today. */

@@ -7,4 +7,5 @@ export const TEST_TARGETS: readonly CompileTarget[] = [
   { dialect: 'gateway-api', implementation: 'traefik' },
   { dialect: 'ingress-nginx' },
   { dialect: 'traefik' },
+  { dialect: 'contour' },
 ];
