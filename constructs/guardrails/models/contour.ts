@@ -3,7 +3,7 @@
  * (apis/projectcontour/v1/httpproxy.go, Contour 1.33). It covers the fields a routing compiler emits,
  * with their enums and bounds; an unknown field is an error. Pure.
  */
-import { any, arr, bool, int, map, obj, objectMeta, type Schema, str } from './structural';
+import { any, arr, bool, int, obj, objectMeta, type Schema, str } from './structural';
 
 const GO_DURATION = /^((\d*(\.\d*)?(h|m|s|ms|us|µs|ns))+|infinity|infinite)$/;
 const headerValue = obj({ name: str({ minLength: 1 }), value: str() }, ['name', 'value']);
