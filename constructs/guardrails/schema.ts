@@ -1,4 +1,5 @@
 import { HTTP_PROXY, httpProxyRules } from './models/contour';
+import { ROUTE, routeRules } from './models/openshift';
 import { validateStructural } from './models/structural';
 
 /**
@@ -128,6 +129,7 @@ export class SchemaRegistry {
       ...validateStructural(HTTP_PROXY, o),
       ...httpProxyRules(o),
     ]);
+    this.register('route.openshift.io/v1', 'Route', (o) => [...validateStructural(ROUTE, o), ...routeRules(o)]);
   }
 
   /** Adds (or replaces) the validator of one kind. */

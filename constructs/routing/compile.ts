@@ -8,6 +8,7 @@ import { compileContour } from './contour';
 import { RouteConflictError, UnsupportedFeatureError } from './errors';
 import { compileGatewayApi } from './gateway-api';
 import { compileIngressNginx } from './ingress-nginx';
+import { compileOpenShiftRoutes } from './openshift-route';
 import { compileTraefik } from './traefik';
 import type { CompileResult, CompileTarget, Dialect, KubeObject, RoutingPolicy } from './types';
 import { DIALECTS } from './types';
@@ -21,6 +22,7 @@ const COMPILERS: Partial<Record<Dialect, DialectCompiler>> = {
   'ingress-nginx': compileIngressNginx,
   traefik: compileTraefik,
   contour: compileContour,
+  'openshift-route': compileOpenShiftRoutes,
 };
 
 /** Dialects compileRoutes can emit today. */

@@ -3,7 +3,7 @@
  * API precedence: two matches tie only when host, path type and value, method, and header, query and
  * cookie matches are all equal (anything more specific wins deterministically). One hash pass: O(n).
  */
-import { matchesOf, namespaceOf, pathOf, rulePath } from './model';
+import { matchesOf, namespaceOf, pathOf } from './model';
 import type { RouteConflict, RouteMatch, RoutingPolicy } from './types';
 
 /** A canonical, human-readable description of what one match claims. */
@@ -37,6 +37,11 @@ function tlsSignature(policy: RoutingPolicy): string {
 
 /** Every pair of rules (across all policies) that would claim the same traffic. Empty when there is none. */
 export function detectConflicts(policies: readonly RoutingPolicy[]): readonly RouteConflict[] {
+  // A name used in several namespaces is ambiguous in a report: qualify it with its namespace there.
+  const counts = new Map<string, number>();
+  for (const p of policies) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);
+  const owner = (policy: RoutingPolicy, suffix: string) =>
+    `${(counts.get(policy.name) ?? 0) > 1 ? `${namespaceOf(policy)}/` : ''}${policy.name}${suffix}`;
   const claims = new Map<string, { host: string; match: string; rules: string[] }>();
   const tlsByHost = new Map<string, Map<string, string[]>>();
   for (const policy of policies) {
@@ -44,9 +49,9 @@ export function detectConflicts(policies: readonly RoutingPolicy[]): readonly Ro
       const signatures = tlsByHost.get(host) ?? new Map<string, string[]>();
       tlsByHost.set(host, signatures);
       const signature = tlsSignature(policy);
-      signatures.set(signature, [...(signatures.get(signature) ?? []), `${policy.name}.tls`]);
+      signatures.set(signature, [...(signatures.get(signature) ?? []), owner(policy, '.tls')]);
       policy.rules.forEach((rule, index) => {
-        const owner = rulePath(policy, index);
+        const ruleOwner = owner(policy, `.rules[${index}]`);
         const seenInRule = new Set<string>();
         for (const match of matchesOf(rule)) {
           const description = describeMatch(match);
@@ -54,8 +59,8 @@ export function detectConflicts(policies: readonly RoutingPolicy[]): readonly Ro
           seenInRule.add(description);
           const key = `${host}\u0000${description}`;
           const claim = claims.get(key);
-          if (claim) claim.rules.push(owner);
-          else claims.set(key, { host, match: description, rules: [owner] });
+          if (claim) claim.rules.push(ruleOwner);
+          else claims.set(key, { host, match: description, rules: [ruleOwner] });
         }
       });
     }

@@ -49,14 +49,14 @@ describe('SchemaRegistry', () => {
 
   it('fails an object of an unknown kind until a validator is registered', async () => {
     const registry = new SchemaRegistry();
-    const route = { apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name: 'r', namespace: 'n' } };
+    const route = { apiVersion: 'widgets.example.com/v1', kind: 'Widget', metadata: { name: 'r', namespace: 'n' } };
     const [finding] = await registry.validate([route]);
-    expect(finding?.message).toMatch(/no schema is registered for route.openshift.io\/v1\/Route/);
-    registry.register('route.openshift.io/v1', 'Route', (o) =>
+    expect(finding?.message).toMatch(/no schema is registered for widgets.example.com\/v1\/Widget/);
+    registry.register('widgets.example.com/v1', 'Widget', (o) =>
       (o as { spec?: unknown }).spec ? [] : ['spec is required'],
     );
     expect(await registry.validate([route])).toEqual([
-      { type: 'route.openshift.io/v1/Route', object: 'n/r', message: 'spec is required' },
+      { type: 'widgets.example.com/v1/Widget', object: 'n/r', message: 'spec is required' },
     ]);
   });
 

@@ -160,4 +160,13 @@ describe('detectConflicts', () => {
       expect(error.message).toMatch(/shop.example.com PathPrefix \/api: a.rules\[0\] and b.rules\[0\]/);
     }
   });
+
+  it('qualifies policy names used in several namespaces (found by the property tests)', () => {
+    const a = policy('api', [prefix('/a')], { namespace: 'shop', tls: { clusterIssuer: 'le' } });
+    const b = policy('api', [prefix('/b')], { namespace: 'web', tls: { clusterIssuer: 'le' } });
+    // Each gets its own Secret: two certificates for one host is a conflict, now named unambiguously.
+    expect(detectConflicts([a, b])).toEqual([
+      { host: 'shop.example.com', match: 'tls', rules: ['shop/api.tls', 'web/api.tls'] },
+    ]);
+  });
 });

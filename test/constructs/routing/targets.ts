@@ -8,4 +8,5 @@ export const TEST_TARGETS: readonly CompileTarget[] = [
   { dialect: 'ingress-nginx' },
   { dialect: 'traefik' },
   { dialect: 'contour' },
+  { dialect: 'openshift-route' },
 ];
