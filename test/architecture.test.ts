@@ -29,8 +29,8 @@ describe('architecture rules', () => {
     }
   });
 
-  it('keeps constructs/ free of file, environment and clock access', () => {
-    for (const file of sources('constructs')) {
+  it('keeps constructs/ free of file, environment and clock access (the CLI entry excepted)', () => {
+    for (const file of sources('constructs').filter((f) => !f.startsWith('constructs/cli/'))) {
       const text = fs.readFileSync(path.join(root, file), 'utf8');
       expect(
         imports(file).filter((i) => /^(node:)?(fs|child_process|os)$/.test(i)),

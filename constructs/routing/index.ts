@@ -4,6 +4,7 @@ export * from './compile';
 export * from './conflicts';
 export * from './errors';
 export { GATEWAY_GROUP, gatewayCertificateRefs, type ResolvedGateway, resolveGateway } from './gateway-api';
+export { type ImportFinding, importIngressNginx, type NginxImport, renderPoliciesModule } from './import-nginx';
 export { checkNginxHostFlags } from './ingress-nginx';
 export * from './model';
 export * from './names';
