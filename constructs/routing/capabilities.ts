@@ -70,13 +70,13 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'path.exact': 'NNNNNNU',
   'path.prefix': 'NNENENN',
   'path.regex': 'NANUNNU',
-  'match.header': 'NENENNU',
-  'match.header-regex': 'NENENNU',
-  'match.query': 'NUNENNU',
-  'match.method': 'NUNEUNU',
-  'match.cookie': 'EAENEEU',
-  'split.weighted': 'NENANNN',
-  'split.weighted-multi': 'NUNANNN',
+  'match.header': 'NENUNNU',
+  'match.header-regex': 'NENUNNU',
+  'match.query': 'NUNUNNU',
+  'match.method': 'NUNUUNU',
+  'match.cookie': 'EAEUEEU',
+  'split.weighted': 'NENUNNN',
+  'split.weighted-multi': 'NUNUNNN',
   redirect: 'NNEENNU',
   'redirect.path': 'NNEUNNU',
   'rewrite.path-prefix': 'NAEEANN',
@@ -91,7 +91,7 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'timeouts.idle': 'UAAANGU',
   retries: 'UENUNUU',
   mirror: 'NANUNUU',
-  'session-affinity': 'UNNEAAN',
+  'session-affinity': 'UNNUAAN',
   'rate-limit': 'UNNNAUA',
   'ip.allow': 'UNNNNGN',
   'ip.deny': 'UNENNUU',
@@ -133,6 +133,27 @@ export const GATEWAY_IMPLEMENTATION_FEATURES: Readonly<Record<string, Partial<Re
     'timeouts.idle': 'emulated',
   },
   traefik: { 'rate-limit': 'emulated', 'ip.allow': 'emulated', 'max-body-size': 'emulated' },
+};
+
+/** Why a dialect lacks a feature, where the reason is not obvious: shown in its UnsupportedFeatureError. */
+export const UNSUPPORTED_DETAILS: Partial<Record<Dialect, Partial<Record<Feature, string>>>> = {
+  haproxy: Object.fromEntries(
+    (
+      [
+        'match.header',
+        'match.header-regex',
+        'match.query',
+        'match.method',
+        'match.cookie',
+        'split.weighted',
+        'split.weighted-multi',
+        'session-affinity',
+      ] as const
+    ).map((f) => [
+      f,
+      'HAProxy selects backends by header, query, method, cookie or weight, and keeps affinity, only through annotations on the backend Service (haproxy.org/route-acl, cookie-persistence), which routes do not own',
+    ]),
+  ),
 };
 
 /** Support of a feature for a compile target, taking the Gateway API channel and implementation into account. */

@@ -2,11 +2,18 @@
  * compileRoutes: validate, check conflicts, check every feature against the target's capabilities,
  * then compile. Throws a typed error and returns nothing on any problem: never a partial result. Pure.
  */
-import { dialectsSupporting, featuresOf, GATEWAY_IMPLEMENTATION_FEATURES, supportFor } from './capabilities';
+import {
+  dialectsSupporting,
+  featuresOf,
+  GATEWAY_IMPLEMENTATION_FEATURES,
+  supportFor,
+  UNSUPPORTED_DETAILS,
+} from './capabilities';
 import { detectConflicts } from './conflicts';
 import { compileContour } from './contour';
 import { RouteConflictError, UnsupportedFeatureError } from './errors';
 import { compileGatewayApi } from './gateway-api';
+import { compileHaproxy } from './haproxy';
 import { compileIngressNginx } from './ingress-nginx';
 import { compileOpenShiftRoutes } from './openshift-route';
 import { compileTraefik } from './traefik';
@@ -23,6 +30,7 @@ const COMPILERS: Partial<Record<Dialect, DialectCompiler>> = {
   traefik: compileTraefik,
   contour: compileContour,
   'openshift-route': compileOpenShiftRoutes,
+  haproxy: compileHaproxy,
 };
 
 /** Dialects compileRoutes can emit today. */
@@ -40,7 +48,7 @@ export function checkCapabilities(policies: readonly RoutingPolicy[], target: Co
     for (const { feature, path } of featuresOf(policy)) {
       const support = supportFor(target, feature);
       if (support === 'unsupported') {
-        let detail: string | undefined;
+        let detail: string | undefined = UNSUPPORTED_DETAILS[target.dialect]?.[feature];
         if (target.dialect === 'gateway-api') {
           const implementations = Object.keys(GATEWAY_IMPLEMENTATION_FEATURES).filter(
             (i) => GATEWAY_IMPLEMENTATION_FEATURES[i]?.[feature],

@@ -14,7 +14,7 @@ import { COMPILED_DIALECTS, compileRoutes } from '../../../constructs/routing/co
 import { UnsupportedFeatureError } from '../../../constructs/routing/errors';
 import { DIALECTS } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
-import { FEATURE_EXAMPLES } from './feature-examples';
+import { exampleFor, FEATURE_EXAMPLES } from './feature-examples';
 import { TEST_TARGETS } from './targets';
 
 const SUPPORT = ['native', 'emulated', 'approximate', 'global-only', 'unsupported'];
@@ -37,7 +37,7 @@ describe('CAPABILITIES', () => {
     expect(CAPABILITIES['ingress-nginx'].hsts).toBe('global-only');
     expect(CAPABILITIES.traefik['path.prefix']).toBe('emulated'); // character-wise PathPrefix
     expect(CAPABILITIES['aws-alb'].mirror).toBe('unsupported');
-    expect(CAPABILITIES.haproxy['split.weighted']).toBe('approximate');
+    expect(CAPABILITIES.haproxy['split.weighted']).toBe('unsupported'); // route-acl lives on the Service
   });
 
   it('adds the experimental channel and implementation policies for Gateway API targets', () => {
@@ -75,7 +75,8 @@ describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
       '%s: compiles as the matrix says, or throws UnsupportedFeatureError naming the dialects that can',
       async (feature) => {
         const support = supportFor(target, feature);
-        const compile = () => compileRoutes([FEATURE_EXAMPLES[feature]], target);
+        const example = exampleFor(feature, target.dialect);
+        const compile = () => compileRoutes([example], target);
         if (support === 'unsupported') {
           let error: unknown;
           try {
@@ -86,7 +87,7 @@ describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
           expect(error).toBeInstanceOf(UnsupportedFeatureError);
           const unsupported = error as UnsupportedFeatureError;
           // The first feature of the example the target lacks is the one reported: the example's own, or one it needs.
-          const lacking = featuresOf(FEATURE_EXAMPLES[feature])
+          const lacking = featuresOf(example)
             .map((u) => u.feature)
             .filter((f) => supportFor(target, f) === 'unsupported');
           expect(lacking).toContain(feature);

@@ -1,5 +1,5 @@
 import type { Feature } from '../../../constructs/routing/capabilities';
-import type { RouteRule, RoutingPolicy } from '../../../constructs/routing/types';
+import type { Dialect, RouteRule, RoutingPolicy } from '../../../constructs/routing/types';
 
 const web = { service: 'web', port: 8080 };
 const canary = { service: 'web-canary', port: 8080 };
@@ -82,3 +82,17 @@ export const FEATURE_EXAMPLES: Readonly<Record<Feature, RoutingPolicy>> = {
   'backend.ws': one({ backends: [{ ...web, protocol: 'ws' }] }),
   'backend.cross-namespace': one({ backends: [{ ...web, namespace: 'storefront' }] }),
 };
+
+/** Where a dialect takes a feature only in some shapes, the example in the shape it takes. */
+const DIALECT_EXAMPLES: Partial<Record<Dialect, Partial<Record<Feature, RoutingPolicy>>>> = {
+  // HAProxy redirects with 301, 302 or 303 and sets headers without removing them.
+  haproxy: {
+    redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }),
+    'headers.request': one({ requestHeaders: { set: { 'X-Shop': 'v1' } } }),
+  },
+};
+
+/** The example of a feature for a dialect. */
+export function exampleFor(feature: Feature, dialect: Dialect): RoutingPolicy {
+  return DIALECT_EXAMPLES[dialect]?.[feature] ?? FEATURE_EXAMPLES[feature];
+}

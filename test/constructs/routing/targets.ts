@@ -9,4 +9,5 @@ export const TEST_TARGETS: readonly CompileTarget[] = [
   { dialect: 'traefik' },
   { dialect: 'contour' },
   { dialect: 'openshift-route' },
+  { dialect: 'haproxy' },
 ];

@@ -1,0 +1,173 @@
+/**
+ * The HAProxy dialect (haproxytech kubernetes-ingress 3.2): one Ingress per rule, class 'haproxy', with
+ * `haproxy.org/*` annotations in their documented formats. Selecting backends by header, query,
+ * method, cookie or weight, and cookie persistence, are Service-scoped annotations (`route-acl`,
+ * `cookie-persistence`) on the apps' own Services, which routes do not own: the capability matrix
+ * refuses them for this dialect. Pure.
+ */
+import { UnsupportedFeatureError } from './errors';
+import { matchesOf, namespaceOf, pathOf, tlsSecretName } from './model';
+import { objectName } from './names';
+import { certificateFor, policyLabels } from './tls-objects';
+import type { CompileTarget, CorsPolicy, KubeObject, RouteRule, RoutingPolicy } from './types';
+import { escapeRegex, parseDuration } from './values';
+
+const H = 'haproxy.org/';
+const time = (d: string) => `${parseDuration(d)}ms`;
+
+function unsupported(path: string, feature: string, detail: string): never {
+  throw new UnsupportedFeatureError(path, feature, 'haproxy', ['gateway-api', 'traefik'], detail);
+}
+
+function corsAnnotations(cors: CorsPolicy): Record<string, string> {
+  // One origin value: '*', or a regex the request's Origin must match.
+  const origin = cors.allowOrigins.includes('*')
+    ? '*'
+    : `^(${cors.allowOrigins.map((o) => escapeRegex(o).replace('\\*\\.', '[^.]+\\.')).join('|')})$`;
+  return {
+    [`${H}cors-enable`]: 'true',
+    [`${H}cors-allow-origin`]: origin,
+    [`${H}cors-allow-methods`]: (cors.allowMethods ?? ['GET', 'HEAD', 'POST']).join(', '),
+    ...(cors.allowHeaders ? { [`${H}cors-allow-headers`]: cors.allowHeaders.join(', ') } : {}),
+    [`${H}cors-allow-credentials`]: String(cors.allowCredentials === true),
+    ...(cors.maxAge ? { [`${H}cors-max-age`]: time(cors.maxAge) } : {}),
+  };
+}
+
+function setHeaders(values: Readonly<Record<string, string>>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `${name} ${JSON.stringify(value)}`)
+    .join('\n');
+}
+
+function ruleAnnotations(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  at: string,
+  warnings: string[],
+): Record<string, string> {
+  const a: Record<string, string> = {};
+  const tls = policy.tls;
+  if (tls?.passthrough) a[`${H}ssl-passthrough`] = 'true';
+  else if (tls && tls.redirectHttp !== false)
+    Object.assign(a, { [`${H}ssl-redirect`]: 'true', [`${H}ssl-redirect-code`]: '301' });
+  const r = rule.redirect;
+  if (r) {
+    const code = r.statusCode ?? 302;
+    if (![301, 302, 303].includes(code))
+      unsupported(`${at}.redirect.statusCode`, 'redirect', 'HAProxy redirects with 301, 302 or 303');
+    if (r.hostname || r.port) {
+      if (r.scheme)
+        warnings.push(`${at}.redirect: HAProxy keeps the request's scheme when redirecting to another host`);
+      Object.assign(a, {
+        [`${H}request-redirect`]: `${r.hostname ?? policy.hosts[0]}${r.port ? `:${r.port}` : ''}`,
+        [`${H}request-redirect-code`]: String(code),
+      });
+    } else if (r.scheme === 'https') {
+      Object.assign(a, { [`${H}ssl-redirect`]: 'true', [`${H}ssl-redirect-code`]: String(code) });
+    } else {
+      unsupported(`${at}.redirect`, 'redirect', 'HAProxy redirects to another host or to HTTPS only');
+    }
+  }
+  const w = rule.rewrite;
+  if (w?.fullPath !== undefined) a[`${H}path-rewrite`] = w.fullPath;
+  if (w?.pathPrefix !== undefined) {
+    const from = escapeRegex(pathOf(matchesOf(rule)[0]!).value.replace(/\/+$/, ''));
+    const to = w.pathPrefix.replace(/\/+$/, '');
+    a[`${H}path-rewrite`] = `${from}(/.*)?$ ${to || '/'}${to ? '\\1' : ''}`;
+    if (!to) a[`${H}path-rewrite`] = `${from}/?(.*)$ /\\1`;
+  }
+  if (w?.hostname) a[`${H}set-host`] = w.hostname;
+  if (rule.requestHeaders?.remove || rule.responseHeaders?.remove) {
+    unsupported(
+      `${at}.${rule.requestHeaders?.remove ? 'requestHeaders' : 'responseHeaders'}.remove`,
+      rule.requestHeaders?.remove ? 'headers.request' : 'headers.response',
+      'HAProxy annotations set headers; removing one takes a config snippet, which Switchyard never emits',
+    );
+  }
+  if (rule.requestHeaders?.set) a[`${H}request-set-header`] = setHeaders(rule.requestHeaders.set);
+  const hsts: Record<string, string> = policy.hsts
+    ? {
+        'Strict-Transport-Security': [
+          `max-age=${Math.floor(parseDuration(policy.hsts.maxAge)! / 1000)}`,
+          ...(policy.hsts.includeSubdomains ? ['includeSubDomains'] : []),
+          ...(policy.hsts.preload ? ['preload'] : []),
+        ].join('; '),
+      }
+    : {};
+  const response = { ...(rule.responseHeaders?.set ?? {}), ...hsts };
+  if (Object.keys(response).length) a[`${H}response-set-header`] = setHeaders(response);
+  const t = rule.timeouts;
+  if (t?.connect)
+    warnings.push(
+      `${at}.timeouts.connect: HAProxy sets the connect timeout in its ConfigMap (timeout-connect) for every route`,
+    );
+  const server = t?.backendRequest ?? t?.idle;
+  if (server) a[`${H}timeout-server`] = time(server);
+  const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
+  if (allow) a[`${H}allow-list`] = allow.join(', ');
+  if (policy.denySourceRanges) a[`${H}deny-list`] = policy.denySourceRanges.join(', ');
+  const limit = rule.rateLimit ?? policy.rateLimit;
+  if (limit) {
+    Object.assign(a, {
+      [`${H}rate-limit-requests`]: String(limit.requestsPerSecond),
+      [`${H}rate-limit-period`]: '1s',
+      [`${H}rate-limit-status-code`]: '429',
+    });
+    if (limit.burst !== undefined)
+      warnings.push(`${at}: HAProxy counts requests per client IP with no burst; burst ${limit.burst} is not applied`);
+  }
+  if (policy.cors && !rule.redirect) Object.assign(a, corsAnnotations(policy.cors));
+  const protocol = rule.backends?.[0]?.protocol;
+  if (protocol === 'https') a[`${H}server-ssl`] = 'true';
+  if (protocol === 'grpc' || protocol === 'h2c') a[`${H}server-proto`] = 'h2';
+  return a;
+}
+
+function compilePolicy(policy: RoutingPolicy, className: string, warnings: string[]): KubeObject[] {
+  const objects: KubeObject[] = [...certificateFor(policy)];
+  const secret = tlsSecretName(policy);
+  const fallback = policy.rules.find((r) => r.backends)?.backends?.[0];
+  policy.rules.forEach((rule, index) => {
+    const at = `${policy.name}.rules[${index}]`;
+    const backend = rule.backends?.[0] ?? fallback ?? { service: `${policy.name}-redirect`, port: 80 };
+    if (!rule.backends && !fallback)
+      warnings.push(
+        `${at}: the redirect Ingress names Service ${backend.service}, which never receives traffic (HAProxy answers the redirect first)`,
+      );
+    const annotations = ruleAnnotations(policy, rule, at, warnings);
+    const paths = matchesOf(rule).map((m) => {
+      const { type, value } = pathOf(m);
+      return {
+        path: type === 'PathPrefix' ? value.replace(/\/+$/, '') || '/' : value,
+        pathType: type === 'Exact' ? 'Exact' : 'Prefix',
+        backend: { service: { name: backend.service, port: { number: backend.port } } },
+      };
+    });
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: objectName([policy.name, rule.name ?? `rule-${index}`]),
+        namespace: namespaceOf(policy),
+        labels: policyLabels(policy),
+        ...(Object.keys(annotations).length ? { annotations } : {}),
+      },
+      spec: {
+        ingressClassName: className,
+        ...(secret ? { tls: [{ hosts: [...policy.hosts], secretName: secret }] } : {}),
+        rules: policy.hosts.map((host) => ({ host, http: { paths } })),
+      },
+    });
+  });
+  return objects;
+}
+
+/** Compiles validated, conflict-free policies to HAProxy Ingress objects. */
+export function compileHaproxy(
+  policies: readonly RoutingPolicy[],
+  target: CompileTarget,
+  warnings: string[],
+): KubeObject[] {
+  return policies.flatMap((p) => compilePolicy(p, target.ingressClassName ?? 'haproxy', warnings));
+}
