@@ -69,12 +69,12 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'host.wildcard': 'NNNNNAN',
   'path.exact': 'NNNNNNU',
   'path.prefix': 'NNENENN',
-  'path.regex': 'NANUNNU',
+  'path.regex': 'NANUNUU',
   'match.header': 'NENUNNU',
   'match.header-regex': 'NENUNNU',
   'match.query': 'NUNUNNU',
   'match.method': 'NUNUUNU',
-  'match.cookie': 'EAEUEEU',
+  'match.cookie': 'EAEUEAU',
   'split.weighted': 'NENUNNN',
   'split.weighted-multi': 'NUNUNNN',
   redirect: 'NNEENNU',
@@ -98,7 +98,7 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   cors: 'NNNNNUU',
   hsts: 'NGNNNGN',
   'max-body-size': 'UNNUUUU',
-  'tls.terminate': 'NNNNNUN',
+  'tls.terminate': 'NNNNNEN',
   'tls.cert-manager': 'NNENEUE',
   'tls.passthrough': 'NENNNUN',
   'tls.redirect-http': 'NNNNNNN',
@@ -137,6 +137,11 @@ export const GATEWAY_IMPLEMENTATION_FEATURES: Readonly<Record<string, Partial<Re
 
 /** Why a dialect lacks a feature, where the reason is not obvious: shown in its UnsupportedFeatureError. */
 export const UNSUPPORTED_DETAILS: Partial<Record<Dialect, Partial<Record<Feature, string>>>> = {
+  'aws-alb': {
+    'path.regex': "ALB's regex dialect is AWS's own, not RE2",
+    'tls.cert-manager': 'ALB serves ACM certificates; cert-manager cannot issue into ACM',
+    'tls.passthrough': 'an ALB terminates TLS; pass TLS through with an NLB (a LoadBalancer Service)',
+  },
   haproxy: Object.fromEntries(
     (
       [

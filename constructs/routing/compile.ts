@@ -2,6 +2,8 @@
  * compileRoutes: validate, check conflicts, check every feature against the target's capabilities,
  * then compile. Throws a typed error and returns nothing on any problem: never a partial result. Pure.
  */
+
+import { compileAwsAlb } from './aws-alb';
 import {
   dialectsSupporting,
   featuresOf,
@@ -31,6 +33,7 @@ const COMPILERS: Partial<Record<Dialect, DialectCompiler>> = {
   contour: compileContour,
   'openshift-route': compileOpenShiftRoutes,
   haproxy: compileHaproxy,
+  'aws-alb': compileAwsAlb,
 };
 
 /** Dialects compileRoutes can emit today. */

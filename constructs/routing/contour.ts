@@ -123,13 +123,12 @@ function routeBody(policy: RoutingPolicy, rule: RouteRule, at: string, warnings:
   };
   const perTry = rule.retries?.perTryTimeout ?? t?.backendRequest;
   if (t?.backendRequest && !rule.retries) {
+    // Contour bounds one attempt only inside a retry policy: without retries the request timeout bounds it.
     if (t.request)
-      unsupported(
-        `${at}.timeouts.backendRequest`,
-        'timeouts.backend-request',
-        'Contour bounds an attempt only through a retry policy; with no retries, set timeouts.request alone',
+      warnings.push(
+        `${at}.timeouts.backendRequest: Contour has no per-attempt timeout without retries; the request timeout (${t.request}) bounds the attempt`,
       );
-    Object.assign(timeoutPolicy, { response: goDuration(t.backendRequest) });
+    else Object.assign(timeoutPolicy, { response: goDuration(t.backendRequest) });
   }
   if (Object.keys(timeoutPolicy).length) body.timeoutPolicy = timeoutPolicy;
   if (rule.retries) {

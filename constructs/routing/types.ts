@@ -303,6 +303,15 @@ export interface CompileTarget {
    */
   readonly traefik?: { readonly webEntryPoint?: string; readonly websecureEntryPoint?: string };
   /**
+   * aws-alb: the IngressGroup (one ALB shared by the policies), its scheme, and ACM certificates.
+   * @default { groupName: 'switchyard', scheme: 'internet-facing' } with certificates discovered from the hosts
+   */
+  readonly alb?: {
+    readonly groupName?: string;
+    readonly scheme?: 'internet-facing' | 'internal';
+    readonly certificateArns?: readonly string[];
+  };
+  /**
    * Ingress-based dialects: the IngressClass.
    * @default - the dialect's conventional class ('nginx' for ingress-nginx)
    */

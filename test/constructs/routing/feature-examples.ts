@@ -90,6 +90,8 @@ const DIALECT_EXAMPLES: Partial<Record<Dialect, Partial<Record<Feature, RoutingP
     redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }),
     'headers.request': one({ requestHeaders: { set: { 'X-Shop': 'v1' } } }),
   },
+  // ALB redirects with HTTP_301 or HTTP_302 only.
+  'aws-alb': { redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }) },
 };
 
 /** The example of a feature for a dialect. */

@@ -248,8 +248,8 @@ describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
           expect(new Set(keys).size, 'object identities are unique').toBe(keys.length);
           expect(formatSchemaFindings(await schemas.validate(result.objects))).toBe('');
         }),
-        // OpenShift Routes and HAProxy express the fewest features, so fewer random environments compile: draw more.
-        { numRuns: ['openshift-route', 'haproxy'].includes(target.dialect) ? 1500 : 500 },
+        // OpenShift Routes, HAProxy and ALB express the fewest features, so fewer random environments compile: draw more.
+        { numRuns: ['openshift-route', 'haproxy', 'aws-alb'].includes(target.dialect) ? 1500 : 500 },
       );
       // Guard against a vacuous property: a good share of generated environments must compile.
       expect(compiled, `compiled ${compiled}; errors ${JSON.stringify([...errors])}`).toBeGreaterThan(30);

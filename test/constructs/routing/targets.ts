@@ -10,4 +10,5 @@ export const TEST_TARGETS: readonly CompileTarget[] = [
   { dialect: 'contour' },
   { dialect: 'openshift-route' },
   { dialect: 'haproxy' },
+  { dialect: 'aws-alb' },
 ];
