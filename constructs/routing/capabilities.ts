@@ -70,12 +70,12 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'path.exact': 'NNNNNNU',
   'path.prefix': 'NNENENN',
   'path.regex': 'NANUNUU',
-  'match.header': 'NENUNNU',
-  'match.header-regex': 'NENUNNU',
+  'match.header': 'NENENNU',
+  'match.header-regex': 'NENENNU',
   'match.query': 'NUNUNNU',
-  'match.method': 'NUNUUNU',
-  'match.cookie': 'EAEUEAU',
-  'split.weighted': 'NENUNNN',
+  'match.method': 'NUNEUNU',
+  'match.cookie': 'EAEEEAU',
+  'split.weighted': 'NENANNN',
   'split.weighted-multi': 'NUNUNNN',
   redirect: 'NNEENNU',
   'redirect.path': 'NNEUNNU',
@@ -91,7 +91,7 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'timeouts.idle': 'UAAANGU',
   retries: 'UENUNUU',
   mirror: 'NANUNUU',
-  'session-affinity': 'UNNUAAN',
+  'session-affinity': 'UNNEAAN',
   'rate-limit': 'UNNNAUA',
   'ip.allow': 'UNNNNGN',
   'ip.deny': 'UNENNUU',
@@ -142,23 +142,12 @@ export const UNSUPPORTED_DETAILS: Partial<Record<Dialect, Partial<Record<Feature
     'tls.cert-manager': 'ALB serves ACM certificates; cert-manager cannot issue into ACM',
     'tls.passthrough': 'an ALB terminates TLS; pass TLS through with an NLB (a LoadBalancer Service)',
   },
-  haproxy: Object.fromEntries(
-    (
-      [
-        'match.header',
-        'match.header-regex',
-        'match.query',
-        'match.method',
-        'match.cookie',
-        'split.weighted',
-        'split.weighted-multi',
-        'session-affinity',
-      ] as const
-    ).map((f) => [
-      f,
-      'HAProxy selects backends by header, query, method, cookie or weight, and keeps affinity, only through annotations on the backend Service (haproxy.org/route-acl, cookie-persistence), which routes do not own',
-    ]),
-  ),
+  haproxy: {
+    'match.query':
+      'the HAProxy controller has no annotation for query matching, and Switchyard never emits config snippets',
+    'split.weighted-multi':
+      'HAProxy approximates one canary per host with a route-acl; chained random ACLs would not keep the weights',
+  },
 };
 
 /** Support of a feature for a compile target, taking the Gateway API channel and implementation into account. */

@@ -19,11 +19,17 @@ import { compileHaproxy } from './haproxy';
 import { compileIngressNginx } from './ingress-nginx';
 import { compileOpenShiftRoutes } from './openshift-route';
 import { compileTraefik } from './traefik';
-import type { CompileResult, CompileTarget, Dialect, KubeObject, RoutingPolicy } from './types';
+import type { CompileResult, CompileTarget, Dialect, KubeObject, RoutingPolicy, ServiceAnnotations } from './types';
 import { DIALECTS } from './types';
 import { validatePolicies } from './validate';
 
-type DialectCompiler = (policies: readonly RoutingPolicy[], target: CompileTarget, warnings: string[]) => KubeObject[];
+/** A dialect compiler: objects, plus Service annotations pushed to `services` where the dialect needs them. */
+type DialectCompiler = (
+  policies: readonly RoutingPolicy[],
+  target: CompileTarget,
+  warnings: string[],
+  services: ServiceAnnotations[],
+) => KubeObject[];
 
 /** The dialects with a compiler; the others are in the capability matrix and arrive with their compilers. */
 const COMPILERS: Partial<Record<Dialect, DialectCompiler>> = {
@@ -105,6 +111,7 @@ export function compileRoutes(policies: readonly RoutingPolicy[], target: Compil
     );
   }
   const warnings = checkCapabilities(policies, target);
-  const objects = compiler(policies, target, warnings);
-  return { objects, warnings: [...new Set(warnings)] };
+  const services: ServiceAnnotations[] = [];
+  const objects = compiler(policies, target, warnings, services);
+  return { objects, warnings: [...new Set(warnings)], ...(services.length ? { serviceAnnotations: services } : {}) };
 }

@@ -1,15 +1,25 @@
 /**
  * The HAProxy dialect (haproxytech kubernetes-ingress 3.2): one Ingress per rule, class 'haproxy', with
- * `haproxy.org/*` annotations in their documented formats. Selecting backends by header, query,
- * method, cookie or weight, and cookie persistence, are Service-scoped annotations (`route-acl`,
- * `cookie-persistence`) on the apps' own Services, which routes do not own: the capability matrix
- * refuses them for this dialect. Pure.
+ * `haproxy.org/*` annotations in their documented formats. Canaries (by weight, header, cookie or
+ * method) and cookie persistence are Service annotations (`route-acl`, `cookie-persistence`): they are
+ * returned as `serviceAnnotations` for the Services' owner to apply, checked for agreement per Service.
+ * The controller scopes a route-acl to the host, not the path, so canaries are taken only on rules that
+ * cover the whole host. Pure.
  */
 import { UnsupportedFeatureError } from './errors';
-import { matchesOf, namespaceOf, pathOf, tlsSecretName } from './model';
+import { backendNamespace, matchesOf, namespaceOf, pathOf, tlsSecretName, weightOf } from './model';
 import { objectName } from './names';
 import { certificateFor, policyLabels } from './tls-objects';
-import type { CompileTarget, CorsPolicy, KubeObject, RouteRule, RoutingPolicy } from './types';
+import type {
+  Backend,
+  CompileTarget,
+  CorsPolicy,
+  KubeObject,
+  RouteMatch,
+  RouteRule,
+  RoutingPolicy,
+  ServiceAnnotations,
+} from './types';
 import { escapeRegex, parseDuration } from './values';
 
 const H = 'haproxy.org/';
@@ -124,7 +134,110 @@ function ruleAnnotations(
   return a;
 }
 
-function compilePolicy(policy: RoutingPolicy, className: string, warnings: string[]): KubeObject[] {
+/** The one-condition HAProxy ACL of a canary match, or an error naming what HAProxy cannot take. */
+function canaryAcl(match: RouteMatch, at: string): string {
+  const { type, value } = pathOf(match);
+  if (type !== 'PathPrefix' || value !== '/') {
+    unsupported(
+      `${at}.path`,
+      'match.header',
+      'HAProxy applies a route-acl to the whole host, so a header, cookie or method canary must cover every path (PathPrefix /)',
+    );
+  }
+  const conditions = [
+    ...(match.headers ?? []).map((h) => ({
+      acl: `req.hdr(${h.name}) -m ${h.type === 'RegularExpression' ? 'reg' : 'str'} ${h.value}`,
+      value: h.value,
+    })),
+    ...(match.cookie
+      ? [{ acl: `req.cook(${match.cookie.name}) -m str ${match.cookie.value}`, value: match.cookie.value }]
+      : []),
+    ...(match.method ? [{ acl: `method ${match.method}`, value: match.method }] : []),
+  ];
+  if (conditions.length !== 1)
+    unsupported(at, 'match.header', 'an HAProxy route-acl canary selects by exactly one header, cookie or method');
+  if (/\s/.test(conditions[0]!.value)) unsupported(at, 'match.header', 'HAProxy ACL values cannot contain spaces');
+  return conditions[0]!.acl;
+}
+
+/** Records the annotations a rule needs on a Service, refusing disagreement (they apply to the whole Service). */
+function needAnnotations(
+  services: ServiceAnnotations[],
+  policy: RoutingPolicy,
+  backend: Backend,
+  annotations: Record<string, string>,
+  owner: string,
+): void {
+  const namespace = backendNamespace(policy, backend);
+  for (const [key, value] of Object.entries(annotations)) {
+    const other = services.find(
+      (s) => s.namespace === namespace && s.service === backend.service && s.annotations[key] !== undefined,
+    );
+    if (other && other.annotations[key] !== value) {
+      unsupported(
+        owner,
+        key.endsWith('route-acl') ? 'split.weighted' : 'session-affinity',
+        `${key} is set per Service, and ${other.owner} already needs '${other.annotations[key]}' on ${namespace}/${backend.service}`,
+      );
+    }
+  }
+  services.push({ namespace, service: backend.service, annotations, owner });
+}
+
+/** Canary and affinity needs of a rule; returns the canary backends, which need path-less Ingress entries. */
+function serviceScoped(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  at: string,
+  warnings: string[],
+  services: ServiceAnnotations[],
+): Backend[] {
+  const backends = rule.backends ?? [];
+  if (rule.sessionAffinity) {
+    if (rule.sessionAffinity.maxAge)
+      warnings.push(`${at}.sessionAffinity.maxAge: HAProxy's persistence cookie lasts for the browser session`);
+    for (const b of backends)
+      needAnnotations(services, policy, b, { [`${H}cookie-persistence`]: rule.sessionAffinity.cookieName }, at);
+  }
+  const selecting = matchesOf(rule).filter((m) => m.headers || m.cookie || m.method);
+  if (selecting.length) {
+    if (selecting.length !== matchesOf(rule).length || selecting.length !== 1 || backends.length !== 1) {
+      unsupported(`${at}.matches`, 'match.header', 'an HAProxy canary rule has one match and one backend');
+    }
+    needAnnotations(
+      services,
+      policy,
+      backends[0]!,
+      { [`${H}route-acl`]: canaryAcl(selecting[0]!, `${at}.matches[0]`) },
+      at,
+    );
+    return [backends[0]!];
+  }
+  if (backends.length === 2) {
+    const { type, value } = pathOf(matchesOf(rule)[0]!);
+    if (matchesOf(rule).length !== 1 || type !== 'PathPrefix' || value !== '/') {
+      unsupported(
+        `${at}.backends`,
+        'split.weighted',
+        'HAProxy applies a route-acl to the whole host, so a weighted canary must cover every path (PathPrefix /)',
+      );
+    }
+    const percent = Math.round((100 * weightOf(backends[1]!)) / (weightOf(backends[0]!) + weightOf(backends[1]!)));
+    needAnnotations(services, policy, backends[1]!, { [`${H}route-acl`]: `rand(100) lt ${percent}` }, at);
+    warnings.push(
+      `${at}: HAProxy sends a random ${percent}% of the host's requests to ${backends[1]!.service} (route-acl on its Service), an approximation of the weights`,
+    );
+    return [backends[1]!];
+  }
+  return [];
+}
+
+function compilePolicy(
+  policy: RoutingPolicy,
+  className: string,
+  warnings: string[],
+  services: ServiceAnnotations[],
+): KubeObject[] {
   const objects: KubeObject[] = [...certificateFor(policy)];
   const secret = tlsSecretName(policy);
   const fallback = policy.rules.find((r) => r.backends)?.backends?.[0];
@@ -136,7 +249,14 @@ function compilePolicy(policy: RoutingPolicy, className: string, warnings: strin
         `${at}: the redirect Ingress names Service ${backend.service}, which never receives traffic (HAProxy answers the redirect first)`,
       );
     const annotations = ruleAnnotations(policy, rule, at, warnings);
-    const paths = matchesOf(rule).map((m) => {
+    const canaries = serviceScoped(policy, rule, at, warnings, services);
+    const selecting = matchesOf(rule).some((m) => m.headers || m.cookie || m.method);
+    // A canary's Service must sit in an Ingress rule to be admitted; a path-less entry routes nothing by itself.
+    const extra = canaries.map((c) => ({
+      pathType: 'ImplementationSpecific',
+      backend: { service: { name: c.service, port: { number: c.port } } },
+    }));
+    const paths = (selecting ? [] : matchesOf(rule)).map((m) => {
       const { type, value } = pathOf(m);
       return {
         path: type === 'PathPrefix' ? value.replace(/\/+$/, '') || '/' : value,
@@ -156,7 +276,7 @@ function compilePolicy(policy: RoutingPolicy, className: string, warnings: strin
       spec: {
         ingressClassName: className,
         ...(secret ? { tls: [{ hosts: [...policy.hosts], secretName: secret }] } : {}),
-        rules: policy.hosts.map((host) => ({ host, http: { paths } })),
+        rules: policy.hosts.map((host) => ({ host, http: { paths: [...paths, ...extra] } })),
       },
     });
   });
@@ -168,6 +288,7 @@ export function compileHaproxy(
   policies: readonly RoutingPolicy[],
   target: CompileTarget,
   warnings: string[],
+  services: ServiceAnnotations[],
 ): KubeObject[] {
-  return policies.flatMap((p) => compilePolicy(p, target.ingressClassName ?? 'haproxy', warnings));
+  return policies.flatMap((p) => compilePolicy(p, target.ingressClassName ?? 'haproxy', warnings, services));
 }

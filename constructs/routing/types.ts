@@ -326,10 +326,24 @@ export interface KubeObject {
   readonly [k: string]: unknown;
 }
 
+/** Annotations a dialect needs on a backend Service (HAProxy's route-acl, cookie-persistence). */
+export interface ServiceAnnotations {
+  readonly namespace: string;
+  readonly service: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The rule that needs them ('policy.rules[i]'). */
+  readonly owner: string;
+}
+
 /** What a compiler returns: the objects and what was approximated. */
 export interface CompileResult {
   readonly objects: readonly KubeObject[];
   readonly warnings: readonly string[];
+  /**
+   * Annotations the dialect needs on the apps' own Services; the `Routes` construct applies them.
+   * @default [] (every dialect but haproxy)
+   */
+  readonly serviceAnnotations?: readonly ServiceAnnotations[];
 }
 
 /** Two or more rules that claim the same traffic. */

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { Routes } from '../../../constructs/cdk8s/routes';
 import {
@@ -7,6 +7,7 @@ import {
   UnsupportedFeatureError,
 } from '../../../constructs/routing/errors';
 import type { RoutingPolicy } from '../../../constructs/routing/types';
+import { WebApp } from '../../../constructs/workload/web-app';
 import { expectSchemaValid } from '../../helpers/schema';
 
 const shop: RoutingPolicy = {
@@ -59,5 +60,61 @@ describe('Routes', () => {
     const chart = Testing.chart();
     new Routes(chart, 'routes', { policies: [shop, other], target: { dialect: 'gateway-api' } });
     expect(Testing.synth(chart).filter((o) => o.metadata.name === 'shop')).toHaveLength(2);
+  });
+
+  it("applies the Service annotations HAProxy needs to the app's Services, wherever they are defined", async () => {
+    const app = Testing.app();
+    const routes = new Chart(app, 'routes');
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['shop.example.com'],
+      rules: [
+        {
+          backends: [
+            { service: 'web', port: 8080, weight: 9 },
+            { service: 'web-next', port: 8080, weight: 1 },
+          ],
+        },
+      ],
+    };
+    new Routes(routes, 'routes', { policies: [policy], target: { dialect: 'haproxy' } });
+    const apps = new Chart(app, 'apps');
+    for (const name of ['web', 'web-next'])
+      new WebApp(apps, name, { namespace: 'shop', image: 'ghcr.io/acme/web:1.0.0' });
+    const services = Testing.synth(apps).filter((o) => o.kind === 'Service');
+    expect(services.map((s) => [s.metadata.name, s.metadata.annotations])).toEqual([
+      ['web', undefined],
+      ['web-next', { 'haproxy.org/route-acl': 'rand(100) lt 10' }],
+    ]);
+    await expectSchemaValid(services);
+  });
+
+  it('fails synth for a Service the app does not define, unless told to leave the annotations to the user', () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      hosts: ['shop.example.com'],
+      rules: [{ backends: [{ service: 'web', port: 80 }], sessionAffinity: { cookieName: 'SRV' } }],
+    };
+    const chart = Testing.chart();
+    new Routes(chart, 'routes', { policies: [policy], target: { dialect: 'haproxy' } });
+    expect(() => Testing.synth(chart)).toThrow(
+      /needs haproxy.org\/cookie-persistence on Service default\/web, which this app does not define/,
+    );
+    const ignored = Testing.chart();
+    const routes = new Routes(ignored, 'routes', {
+      policies: [policy],
+      target: { dialect: 'haproxy' },
+      serviceAnnotations: 'ignore',
+    });
+    expect(() => Testing.synth(ignored)).not.toThrow();
+    expect(routes.serviceAnnotations).toEqual([
+      {
+        namespace: 'default',
+        service: 'web',
+        annotations: { 'haproxy.org/cookie-persistence': 'SRV' },
+        owner: 'shop.rules[0]',
+      },
+    ]);
   });
 });

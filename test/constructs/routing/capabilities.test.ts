@@ -37,7 +37,7 @@ describe('CAPABILITIES', () => {
     expect(CAPABILITIES['ingress-nginx'].hsts).toBe('global-only');
     expect(CAPABILITIES.traefik['path.prefix']).toBe('emulated'); // character-wise PathPrefix
     expect(CAPABILITIES['aws-alb'].mirror).toBe('unsupported');
-    expect(CAPABILITIES.haproxy['split.weighted']).toBe('unsupported'); // route-acl lives on the Service
+    expect(CAPABILITIES.haproxy['split.weighted']).toBe('approximate'); // rand() route-acl on the canary Service
   });
 
   it('adds the experimental channel and implementation policies for Gateway API targets', () => {

@@ -106,27 +106,115 @@ describe('HAProxy compiler', () => {
     ).toThrow(/HAProxy redirects with 301, 302 or 303/);
   });
 
-  it('refuses what only the backend Service could carry, and says why', () => {
-    const header = withRule({ matches: [{ headers: [{ name: 'x-beta', value: '1' }] }] });
-    expect(() => compileRoutes([header], { dialect: 'haproxy' })).toThrow(UnsupportedFeatureError);
-    expect(() => compileRoutes([header], { dialect: 'haproxy' })).toThrow(
-      /haproxy.org\/route-acl, cookie-persistence\), which routes do not own/,
-    );
-    expect(() =>
-      compileRoutes(
-        [
-          withRule({
-            backends: [
-              { service: 'a', port: 80 },
-              { service: 'b', port: 80 },
-            ],
-          }),
+  it('approximates a weighted canary with a rand() route-acl on the canary Service, admitted by a path-less entry', async () => {
+    const { ingress, serviceAnnotations, warnings } = await compile([
+      withRule({
+        backends: [
+          { service: 'web', port: 80, weight: 90 },
+          { service: 'web-next', port: 80, weight: 10 },
         ],
-        { dialect: 'haproxy' },
-      ),
-    ).toThrow(/cannot express 'split.weighted'/);
-    expect(() => compileRoutes([withRule({ requestHeaders: { remove: ['X-A'] } })], { dialect: 'haproxy' })).toThrow(
-      /never emits/,
+      }),
+    ]);
+    expect(ingress().spec.rules[0].http.paths).toEqual([
+      { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+      { pathType: 'ImplementationSpecific', backend: { service: { name: 'web-next', port: { number: 80 } } } },
+    ]);
+    expect(serviceAnnotations).toEqual([
+      {
+        namespace: 'shop',
+        service: 'web-next',
+        annotations: { [`${H}route-acl`]: 'rand(100) lt 10' },
+        owner: 'shop.rules[0]',
+      },
+    ]);
+    expect(warnings.join('\n')).toMatch(/random 10% of the host's requests/);
+  });
+
+  it('routes header, cookie and method canaries with one-condition ACLs, and keeps cookie persistence on the Services', async () => {
+    const policy: RoutingPolicy = {
+      ...basePolicy(),
+      rules: [
+        { name: 'web', backends: [{ service: 'web', port: 80 }], sessionAffinity: { cookieName: 'SRV' } },
+        {
+          name: 'beta',
+          matches: [{ headers: [{ name: 'X-Beta', value: 'yes' }] }],
+          backends: [{ service: 'beta', port: 80 }],
+        },
+        {
+          name: 'staff',
+          matches: [{ cookie: { name: 'staff', value: '1' } }],
+          backends: [{ service: 'staff', port: 80 }],
+        },
+      ],
+    };
+    const { serviceAnnotations, ingress } = await compile([policy]);
+    expect(serviceAnnotations!.map((s) => [s.service, s.annotations])).toEqual([
+      ['web', { [`${H}cookie-persistence`]: 'SRV' }],
+      ['beta', { [`${H}route-acl`]: 'req.hdr(X-Beta) -m str yes' }],
+      ['staff', { [`${H}route-acl`]: 'req.cook(staff) -m str 1' }],
+    ]);
+    expect(ingress('shop-beta').spec.rules[0].http.paths).toEqual([
+      { pathType: 'ImplementationSpecific', backend: { service: { name: 'beta', port: { number: 80 } } } },
+    ]);
+  });
+
+  it.each<[string, RoutingPolicy, RegExp]>([
+    [
+      'a canary on a path (route-acl is host-wide)',
+      withRule({ matches: [{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ name: 'x', value: '1' }] }] }),
+      /must cover every path/,
+    ],
+    [
+      'a weighted split on a path',
+      withRule({
+        matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+        backends: [
+          { service: 'a', port: 80 },
+          { service: 'b', port: 80 },
+        ],
+      }),
+      /weighted canary must cover every path/,
+    ],
+    [
+      'two conditions in one canary',
+      withRule({ matches: [{ headers: [{ name: 'x', value: '1' }], method: 'GET' }] }),
+      /exactly one header, cookie or method/,
+    ],
+    [
+      'three backends',
+      withRule({ backends: ['a', 'b', 'c'].map((service) => ({ service, port: 80 })) }),
+      /chained random ACLs would not keep the weights/,
+    ],
+    [
+      'query matches',
+      withRule({ matches: [{ queryParams: [{ name: 'q', value: '1' }] }] }),
+      /no annotation for query matching/,
+    ],
+    ['removing headers', withRule({ requestHeaders: { remove: ['X-A'] } }), /never emits/],
+  ])('refuses %s, saying why', (_what, policy, message) => {
+    expect(() => compileRoutes([policy], { dialect: 'haproxy' })).toThrow(UnsupportedFeatureError);
+    expect(() => compileRoutes([policy], { dialect: 'haproxy' })).toThrow(message);
+  });
+
+  it('refuses two rules that need different route-acls on one Service', () => {
+    const a = withRule({
+      backends: [
+        { service: 'web', port: 80, weight: 9 },
+        { service: 'next', port: 80, weight: 1 },
+      ],
+    });
+    const b = {
+      ...withRule({
+        backends: [
+          { service: 'web', port: 80, weight: 1 },
+          { service: 'next', port: 80, weight: 1 },
+        ],
+      }),
+      name: 'other',
+      hosts: ['other.example.com'],
+    };
+    expect(() => compileRoutes([a, b], { dialect: 'haproxy' })).toThrow(
+      /haproxy.org\/route-acl is set per Service, and shop.rules\[0\] already needs 'rand\(100\) lt 10' on shop\/next/,
     );
   });
 
