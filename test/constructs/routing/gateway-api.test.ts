@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../constructs/routing/compile';
 import { InvalidRoutingPolicyError } from '../../../constructs/routing/errors';
-import { gatewayCertificateRefs } from '../../../constructs/routing/gateway-api';
+import { gatewayCertificateRefs } from '../../../constructs/routing/gateway-api-support';
 import type { CompileTarget, KubeObject, RoutingPolicy } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
 import { basePolicy, withRule } from './fixtures';
