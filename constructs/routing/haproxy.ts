@@ -7,9 +7,10 @@
  * cover the whole host. Pure.
  */
 import { UnsupportedFeatureError } from './errors';
-import { backendNamespace, matchesOf, namespaceOf, pathOf, tlsSecretName, weightOf } from './model';
+import { type IngressPathEntry, ingressObject } from './ingress-objects';
+import { backendNamespace, matchesOf, pathOf, weightOf } from './model';
 import { objectName } from './names';
-import { certificateFor, policyLabels } from './tls-objects';
+import { certificateFor } from './tls-objects';
 import type {
   Backend,
   CompileTarget,
@@ -239,7 +240,6 @@ function compilePolicy(
   services: ServiceAnnotations[],
 ): KubeObject[] {
   const objects: KubeObject[] = [...certificateFor(policy)];
-  const secret = tlsSecretName(policy);
   const fallback = policy.rules.find((r) => r.backends)?.backends?.[0];
   policy.rules.forEach((rule, index) => {
     const at = `${policy.name}.rules[${index}]`;
@@ -252,11 +252,13 @@ function compilePolicy(
     const canaries = serviceScoped(policy, rule, at, warnings, services);
     const selecting = matchesOf(rule).some((m) => m.headers || m.cookie || m.method);
     // A canary's Service must sit in an Ingress rule to be admitted; a path-less entry routes nothing by itself.
-    const extra = canaries.map((c) => ({
-      pathType: 'ImplementationSpecific',
-      backend: { service: { name: c.service, port: { number: c.port } } },
-    }));
-    const paths = (selecting ? [] : matchesOf(rule)).map((m) => {
+    const extra = canaries.map(
+      (c): IngressPathEntry => ({
+        pathType: 'ImplementationSpecific',
+        backend: { service: { name: c.service, port: { number: c.port } } },
+      }),
+    );
+    const paths = (selecting ? [] : matchesOf(rule)).map((m): IngressPathEntry => {
       const { type, value } = pathOf(m);
       return {
         path: type === 'PathPrefix' ? value.replace(/\/+$/, '') || '/' : value,
@@ -264,21 +266,12 @@ function compilePolicy(
         backend: { service: { name: backend.service, port: { number: backend.port } } },
       };
     });
-    objects.push({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: {
-        name: objectName([policy.name, rule.name ?? `rule-${index}`]),
-        namespace: namespaceOf(policy),
-        labels: policyLabels(policy),
-        ...(Object.keys(annotations).length ? { annotations } : {}),
-      },
-      spec: {
-        ingressClassName: className,
-        ...(secret ? { tls: [{ hosts: [...policy.hosts], secretName: secret }] } : {}),
-        rules: policy.hosts.map((host) => ({ host, http: { paths: [...paths, ...extra] } })),
-      },
-    });
+    objects.push(
+      ingressObject(policy, objectName([policy.name, rule.name ?? `rule-${index}`]), annotations, className, [
+        ...paths,
+        ...extra,
+      ]),
+    );
   });
   return objects;
 }

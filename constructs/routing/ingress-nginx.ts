@@ -6,9 +6,10 @@
 import type { Feature } from './capabilities';
 import { RoutingError } from './errors';
 import { NGINX, ruleAnnotations, unsupportedOnNginx as unsupported } from './ingress-nginx-annotations';
-import { matchesOf, namespaceOf, pathOf, tlsSecretName, weightOf } from './model';
+import { ingressObject } from './ingress-objects';
+import { matchesOf, pathOf, weightOf } from './model';
 import { objectName } from './names';
-import { certificateFor, policyLabels } from './tls-objects';
+import { certificateFor } from './tls-objects';
 import type { Backend, CompileTarget, KubeObject, RouteMatch, RouteRule, RoutingPolicy } from './types';
 import { escapeRegex } from './values';
 
@@ -77,31 +78,14 @@ function ingress(
   backend: Backend,
   className: string,
 ): KubeObject {
-  const secret = tlsSecretName(policy);
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: {
-      name,
-      namespace: namespaceOf(policy),
-      labels: policyLabels(policy),
-      ...(Object.keys(annotations).length ? { annotations } : {}),
-    },
-    spec: {
-      ingressClassName: className,
-      ...(secret ? { tls: [{ hosts: [...policy.hosts], secretName: secret }] } : {}),
-      rules: policy.hosts.map((host) => ({
-        host,
-        http: {
-          paths: paths.map((p) => ({
-            path: p.path,
-            pathType: p.pathType,
-            backend: { service: { name: backend.service, port: { number: backend.port } } },
-          })),
-        },
-      })),
-    },
-  };
+  const service = { name: backend.service, port: { number: backend.port } };
+  return ingressObject(
+    policy,
+    name,
+    annotations,
+    className,
+    paths.map((p) => ({ path: p.path, pathType: p.pathType, backend: { service } })),
+  );
 }
 
 /** A rule every match of which selects by header or cookie: on nginx, a canary of the rule it shadows. */
