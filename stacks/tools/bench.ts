@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { stringify } from 'yaml';
 import {
@@ -111,35 +111,54 @@ function measure(kind: string, routes: number, services: number): void {
 let yamlOnlyMs = 0;
 
 /**
- * The same object set written by hand with cdk8s-plus-27: ServiceAccount, Deployment and Service per
- * service (same security settings), and the HTTPRoutes as plain objects, with no validation or checks.
+ * The same object set written by hand with cdk8s-plus-27: ServiceAccount, Deployment (same probes,
+ * resources and security settings) and Service per service, and the routes as plain objects, with no
+ * validation or checks.
  */
-function buildByHand(chart: Chart, policies: RoutingPolicy[], services: number, namespace: string): void {
+export function buildByHand(chart: Chart, policies: RoutingPolicy[], services: number, namespace: string): void {
   for (let s = 0; s < services; s++) {
     const name = `svc-${s}`;
     const metadata = { name, namespace };
     const serviceAccount = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata, automountToken: false });
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
     const deployment = new kplus.Deployment(chart, `${name}-deployment`, {
-      metadata,
+      metadata: { ...metadata, labels },
       replicas: 2,
       serviceAccount,
       automountServiceAccountToken: false,
+      podMetadata: { labels },
       securityContext: { ensureNonRoot: true, user: 10001, group: 10001 },
       containers: [
         {
           name: 'app',
           image: IMAGE,
           portNumber: 8080,
+          imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
           securityContext: {
             ensureNonRoot: true,
             readOnlyRootFilesystem: true,
             allowPrivilegeEscalation: false,
+            privileged: false,
             user: 10001,
             group: 10001,
           },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+          },
+          readiness: kplus.Probe.fromHttpGet('/', { port: 8080 }),
+          liveness: kplus.Probe.fromHttpGet('/', {
+            port: 8080,
+            initialDelaySeconds: Duration.seconds(10),
+            failureThreshold: 6,
+          }),
         },
       ],
     });
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
     new kplus.Service(chart, `${name}-service`, {
       metadata,
       selector: deployment,
