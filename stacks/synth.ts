@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import type { KubeObject } from '../constructs';
+import type { KubeObject, RoutingSnapshot } from '../constructs';
 import type { EnvironmentConfig } from './environments';
-import { addPlatformCharts } from './platform-chart';
+import { addPlatformCharts, environmentAddons } from './platform-chart';
+import { shopPolicies } from './routing';
 
 const FLUX_GROUPS = /^(source|helm)\.toolkit\.fluxcd\.io\//;
 
@@ -31,4 +32,9 @@ export function environmentObjects(env: EnvironmentConfig): EnvironmentObjects {
     flux: addons.filter((o) => FLUX_GROUPS.test(o.apiVersion)),
     manifests: rest.flat(),
   };
+}
+
+/** What an environment routes, for `dist/<env>/routing.json` and the route map (`switchyard routes`). */
+export function routingSnapshot(env: EnvironmentConfig): RoutingSnapshot {
+  return { environment: env.name, target: environmentAddons(env).target, policies: shopPolicies(env) };
 }

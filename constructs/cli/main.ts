@@ -4,62 +4,61 @@
  * terminal: everything it calls is pure.
  */
 import * as fs from 'node:fs';
-import { parseAllDocuments } from 'yaml';
-import { importIngressNginx, renderPoliciesModule } from '../routing/import-nginx';
+import * as path from 'node:path';
+import { importNginxCommand } from './import-nginx-command';
+import { type CliIo, type ExitCode, parseArgs } from './io';
+import { routesCommand } from './routes-command';
 
-/** Where the command reads and writes: the real process, or a test double. */
-export interface CliIo {
-  readonly readFile: (path: string) => string;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type { CliIo, ExitCode } from './io';
 
-const USAGE = `usage: switchyard import-nginx FILE... [--json]
+const USAGE = `usage: switchyard <command> [options]
 
-  import-nginx  Read ingress-nginx Ingress manifests (YAML, several documents per file) and print
+  import-nginx FILE... [--json]
+                Read ingress-nginx Ingress manifests (YAML, several documents per file) and print
                 routing policies as a TypeScript module (or JSON with --json). What could not be
-                carried over is reported on stderr.`;
+                carried over is reported on stderr.
+  routes [ENV...] [--dist DIR] [--json]
+                Print each environment's route table (host, match, backends and weights, features,
+                dialect) from DIR/<env>/routing.json, written by synth, and write the Mermaid route
+                map DIR/<env>/routes.md. DIR defaults to dist; ENV defaults to every environment.`;
 
-function readManifests(files: readonly string[], io: CliIo): unknown[] {
-  return files.flatMap((file) =>
-    parseAllDocuments(io.readFile(file)).map((doc) => {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
-      return doc.toJS();
-    }),
-  );
+function usageError(io: CliIo, problem?: string): ExitCode {
+  io.stderr(`${problem ? `switchyard: ${problem}\n` : ''}${USAGE}\n`);
+  return 2;
 }
 
-/** Runs the command; returns the process exit code (0 done, 1 nothing imported, 2 usage or input error). */
-export function run(argv: readonly string[], io: CliIo): number {
+/** Runs the command; returns the process exit code (0 done, 1 the command failed, 2 usage or input error). */
+export function run(argv: readonly string[], io: CliIo): ExitCode {
   const [command, ...rest] = argv;
-  if (command !== 'import-nginx') {
+  if (command === undefined || command === '--help' || command === 'help') {
     io.stderr(`${USAGE}\n`);
-    return command === undefined || command === '--help' ? 0 : 2;
+    return 0;
   }
-  const json = rest.includes('--json');
-  const files = rest.filter((a) => a !== '--json');
-  if (files.length === 0) {
-    io.stderr(`${USAGE}\n`);
-    return 2;
+  if (command === 'import-nginx') {
+    const args = parseArgs(rest, ['--json'], []);
+    if (typeof args === 'string') return usageError(io, args);
+    if (args.positional.length === 0) return usageError(io, 'import-nginx needs at least one FILE');
+    return importNginxCommand(args.positional, args.flags.has('--json'), io);
   }
-  let objects: unknown[];
-  try {
-    objects = readManifests(files, io);
-  } catch (error) {
-    io.stderr(`switchyard: ${(error as Error).message}\n`);
-    return 2;
+  if (command === 'routes') {
+    const args = parseArgs(rest, ['--json'], ['--dist']);
+    if (typeof args === 'string') return usageError(io, args);
+    return routesCommand(args.positional, args.options.get('--dist') ?? 'dist', args.flags.has('--json'), io);
   }
-  const { policies, report } = importIngressNginx(objects);
-  io.stdout(json ? `${JSON.stringify({ policies, report }, null, 2)}\n` : renderPoliciesModule(policies, files));
-  for (const f of report) io.stderr(`${f.object}${f.annotation ? ` ${f.annotation}` : ''}: ${f.message}\n`);
-  io.stderr(`imported ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}; ${report.length} finding(s)\n`);
-  return policies.length > 0 ? 0 : 1;
+  return usageError(io, `unknown command '${command}'`);
 }
 
-if (require.main === module) {
-  process.exitCode = run(process.argv.slice(2), {
-    readFile: (path) => fs.readFileSync(path, 'utf8'),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-}
+/** The real process's I/O. */
+export const PROCESS_IO: CliIo = {
+  readFile: (file) => fs.readFileSync(file, 'utf8'),
+  writeFile: (file, text) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  },
+  listDir: (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []),
+  exists: (file) => fs.existsSync(file),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+if (require.main === module) process.exitCode = run(process.argv.slice(2), PROCESS_IO);

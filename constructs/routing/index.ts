@@ -9,6 +9,7 @@ export { type ImportFinding, importIngressNginx, type NginxImport, renderPolicie
 export { checkNginxHostFlags } from './ingress-nginx';
 export * from './model';
 export * from './names';
+export * from './route-map';
 export * from './types';
 export * from './validate';
 export * from './values';

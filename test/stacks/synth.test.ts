@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { environmentObjects } from '../../stacks/synth';
+import { environmentObjects, routingSnapshot } from '../../stacks/synth';
 import { expectSchemaValid } from '../helpers/schema';
 
 const root = path.resolve(__dirname, '../..');
@@ -41,8 +41,27 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
         '0001-infra.k8s.yaml',
         '0002-apps.k8s.yaml',
         '0003-routes.k8s.yaml',
+        'routes.md',
+        'routing.json',
       ]);
     }
+  });
+
+  it.each(byEnv)('%s: writes the routing snapshot and a route map that `switchyard routes` reproduces', (name, env) => {
+    const snapshot = JSON.parse(fs.readFileSync(path.join(dir(name), 'routing.json'), 'utf8'));
+    expect(snapshot).toEqual(JSON.parse(JSON.stringify(routingSnapshot(env))));
+    const map = fs.readFileSync(path.join(dir(name), 'routes.md'), 'utf8');
+    expect(map).toContain(`# Routes: ${name}`);
+    expect(map).toContain('```mermaid\nflowchart LR');
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'constructs/cli/main.ts'), 'routes', name, '--dist', outdir],
+      { encoding: 'utf8' },
+    );
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`^# ${name}\nHOST +ROUTE +MATCH +BACKENDS +FEATURES +DIALECT\n`));
+    expect(cli.stdout).toContain(routingSnapshot(env).policies[0]!.hosts[0]!);
+    expect(fs.readFileSync(path.join(dir(name), 'routes.md'), 'utf8')).toBe(map);
   });
 
   it.each(byEnv)('%s: every object is schema-valid', async (name) => {

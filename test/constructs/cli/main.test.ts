@@ -8,15 +8,27 @@ import { type CliIo, run } from '../../../constructs/cli/main';
 const root = path.resolve(__dirname, '../../..');
 const shop = path.join(root, 'test/fixtures/nginx/shop.yaml');
 
+/** An in-memory file system over the real one: reads fall through, writes stay in `files`. */
 function io(files: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const cli: CliIo = {
     readFile: (p) => files[p] ?? fs.readFileSync(p, 'utf8'),
+    writeFile: (p, text) => {
+      files[p] = text;
+    },
+    listDir: (dir) => [
+      ...new Set(
+        Object.keys(files)
+          .filter((f) => f.startsWith(`${dir}/`))
+          .map((f) => f.slice(dir.length + 1).split('/')[0]!),
+      ),
+    ],
+    exists: (p) => p in files,
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
   };
-  return { cli, out: () => out.join(''), err: () => err.join('') };
+  return { cli, files, out: () => out.join(''), err: () => err.join('') };
 }
 
 describe('switchyard CLI', () => {
@@ -62,6 +74,60 @@ describe('switchyard CLI', () => {
     expect(run(['import-nginx', 'bad.yaml'], broken.cli)).toBe(2);
     expect(broken.err()).toMatch(/^switchyard: bad.yaml:/);
     expect(run(['--help'], io().cli)).toBe(0);
+  });
+
+  describe('routes', () => {
+    const snapshot = (environment: string, dialect: string, host: string) =>
+      JSON.stringify({
+        environment,
+        target: { dialect },
+        policies: [
+          { name: 'shop', namespace: 'shop', hosts: [host], rules: [{ backends: [{ service: 'web', port: 80 }] }] },
+        ],
+      });
+    const dist = () =>
+      io({
+        'dist/dev/routing.json': snapshot('dev', 'traefik', 'dev.example.com'),
+        'dist/prod/routing.json': snapshot('prod', 'gateway-api', 'shop.example.com'),
+        'dist/prod/0000-addons.k8s.yaml': '',
+        'dist/notes/readme.txt': '',
+      });
+
+    it('prints every environment found under dist and writes each route map', () => {
+      const t = dist();
+      expect(run(['routes'], t.cli)).toBe(0);
+      expect(t.out()).toMatch(
+        /^# dev\nHOST +ROUTE .*\ndev\.example\.com +shop\/0 +PathPrefix \/ +shop\/web:80 100% +path\.prefix +traefik\n/,
+      );
+      expect(t.out()).toMatch(/\n# prod\nHOST .*\nshop\.example\.com .* gateway-api\n$/);
+      expect(t.files['dist/dev/routes.md']).toMatch(/^# Routes: dev\n[\s\S]*```mermaid\nflowchart LR\n/);
+      expect(t.files['dist/prod/routes.md']).toContain('h0(["shop.example.com"])');
+      expect(t.err()).toBe('wrote dist/dev/routes.md\nwrote dist/prod/routes.md\n');
+    });
+
+    it('prints only the environments named, from --dist, as JSON with --json', () => {
+      const t = io({ 'out/prod/routing.json': snapshot('prod', 'contour', 'shop.example.com') });
+      expect(run(['routes', 'prod', '--dist', 'out', '--json'], t.cli)).toBe(0);
+      const [table] = JSON.parse(t.out());
+      expect(table.environment).toBe('prod');
+      expect(table.routes[0]).toMatchObject({ host: 'shop.example.com', dialect: 'contour' });
+      expect(Object.keys(t.files)).toContain('out/prod/routes.md');
+    });
+
+    it('fails with exit 2 and a fix when there is nothing to read or the snapshot is bad', () => {
+      const empty = io();
+      expect(run(['routes'], empty.cli)).toBe(2);
+      expect(empty.err()).toMatch(/no routing\.json under dist\/\*\/; run 'npm run synth' first/);
+      const missing = dist();
+      expect(run(['routes', 'qa'], missing.cli)).toBe(2);
+      expect(missing.err()).toMatch(/environment 'qa' has no dist\/qa\/routing\.json/);
+      const bad = io({ 'dist/dev/routing.json': '{"environment":"dev","target":{"dialect":"nginx"},"policies":[]}' });
+      expect(run(['routes'], bad.cli)).toBe(2);
+      expect(bad.err()).toMatch(/dist\/dev\/routing\.json: 'target\.dialect' must be one of/);
+      expect(Object.keys(bad.files)).toEqual(['dist/dev/routing.json']); // nothing half-written
+      expect(run(['routes', '--dist'], io().cli)).toBe(2);
+      expect(run(['routes', '--frobnicate'], io().cli)).toBe(2);
+    });
   });
 
   it('runs as a process, the way npx switchyard does', () => {
