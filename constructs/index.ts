@@ -3,6 +3,7 @@ export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
 export * from './cluster/traits';
 export * from './core/validate';
+export * from './guardrails';
 export * from './guardrails/schema';
 export * from './ingress/addons';
 export * from './ingress/charts';

@@ -5,6 +5,7 @@ export interface CliIo {
   /** Names in a directory; an empty list when it does not exist. */
   readonly listDir: (path: string) => string[];
   readonly exists: (path: string) => boolean;
+  readonly isDirectory: (path: string) => boolean;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }

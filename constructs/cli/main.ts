@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Severity } from '../guardrails/findings';
+import { checkCommand } from './check-command';
 import { importNginxCommand } from './import-nginx-command';
 import { type CliIo, type ExitCode, parseArgs } from './io';
 import { routesCommand } from './routes-command';
@@ -17,6 +19,11 @@ const USAGE = `usage: switchyard <command> [options]
                 Read ingress-nginx Ingress manifests (YAML, several documents per file) and print
                 routing policies as a TypeScript module (or JSON with --json). What could not be
                 carried over is reported on stderr.
+  check PATH... [--profile standard|production] [--fail-on danger|warning|info]
+        [--allow-registries R,...] [--json]
+                Run the guardrails (Pod Security restricted, pinned images, resources, probes, HA,
+                secrets, RBAC, and routing rules from routing.json) over manifest files or folders.
+                Exits 1 when a finding is at least as bad as --fail-on (default danger).
   routes [ENV...] [--dist DIR] [--json]
                 Print each environment's route table (host, match, backends and weights, features,
                 dialect) from DIR/<env>/routing.json, written by synth, and write the Mermaid route
@@ -40,6 +47,26 @@ export function run(argv: readonly string[], io: CliIo): ExitCode {
     if (args.positional.length === 0) return usageError(io, 'import-nginx needs at least one FILE');
     return importNginxCommand(args.positional, args.flags.has('--json'), io);
   }
+  if (command === 'check') {
+    const args = parseArgs(rest, ['--json'], ['--profile', '--fail-on', '--allow-registries']);
+    if (typeof args === 'string') return usageError(io, args);
+    if (args.positional.length === 0) return usageError(io, 'check needs at least one PATH');
+    const registries = args.options.get('--allow-registries');
+    try {
+      return checkCommand(
+        args.positional,
+        {
+          profile: args.options.get('--profile') as 'standard' | 'production' | undefined,
+          failOn: args.options.get('--fail-on') as Severity | undefined,
+          allowedRegistries: registries?.split(',').filter(Boolean),
+          json: args.flags.has('--json'),
+        },
+        io,
+      );
+    } catch (error) {
+      return usageError(io, (error as Error).message);
+    }
+  }
   if (command === 'routes') {
     const args = parseArgs(rest, ['--json'], ['--dist']);
     if (typeof args === 'string') return usageError(io, args);
@@ -57,6 +84,7 @@ export const PROCESS_IO: CliIo = {
   },
   listDir: (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []),
   exists: (file) => fs.existsSync(file),
+  isDirectory: (file) => fs.existsSync(file) && fs.statSync(file).isDirectory(),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };

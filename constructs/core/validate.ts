@@ -58,19 +58,28 @@ export function checkIntegerInRange(value: unknown, min: number, max: number): s
   return undefined;
 }
 
+/** An image reference split into registry/repository, tag and digest. */
+export function parseImage(image: string): { name: string; tag?: string; digest?: string } {
+  const at = image.indexOf('@');
+  const withTag = at >= 0 ? image.slice(0, at) : image;
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  const slash = withTag.lastIndexOf('/');
+  const colon = withTag.lastIndexOf(':');
+  // A colon before the last slash is a registry port, not a tag.
+  if (colon <= slash) return { name: withTag, digest };
+  return { name: withTag.slice(0, colon), tag: withTag.slice(colon + 1), digest };
+}
+
 /** A container image pinned by a tag other than `latest`, or by digest. */
 export function checkPinnedImage(value: unknown): string | undefined {
   const fix =
     "pin a tag other than 'latest' or a digest, e.g. 'ghcr.io/acme/app:1.4.2' or 'ghcr.io/acme/app@sha256:<64 hex>'";
   if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) return `must be an image reference: ${fix}`;
-  const at = value.indexOf('@');
-  if (at >= 0) {
-    return /^sha256:[a-f0-9]{64}$/.test(value.slice(at + 1)) ? undefined : `has a malformed digest: ${fix}`;
+  const { tag, digest } = parseImage(value);
+  if (digest !== undefined) {
+    return /^sha256:[a-f0-9]{64}$/.test(digest) ? undefined : `has a malformed digest: ${fix}`;
   }
-  const lastSlash = value.lastIndexOf('/');
-  const colon = value.lastIndexOf(':');
-  if (colon <= lastSlash) return `has no tag: ${fix}`;
-  const tag = value.slice(colon + 1);
+  if (tag === undefined) return `has no tag: ${fix}`;
   if (tag === 'latest') return `uses the mutable tag 'latest': ${fix}`;
   return /^[\w][\w.-]{0,127}$/.test(tag) ? undefined : `has a malformed tag ${show(tag)}: ${fix}`;
 }

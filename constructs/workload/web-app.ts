@@ -42,13 +42,19 @@ export interface WebAppProps {
    * @default { request: 128, limit: 256 }
    */
   readonly memoryMebibytes?: { readonly request: number; readonly limit: number };
+  /**
+   * A PodDisruptionBudget (maxUnavailable: 1), so node drains evict one pod at a time.
+   * @default - true when replicas >= 2
+   */
+  readonly disruptionBudget?: boolean;
 }
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_REPLICAS = 2;
 
 /**
- * A stateless HTTP app: Deployment, Service and a ServiceAccount without an API token, with the
+ * A stateless HTTP app: Deployment, Service, a ServiceAccount without an API token and a
+ * PodDisruptionBudget, with the
  * Pod Security Standards "restricted" profile (non-root, read-only root, no privilege escalation,
  * all capabilities dropped, RuntimeDefault seccomp), resource requests and limits, and probes.
  */
@@ -61,6 +67,8 @@ export class WebApp extends Construct {
   public readonly name: string;
   /** The port the Service exposes. */
   public readonly port: number;
+  /** The PodDisruptionBudget, when there is one. */
+  public readonly disruptionBudget?: ApiObject;
 
   public constructor(scope: Construct, id: string, props: WebAppProps) {
     super(scope, id);
@@ -141,5 +149,13 @@ export class WebApp extends Construct {
       selector: this.deployment,
       ports: [{ name: 'http', port: this.port, targetPort: this.port }],
     });
+    if (props.disruptionBudget ?? replicas >= 2) {
+      this.disruptionBudget = new ApiObject(this, 'DisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { ...metadata, labels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+      });
+    }
   }
 }

@@ -160,9 +160,15 @@ export function buildByHand(chart: Chart, policies: RoutingPolicy[], services: n
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
     );
     new kplus.Service(chart, `${name}-service`, {
-      metadata,
+      metadata: { ...metadata, labels },
       selector: deployment,
       ports: [{ name: 'http', port: 8080, targetPort: 8080 }],
+    });
+    new ApiObject(chart, `${name}-pdb`, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { ...metadata, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
     });
   }
   for (const p of policies) {

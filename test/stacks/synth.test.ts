@@ -22,12 +22,20 @@ function readManifests(dir: string, prefix = ''): any[] {
 
 describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
   let outdir: string;
+  let synthOutput = '';
   beforeAll(() => {
     outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-synth-')), 'dist');
     // The real CLI with the project's cdk8s.yaml, as `npm run synth` runs it, into a scratch folder.
     const run = spawnSync('npx', ['cdk8s', 'synth', '--output', outdir], { cwd: root, encoding: 'utf8' });
     expect(run.status, run.stderr + run.stdout).toBe(0);
+    synthOutput = run.stdout;
   }, 120_000);
+
+  it('passes its own guardrails (the validation plugin in cdk8s.yaml)', () => {
+    expect(synthOutput).toMatch(/Status\s+│ success/);
+    expect(synthOutput).toMatch(/findings\s+│ 0 danger, \d+ warning, \d+ info/);
+    expect(synthOutput).toContain('Validations ended succesfully'); // sic: cdk8s-cli's spelling
+  });
   const dir = (env: string) => path.join(outdir, env);
 
   it('writes one folder per environment and nothing else', () => {
@@ -41,6 +49,7 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
         '0001-infra.k8s.yaml',
         '0002-apps.k8s.yaml',
         '0003-routes.k8s.yaml',
+        'construct-metadata.json',
         'routes.md',
         'routing.json',
       ]);

@@ -12,6 +12,7 @@ const shop = path.join(root, 'test/fixtures/nginx/shop.yaml');
 function io(files: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
+  const isDirectory = (p: string) => Object.keys(files).some((f) => f.startsWith(`${p}/`));
   const cli: CliIo = {
     readFile: (p) => files[p] ?? fs.readFileSync(p, 'utf8'),
     writeFile: (p, text) => {
@@ -24,7 +25,8 @@ function io(files: Record<string, string> = {}) {
           .map((f) => f.slice(dir.length + 1).split('/')[0]!),
       ),
     ],
-    exists: (p) => p in files,
+    exists: (p) => p in files || isDirectory(p),
+    isDirectory,
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
   };
@@ -127,6 +129,79 @@ describe('switchyard CLI', () => {
       expect(Object.keys(bad.files)).toEqual(['dist/dev/routing.json']); // nothing half-written
       expect(run(['routes', '--dist'], io().cli)).toBe(2);
       expect(run(['routes', '--frobnicate'], io().cli)).toBe(2);
+    });
+  });
+
+  describe('check', () => {
+    const good = fs.readFileSync(path.join(root, 'test/fixtures/guardrails/good.yaml'), 'utf8');
+    const bad = fs.readFileSync(path.join(root, 'test/fixtures/guardrails/bad.yaml'), 'utf8');
+
+    it('passes clean manifests (exit 0) and reports findings below the threshold', () => {
+      const t = io({ 'dist/prod/app.k8s.yaml': good });
+      expect(run(['check', 'dist'], t.cli)).toBe(0);
+      expect(t.out()).toMatch(/^# dist\/prod \(1 file\(s\)\)\nNo findings\.\n/);
+      expect(t.err()).toBe('passed: 0 danger, 0 warning, 0 info (failing on danger)\n');
+    });
+
+    it('fails (exit 1) on danger findings, one object set per folder, routing.json included', () => {
+      const t = io({
+        'dist/dev/app.k8s.yaml': good,
+        'dist/prod/app.yaml': bad,
+        'dist/prod/routing.json': JSON.stringify({
+          environment: 'prod',
+          target: { dialect: 'gateway-api' },
+          policies: [
+            { name: 'shop', hosts: ['shop.example.com'], rules: [{ backends: [{ service: 'web', port: 80 }] }] },
+          ],
+        }),
+        'dist/prod/notes.txt': 'not a manifest',
+      });
+      expect(run(['check', 'dist', '--profile', 'production'], t.cli)).toBe(1);
+      expect(t.out()).toContain('# dist/dev (1 file(s))\nNo findings.');
+      expect(t.out()).toMatch(
+        /DANGER {2}pss-restricted {2}Deployment\/shop\/legacy\n {8}spec\.template\.spec\.hostNetwork/,
+      );
+      expect(t.out()).toMatch(/DANGER {2}route-tls {2}RoutingPolicy\/default\/shop/);
+      expect(t.err()).toMatch(/^FAILED: \d+ danger/);
+    });
+
+    it('takes files, --fail-on, --allow-registries and --json', () => {
+      const warn = io({ 'x/app.yaml': good });
+      expect(run(['check', 'x/app.yaml', '--allow-registries', 'quay.io/acme,docker.io/library'], warn.cli)).toBe(1);
+      expect(warn.out()).toContain('image-registry');
+      const json = io({ 'm.yaml': bad });
+      expect(run(['check', 'm.yaml', '--json', '--fail-on', 'info'], json.cli)).toBe(1);
+      const [result] = JSON.parse(json.out());
+      expect(result.folder).toBe('.');
+      expect(result.findings[0]).toMatchObject({
+        rule: 'pss-restricted',
+        severity: 'danger',
+        object: 'Deployment/shop/legacy',
+      });
+    });
+
+    it('exits 2 on bad usage or input, naming the problem', () => {
+      const cases: [string[], Record<string, string>, RegExp][] = [
+        [['check'], {}, /check needs at least one PATH/],
+        [['check', 'nowhere'], {}, /nowhere: no such file or folder/],
+        [['check', 'a.yaml'], { 'a.yaml': 'a: [1' }, /a\.yaml: /],
+        [
+          ['check', 'a.yaml', '--fail-on', 'fatal'],
+          { 'a.yaml': good },
+          /--fail-on must be one of danger, warning, info/,
+        ],
+        [
+          ['check', 'a.yaml', '--profile', 'strict'],
+          { 'a.yaml': good },
+          /profile must be 'standard' or 'production', got "strict"/,
+        ],
+        [['check', 'd'], { 'd/readme.txt': '' }, /no manifests \(\*\.yaml, \*\.yml\) under d/],
+      ];
+      for (const [argv, files, message] of cases) {
+        const t = io(files);
+        expect(run(argv, t.cli), argv.join(' ')).toBe(2);
+        expect(t.err()).toMatch(message);
+      }
     });
   });
 

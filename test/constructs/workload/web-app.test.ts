@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropertyError } from '../../../constructs/core/validate';
+import { runGuardrails } from '../../../constructs/guardrails/engine';
 import { WebApp, type WebAppProps } from '../../../constructs/workload/web-app';
 import { expectSchemaValid } from '../../helpers/schema';
 
@@ -14,9 +15,9 @@ function synth(props: Partial<WebAppProps> = {}): Obj[] {
 const byKind = (objects: Obj[], kind: string) => objects.find((o) => o.kind === kind)!;
 
 describe('WebApp', () => {
-  it('synthesizes a ServiceAccount, Deployment and Service, all schema-valid', async () => {
+  it('synthesizes a ServiceAccount, Deployment, Service and PodDisruptionBudget, all schema-valid', async () => {
     const objects = synth({ namespace: 'shop' });
-    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Deployment', 'Service']);
+    expect(objects.map((o) => o.kind)).toEqual(['ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget']);
     expect(objects.every((o) => o.metadata.name === 'web' && o.metadata.namespace === 'shop')).toBe(true);
     await expectSchemaValid(objects);
   });
@@ -48,6 +49,25 @@ describe('WebApp', () => {
     });
     expect(byKind(objects, 'Service').spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080 }]);
     expect(byKind(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
+  it('defaults to a PodDisruptionBudget (maxUnavailable 1, selecting its pods) only when replicas >= 2', () => {
+    const objects = synth();
+    const pdb = byKind(objects, 'PodDisruptionBudget');
+    const podLabels = byKind(objects, 'Deployment').spec.template.metadata.labels;
+    expect(pdb.spec.maxUnavailable).toBe(1);
+    for (const [k, v] of Object.entries(pdb.spec.selector.matchLabels)) expect(podLabels[k]).toBe(v);
+    expect(synth({ replicas: 1 }).map((o) => o.kind)).not.toContain('PodDisruptionBudget');
+    expect(synth({ replicas: 1, disruptionBudget: true }).map((o) => o.kind)).toContain('PodDisruptionBudget');
+    expect(synth({ replicas: 3, disruptionBudget: false }).map((o) => o.kind)).not.toContain('PodDisruptionBudget');
+  });
+
+  it('passes every guardrail but the digest reminder', () => {
+    const findings = runGuardrails(synth({ namespace: 'shop' }), { profile: 'production' });
+    expect(findings.map((f) => f.rule)).toEqual(['image-digest']);
+    expect(
+      runGuardrails(synth({ image: `ghcr.io/acme/web:1.0.0@sha256:${'a'.repeat(64)}` }), { profile: 'production' }),
+    ).toEqual([]);
   });
 
   it('uses the given name, port, replicas, health path and resources', () => {

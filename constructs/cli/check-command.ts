@@ -1,0 +1,80 @@
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { isBlocking, renderFindings, runGuardrails, summarizeFindings } from '../guardrails/engine';
+import { type Finding, type GuardrailOptions, type Manifest, SEVERITIES, type Severity } from '../guardrails/findings';
+import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
+import type { RoutingPolicy } from '../routing/types';
+import type { CliIo, ExitCode } from './io';
+
+const MANIFEST = /\.ya?ml$/;
+
+/** Manifest files under the paths, grouped by folder: each folder is one environment's object set. */
+function collect(paths: readonly string[], io: CliIo): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  const add = (file: string) => {
+    const dir = path.dirname(file);
+    groups.set(dir, [...(groups.get(dir) ?? []), file]);
+  };
+  const walk = (p: string) => {
+    if (!io.exists(p)) throw new Error(`${p}: no such file or folder`);
+    if (!io.isDirectory(p)) return add(p);
+    for (const name of io.listDir(p).sort()) {
+      const child = path.join(p, name);
+      if (io.isDirectory(child)) walk(child);
+      else if (MANIFEST.test(name)) add(child);
+    }
+  };
+  for (const p of paths) walk(p);
+  return groups;
+}
+
+function readObjects(file: string, io: CliIo): Manifest[] {
+  return parseAllDocuments(io.readFile(file)).flatMap((doc) => {
+    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+    const value = doc.toJS();
+    return value && typeof value === 'object' ? [value as Manifest] : [];
+  });
+}
+
+/** Options of `switchyard check`. */
+export interface CheckOptions extends GuardrailOptions {
+  /** Exit 1 when a finding is at least this bad. @default 'danger' */
+  readonly failOn?: Severity;
+  readonly json?: boolean;
+}
+
+/**
+ * `switchyard check PATH... [--profile standard|production] [--fail-on danger|warning|info]
+ * [--allow-registries R,...] [--json]`: runs the guardrails over manifests (files, or folders searched
+ * recursively; each folder is one object set, with its routing.json when synth wrote one).
+ */
+export function checkCommand(paths: readonly string[], options: CheckOptions, io: CliIo): ExitCode {
+  if (options.failOn !== undefined && !SEVERITIES.includes(options.failOn)) {
+    io.stderr(`switchyard: --fail-on must be one of ${SEVERITIES.join(', ')}, got '${options.failOn}'\n`);
+    return 2;
+  }
+  const results: { folder: string; files: string[]; findings: Finding[] }[] = [];
+  try {
+    for (const [folder, files] of collect(paths, io)) {
+      const objects = files.flatMap((f) => readObjects(f, io));
+      const snapshotFile = path.join(folder, ROUTING_SNAPSHOT_FILE);
+      const policies: readonly RoutingPolicy[] = io.exists(snapshotFile)
+        ? parseRoutingSnapshot(io.readFile(snapshotFile), snapshotFile).policies
+        : [];
+      results.push({ folder, files, findings: runGuardrails(objects, options, policies) });
+    }
+  } catch (error) {
+    io.stderr(`switchyard: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (results.length === 0) {
+    io.stderr(`switchyard: no manifests (*.yaml, *.yml) under ${paths.join(', ')}\n`);
+    return 2;
+  }
+  const all = results.flatMap((r) => r.findings);
+  if (options.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
+  else for (const r of results) io.stdout(`# ${r.folder} (${r.files.length} file(s))\n${renderFindings(r.findings)}\n`);
+  const failed = isBlocking(all, options.failOn);
+  io.stderr(`${failed ? 'FAILED' : 'passed'}: ${summarizeFindings(all)} (failing on ${options.failOn ?? 'danger'})\n`);
+  return failed ? 1 : 0;
+}

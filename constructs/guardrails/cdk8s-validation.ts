@@ -1,0 +1,121 @@
+/**
+ * The guardrails as a cdk8s validation plugin: `cdk8s synth` runs them over what it wrote and fails with a
+ * readable report. Registered in cdk8s.yaml under `validations:` (class `GuardrailValidation`).
+ * Files are read only through the context cdk8s passes in, so this module stays free of I/O.
+ */
+
+import { InvalidPropertyError, show } from '../core/validate';
+import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
+import { isBlocking, runGuardrails, summarizeFindings, validateGuardrailOptions } from './engine';
+import { type Finding, type GuardrailOptions, type Manifest, objectRef, SEVERITIES, type Severity } from './findings';
+
+/** The part of cdk8s-cli's `ValidationContext` the plugin uses (structural, so consumers need no cdk8s-cli types). */
+export interface GuardrailValidationContext {
+  readonly manifests: readonly string[];
+  parseManifest(manifestPath: string): unknown[];
+  readonly report: {
+    addViolation(violation: {
+      ruleName: string;
+      recommendation: string;
+      fix: string;
+      violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[];
+    }): void;
+    submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
+  };
+  readonly logger: { log(message: string): void };
+}
+
+/** `properties` of the plugin in cdk8s.yaml. */
+export interface GuardrailValidationProps extends GuardrailOptions {
+  /**
+   * Profile per environment, keyed by the folder synth writes it to (`dist/<env>/`).
+   * @default - `profile` for every environment
+   */
+  readonly profiles?: Readonly<Record<string, 'standard' | 'production'>>;
+  /**
+   * Synth fails when a finding is at least this bad.
+   * @default 'danger'
+   */
+  readonly failOn?: Severity;
+}
+
+function folderOf(file: string): string {
+  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  return cut < 0 ? '.' : file.slice(0, cut);
+}
+
+function baseName(folder: string): string {
+  return folder.slice(Math.max(folder.lastIndexOf('/'), folder.lastIndexOf('\\')) + 1);
+}
+
+export class GuardrailValidation {
+  private readonly props: GuardrailValidationProps;
+
+  public constructor(props: GuardrailValidationProps = {}) {
+    if (props.failOn !== undefined && !SEVERITIES.includes(props.failOn)) {
+      throw new InvalidPropertyError('failOn', `failOn must be danger, warning or info, got ${show(props.failOn)}`);
+    }
+    for (const [env, profile] of Object.entries(props.profiles ?? {})) {
+      if (profile !== 'standard' && profile !== 'production') {
+        throw new InvalidPropertyError(
+          `profiles.${env}`,
+          `profiles.${env} must be 'standard' or 'production', got ${show(profile)}`,
+        );
+      }
+    }
+    validateGuardrailOptions(props);
+    this.props = props;
+  }
+
+  public async validate(context: GuardrailValidationContext): Promise<void> {
+    const folders = new Map<string, string[]>();
+    for (const file of context.manifests) folders.set(folderOf(file), [...(folders.get(folderOf(file)) ?? []), file]);
+    const all: Finding[] = [];
+    for (const [folder, files] of folders) {
+      const fileOf = new Map<string, string>();
+      const objects = files.flatMap((file) => {
+        const parsed = (context.parseManifest(file) as Manifest[]).filter((o) => o && typeof o === 'object');
+        for (const o of parsed) fileOf.set(objectRef(o), file);
+        return parsed;
+      });
+      const snapshotFile = `${folder}/${ROUTING_SNAPSHOT_FILE}`;
+      const policies = this.readPolicies(context, snapshotFile);
+      const profile = this.props.profiles?.[baseName(folder)] ?? this.props.profile;
+      const findings = runGuardrails(objects, { ...this.props, profile }, policies);
+      for (const f of findings) {
+        if (!isBlocking([f], this.props.failOn)) {
+          context.logger.log(`${f.severity} ${f.rule} ${f.object} ${f.field}: ${f.message}`);
+          continue;
+        }
+        context.report.addViolation({
+          ruleName: `${f.rule} (${f.severity})`,
+          recommendation: `${f.object}: ${f.message}`,
+          fix: f.fix,
+          violatingResources: [
+            {
+              resourceName: f.object.split('/').pop()!,
+              locations: [f.field],
+              manifestPath: fileOf.get(f.object) ?? (f.object.startsWith('RoutingPolicy/') ? snapshotFile : files[0]!),
+            },
+          ],
+        });
+      }
+      all.push(...findings);
+    }
+    context.report.submit(isBlocking(all, this.props.failOn) ? 'failure' : 'success', {
+      findings: summarizeFindings(all),
+      failOn: this.props.failOn ?? 'danger',
+    });
+  }
+
+  // Synth writes routing.json beside the manifests; an app without routes has none.
+  private readPolicies(context: GuardrailValidationContext, file: string) {
+    let documents: unknown[];
+    try {
+      documents = context.parseManifest(file);
+    } catch {
+      return [];
+    }
+    return parseRoutingSnapshot(JSON.stringify(documents[0]), file).policies;
+  }
+}

@@ -1,0 +1,140 @@
+/** Runs the guardrail rules over an environment's objects and routes, and reports the findings. */
+import { InvalidPropertyError, show } from '../core/validate';
+import type { RoutingPolicy } from '../routing/types';
+import {
+  type Finding,
+  type GuardrailOptions,
+  type GuardrailRule,
+  type Manifest,
+  SEVERITIES,
+  type Severity,
+} from './findings';
+import { POD_SECURITY_RESTRICTED } from './rules/pod-security';
+import { ROUTE_HSTS, ROUTE_TIMEOUTS, ROUTE_TLS, ROUTE_WILDCARD_HOSTS } from './rules/routing';
+import { NO_PLAINTEXT_SECRETS, RBAC_LEAST_PRIVILEGE } from './rules/secrets-rbac';
+import {
+  HIGH_AVAILABILITY,
+  IMAGE_DIGEST,
+  IMAGE_REGISTRY,
+  IMAGE_TAG,
+  PROBES,
+  READ_ONLY_ROOT,
+  RESOURCES,
+} from './rules/workloads';
+
+/** Every rule, in report order. */
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+  POD_SECURITY_RESTRICTED,
+  NO_PLAINTEXT_SECRETS,
+  RBAC_LEAST_PRIVILEGE,
+  IMAGE_TAG,
+  IMAGE_REGISTRY,
+  IMAGE_DIGEST,
+  RESOURCES,
+  PROBES,
+  READ_ONLY_ROOT,
+  HIGH_AVAILABILITY,
+  ROUTE_TLS,
+  ROUTE_HSTS,
+  ROUTE_TIMEOUTS,
+  ROUTE_WILDCARD_HOSTS,
+];
+
+const RULE_IDS = new Set(GUARDRAIL_RULES.map((r) => r.id));
+
+/** Checks options eagerly: unknown rule ids and exceptions without a reason are mistakes, not no-ops. */
+export function validateGuardrailOptions(options: GuardrailOptions): void {
+  if (options.profile !== undefined && options.profile !== 'standard' && options.profile !== 'production') {
+    throw new InvalidPropertyError(
+      'profile',
+      `profile must be 'standard' or 'production', got ${show(options.profile)}`,
+    );
+  }
+  for (const [id, level] of Object.entries(options.levels ?? {})) {
+    if (!RULE_IDS.has(id)) {
+      throw new InvalidPropertyError(
+        `levels.${id}`,
+        `levels names unknown rule ${show(id)}; known rules: ${[...RULE_IDS].join(', ')}`,
+      );
+    }
+    if (level !== 'off' && !SEVERITIES.includes(level)) {
+      throw new InvalidPropertyError(
+        `levels.${id}`,
+        `levels.${id} must be danger, warning, info or off, got ${show(level)}`,
+      );
+    }
+  }
+  (options.exceptions ?? []).forEach((e, i) => {
+    if (!RULE_IDS.has(e.rule)) {
+      throw new InvalidPropertyError(
+        `exceptions[${i}].rule`,
+        `exceptions[${i}].rule ${show(e.rule)} is not a rule; known rules: ${[...RULE_IDS].join(', ')}`,
+      );
+    }
+    if (typeof e.reason !== 'string' || !e.reason.trim()) {
+      throw new InvalidPropertyError(
+        `exceptions[${i}].reason`,
+        `exceptions[${i}] (${e.rule} on ${e.object}) needs a reason, so reviewers see why it is accepted`,
+      );
+    }
+  });
+  (options.allowedRegistries ?? []).forEach((r, i) => {
+    if (typeof r !== 'string' || !r || r.includes('://')) {
+      throw new InvalidPropertyError(
+        `allowedRegistries[${i}]`,
+        `allowedRegistries[${i}] must be a registry host and optional path like 'ghcr.io/acme', got ${show(r)}`,
+      );
+    }
+  });
+}
+
+function severityOf(rule: GuardrailRule, options: GuardrailOptions): Severity | 'off' {
+  const override = options.levels?.[rule.id];
+  if (override) return override;
+  if (options.profile === 'production') return rule.productionSeverity ?? rule.severity;
+  return rule.standardSeverity ?? rule.severity;
+}
+
+/**
+ * Every finding of every rule, worst first. `policies` are the environment's routing policies, which the
+ * routing rules read (empty when only manifests are at hand).
+ * @throws InvalidPropertyError when the options are malformed
+ */
+export function runGuardrails(
+  objects: readonly Manifest[],
+  options: GuardrailOptions = {},
+  policies: readonly RoutingPolicy[] = [],
+): Finding[] {
+  validateGuardrailOptions(options);
+  const excepted = new Set((options.exceptions ?? []).map((e) => `${e.rule}\u0000${e.object}`));
+  const findings: Finding[] = [];
+  for (const rule of GUARDRAIL_RULES) {
+    const severity = severityOf(rule, options);
+    if (severity === 'off') continue;
+    for (const raw of rule.check({ objects, policies, options })) {
+      if (!excepted.has(`${rule.id}\u0000${raw.object}`)) findings.push({ rule: rule.id, severity, ...raw });
+    }
+  }
+  return findings.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+}
+
+/** Whether any finding is at least as bad as `failOn`. */
+export function isBlocking(findings: readonly Finding[], failOn: Severity = 'danger'): boolean {
+  const threshold = SEVERITIES.indexOf(failOn);
+  return findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold);
+}
+
+/** Counts per severity, e.g. `2 danger, 5 warning, 0 info`. */
+export function summarizeFindings(findings: readonly Finding[]): string {
+  return SEVERITIES.map((s) => `${findings.filter((f) => f.severity === s).length} ${s}`).join(', ');
+}
+
+/** Findings as a readable report: one block per finding, with the field and the fix. */
+export function renderFindings(findings: readonly Finding[]): string {
+  if (findings.length === 0) return 'No findings.\n';
+  const blocks = findings.map(
+    (f) =>
+      `${f.severity.toUpperCase().padEnd(7)} ${f.rule}  ${f.object}\n        ${f.field}: ${f.message}\n        fix: ${f.fix}`,
+  );
+  return `${blocks.join('\n')}\n\n${summarizeFindings(findings)}\n`;
+}

@@ -1,0 +1,87 @@
+/** Routing guardrails on the typed policies: what a public route in production must have. */
+
+import type { RoutingPolicy } from '../../routing/types';
+import type { GuardrailRule, RawFinding } from '../findings';
+
+function policyRef(policy: RoutingPolicy): string {
+  return `RoutingPolicy/${policy.namespace ?? 'default'}/${policy.name}`;
+}
+
+export const ROUTE_TLS: GuardrailRule = {
+  id: 'route-tls',
+  description: 'Public routes terminate (or pass through) TLS',
+  severity: 'warning',
+  productionSeverity: 'danger',
+  check: ({ policies }) =>
+    policies
+      .filter((p) => !p.tls)
+      .map((p) => ({
+        object: policyRef(p),
+        field: `${p.name}.tls`,
+        message: `hosts ${p.hosts.join(', ')} are served over plain HTTP`,
+        fix: "set tls: { clusterIssuer: '...' } (cert-manager) or tls: { secretName: '...' }",
+      })),
+};
+
+export const ROUTE_HSTS: GuardrailRule = {
+  id: 'route-hsts',
+  description: 'TLS routes send Strict-Transport-Security',
+  severity: 'info',
+  productionSeverity: 'danger',
+  check: ({ policies }) =>
+    policies
+      .filter((p) => p.tls && !p.tls.passthrough && !p.hsts)
+      .map((p) => ({
+        object: policyRef(p),
+        field: `${p.name}.hsts`,
+        message: 'browsers are not told to stay on HTTPS',
+        fix: "set hsts: { maxAge: '365d' }",
+      })),
+};
+
+export const ROUTE_TIMEOUTS: GuardrailRule = {
+  id: 'route-timeouts',
+  description: 'Forwarding rules bound how long a request may take',
+  severity: 'info',
+  productionSeverity: 'danger',
+  check: ({ policies }) => {
+    const findings: RawFinding[] = [];
+    for (const p of policies) {
+      if (p.tls?.passthrough) continue; // TLS is opaque to the proxy: no HTTP timeouts exist
+      p.rules.forEach((rule, i) => {
+        if (rule.redirect || rule.timeouts?.request || rule.timeouts?.backendRequest) return;
+        findings.push({
+          object: policyRef(p),
+          field: `${p.name}.rules[${i}].timeouts`,
+          message: `rule '${rule.name ?? i}' has no request timeout: a slow backend holds connections indefinitely`,
+          fix: "set timeouts: { request: '30s' }",
+        });
+      });
+    }
+    return findings;
+  },
+};
+
+export const ROUTE_WILDCARD_HOSTS: GuardrailRule = {
+  id: 'route-wildcard-hosts',
+  description: 'No wildcard hosts on public routes unless allowed',
+  severity: 'info',
+  productionSeverity: 'danger',
+  check: ({ policies, options }) =>
+    options.allowWildcardHosts
+      ? []
+      : policies.flatMap((p) =>
+          p.hosts.flatMap((h, i) =>
+            h.startsWith('*.')
+              ? [
+                  {
+                    object: policyRef(p),
+                    field: `${p.name}.hosts[${i}]`,
+                    message: `wildcard host '${h}' accepts traffic for every subdomain`,
+                    fix: 'list the hosts, or set allowWildcardHosts: true for this environment',
+                  },
+                ]
+              : [],
+          ),
+        ),
+};

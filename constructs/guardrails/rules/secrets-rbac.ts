@@ -1,0 +1,115 @@
+/** No secret material in manifests; RBAC without wildcards, cluster-admin or exec into pods. */
+import { type GuardrailRule, type Manifest, objectRef, type RawFinding } from '../findings';
+import { containersOf, type Json, podsOf } from '../pods';
+
+/** Names that usually hold credentials. */
+export const SENSITIVE_NAME = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key)/i;
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/;
+
+export const NO_PLAINTEXT_SECRETS: GuardrailRule = {
+  id: 'no-plaintext-secrets',
+  description:
+    'No secret material in manifests: Secrets with data, credentials in env values or ConfigMaps, private keys',
+  severity: 'danger',
+  check: ({ objects }) => {
+    const findings: RawFinding[] = [];
+    const add = (object: Manifest, field: string, message: string, fix: string) =>
+      findings.push({ object: objectRef(object), field, message, fix });
+    for (const object of objects) {
+      const o = object as Json;
+      if (object.kind === 'Secret') {
+        for (const field of ['data', 'stringData'] as const) {
+          if (o[field] && Object.keys(o[field]).length) {
+            add(
+              object,
+              field,
+              `Secret carries ${Object.keys(o[field]).length} value(s) in the manifest`,
+              'keep the value out of Git: an ExternalSecret, a Pulumi secret, or a Secret created out of band and referenced by name',
+            );
+          }
+        }
+      }
+      if (object.kind === 'ConfigMap') {
+        for (const [key, value] of Object.entries(o.data ?? {})) {
+          if (typeof value !== 'string' || !value) continue;
+          if (SENSITIVE_NAME.test(key) || PEM_PRIVATE_KEY.test(value)) {
+            add(
+              object,
+              `data.${key}`,
+              `ConfigMap key '${key}' looks like a credential`,
+              'move it to a Secret referenced by name',
+            );
+          }
+        }
+      }
+    }
+    for (const { object, pod } of podsOf(objects)) {
+      for (const { container, path } of containersOf(pod)) {
+        ((container.env ?? []) as Json[]).forEach((e, i) => {
+          if (
+            typeof e?.value === 'string' &&
+            e.value &&
+            (SENSITIVE_NAME.test(e.name) || PEM_PRIVATE_KEY.test(e.value))
+          ) {
+            add(
+              object,
+              `${path}.env[${i}].value`,
+              `container '${container.name}' sets ${e.name} to a literal value`,
+              'use valueFrom.secretKeyRef instead of value',
+            );
+          }
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+const ESCALATING_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward'];
+
+export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
+  id: 'rbac-least-privilege',
+  description: 'RBAC grants no wildcards, no cluster-admin and no exec, attach or port-forward into pods',
+  severity: 'danger',
+  check: ({ objects }) => {
+    const findings: RawFinding[] = [];
+    for (const object of objects) {
+      const o = object as Json;
+      if (object.kind === 'Role' || object.kind === 'ClusterRole') {
+        ((o.rules ?? []) as Json[]).forEach((rule, i) => {
+          for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
+            if ((rule?.[field] ?? []).includes('*')) {
+              findings.push({
+                object: objectRef(object),
+                field: `rules[${i}].${field}`,
+                message: `rule grants '*' ${field}`,
+                fix: `list the ${field} the subject needs`,
+              });
+            }
+          }
+          const escalating = ((rule?.resources ?? []) as string[]).filter((r) => ESCALATING_SUBRESOURCES.includes(r));
+          if (escalating.length) {
+            findings.push({
+              object: objectRef(object),
+              field: `rules[${i}].resources`,
+              message: `rule grants ${escalating.join(', ')}: a shell inside running pods`,
+              fix: 'remove it; debug through the pipeline or a break-glass role bound for a limited time',
+            });
+          }
+        });
+      }
+      if (
+        (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') &&
+        o.roleRef?.name === 'cluster-admin'
+      ) {
+        findings.push({
+          object: objectRef(object),
+          field: 'roleRef.name',
+          message: 'binds cluster-admin',
+          fix: 'bind a role with the verbs and resources the subject needs',
+        });
+      }
+    }
+    return findings;
+  },
+};
