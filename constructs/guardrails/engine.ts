@@ -3,6 +3,7 @@ import { InvalidPropertyError, show } from '../core/validate';
 import type { RoutingPolicy } from '../routing/types';
 import {
   type Finding,
+  type GuardrailContext,
   type GuardrailOptions,
   type GuardrailRule,
   type Manifest,
@@ -88,7 +89,8 @@ export function validateGuardrailOptions(options: GuardrailOptions): void {
   });
 }
 
-function severityOf(rule: GuardrailRule, options: GuardrailOptions): Severity | 'off' {
+/** The severity a rule reports at under the options: its level override, else its profile's. */
+export function ruleSeverity(rule: GuardrailRule, options: GuardrailOptions): Severity | 'off' {
   const override = options.levels?.[rule.id];
   if (override) return override;
   if (options.profile === 'production') return rule.productionSeverity ?? rule.severity;
@@ -106,16 +108,20 @@ export function runGuardrails(
   policies: readonly RoutingPolicy[] = [],
 ): Finding[] {
   validateGuardrailOptions(options);
-  const excepted = new Set((options.exceptions ?? []).map((e) => `${e.rule}\u0000${e.object}`));
-  const findings: Finding[] = [];
-  for (const rule of GUARDRAIL_RULES) {
-    const severity = severityOf(rule, options);
-    if (severity === 'off') continue;
-    for (const raw of rule.check({ objects, policies, options })) {
-      if (!excepted.has(`${rule.id}\u0000${raw.object}`)) findings.push({ rule: rule.id, severity, ...raw });
-    }
-  }
-  return findings.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+  return GUARDRAIL_RULES.flatMap((rule) => runRule(rule, { objects, policies, options })).sort(
+    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+  );
+}
+
+/** One rule's findings with their severity, less the options' exceptions; none when the rule is off. */
+export function runRule(rule: GuardrailRule, context: GuardrailContext): Finding[] {
+  const severity = ruleSeverity(rule, context.options);
+  if (severity === 'off') return [];
+  const excepted = new Set((context.options.exceptions ?? []).filter((e) => e.rule === rule.id).map((e) => e.object));
+  return rule
+    .check(context)
+    .filter((raw) => !excepted.has(raw.object))
+    .map((raw) => ({ rule: rule.id, severity, ...raw }));
 }
 
 /** Whether any finding is at least as bad as `failOn`. */

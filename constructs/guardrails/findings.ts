@@ -91,6 +91,11 @@ export interface GuardrailRule {
   readonly id: string;
   readonly description: string;
   readonly severity: Severity;
+  /**
+   * What the rule looks at: one object at a time, a whole object set (cross-references, e.g. Deployments
+   * and their PodDisruptionBudgets), or the routing policies. Deploy-time policies use it to pick their form.
+   */
+  readonly scope: 'object' | 'object-set' | 'routing';
   /** Severity under the production profile. @default - `severity` */
   readonly productionSeverity?: Severity | 'off';
   /** Severity under the standard profile when it differs from `severity` ('off' to skip). */

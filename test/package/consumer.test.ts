@@ -48,7 +48,10 @@ describe('the published package', () => {
         "const props: WebAppProps = { image: 'ghcr.io/acme/app:1.0.0' };",
         "const policy: RoutingPolicy = { name: 'shop', hosts: ['shop.example.com'], rules: [{ backends: [{ service: 'web', port: 80 }] }] };",
         "const kinds = compileRoutes([policy], { dialect: 'gateway-api' }).objects.map((o) => o.kind);",
-        "console.log(JSON.stringify({ label: checkDnsLabel('Bad'), web: typeof WebApp, registry: typeof SchemaRegistry, image: props.image, kinds }));",
+        "import { guardrailPolicies } from 'switchyard/crossguard';",
+        "import { GuardrailValidation, runGuardrails } from 'switchyard';",
+        'const guardrails = { policies: guardrailPolicies().length, plugin: typeof GuardrailValidation, findings: runGuardrails([]).length };',
+        "console.log(JSON.stringify({ label: checkDnsLabel('Bad'), web: typeof WebApp, registry: typeof SchemaRegistry, image: props.image, kinds, guardrails }));",
       ].join('\n'),
     );
   }, 180_000);
@@ -71,6 +74,7 @@ describe('the published package', () => {
       registry: 'function',
       image: 'ghcr.io/acme/app:1.0.0',
       kinds: ['HTTPRoute'],
+      guardrails: { policies: 10, plugin: 'function', findings: 0 },
     });
   });
 });

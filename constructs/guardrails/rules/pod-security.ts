@@ -152,6 +152,7 @@ export const POD_SECURITY_RESTRICTED: GuardrailRule = {
   id: 'pss-restricted',
   description: 'Pod Security Standards, restricted level (Kubernetes 1.27), on every pod template',
   severity: 'danger',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     for (const { object, pod } of podsOf(objects)) {

@@ -11,6 +11,7 @@ export const ROUTE_TLS: GuardrailRule = {
   id: 'route-tls',
   description: 'Public routes terminate (or pass through) TLS',
   severity: 'warning',
+  scope: 'routing',
   productionSeverity: 'danger',
   check: ({ policies }) =>
     policies
@@ -27,6 +28,7 @@ export const ROUTE_HSTS: GuardrailRule = {
   id: 'route-hsts',
   description: 'TLS routes send Strict-Transport-Security',
   severity: 'info',
+  scope: 'routing',
   productionSeverity: 'danger',
   check: ({ policies }) =>
     policies
@@ -43,6 +45,7 @@ export const ROUTE_TIMEOUTS: GuardrailRule = {
   id: 'route-timeouts',
   description: 'Forwarding rules bound how long a request may take',
   severity: 'info',
+  scope: 'routing',
   productionSeverity: 'danger',
   check: ({ policies }) => {
     const findings: RawFinding[] = [];
@@ -66,6 +69,7 @@ export const ROUTE_WILDCARD_HOSTS: GuardrailRule = {
   id: 'route-wildcard-hosts',
   description: 'No wildcard hosts on public routes unless allowed',
   severity: 'info',
+  scope: 'routing',
   productionSeverity: 'danger',
   check: ({ policies, options }) =>
     options.allowWildcardHosts

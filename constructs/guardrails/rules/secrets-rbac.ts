@@ -11,6 +11,7 @@ export const NO_PLAINTEXT_SECRETS: GuardrailRule = {
   description:
     'No secret material in manifests: Secrets with data, credentials in env values or ConfigMaps, private keys',
   severity: 'danger',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     const add = (object: Manifest, field: string, message: string, fix: string) =>
@@ -71,6 +72,7 @@ export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
   id: 'rbac-least-privilege',
   description: 'RBAC grants no wildcards, no cluster-admin and no exec, attach or port-forward into pods',
   severity: 'danger',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     for (const object of objects) {

@@ -16,6 +16,7 @@ export const IMAGE_TAG: GuardrailRule = {
   id: 'image-tag',
   description: 'Images name a tag other than latest, or a digest',
   severity: 'danger',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     eachContainer(objects, (c, at, object) => {
@@ -38,6 +39,7 @@ export const IMAGE_DIGEST: GuardrailRule = {
   id: 'image-digest',
   description: 'Images are pinned by digest, so what was scanned and signed is what runs',
   severity: 'info',
+  scope: 'object',
   productionSeverity: 'warning',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
@@ -61,6 +63,7 @@ export const IMAGE_REGISTRY: GuardrailRule = {
   id: 'image-registry',
   description: 'Images come from the allowed registries',
   severity: 'danger',
+  scope: 'object',
   check: ({ objects, options }) => {
     const allowed = options.allowedRegistries;
     if (!allowed) return [];
@@ -84,6 +87,7 @@ export const RESOURCES: GuardrailRule = {
   id: 'resources',
   description: 'Containers request and limit CPU and memory',
   severity: 'warning',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     eachContainer(objects, (c, at, object, _batch, init) => {
@@ -108,6 +112,7 @@ export const PROBES: GuardrailRule = {
   id: 'probes',
   description: 'Long-running containers have readiness and liveness probes',
   severity: 'warning',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     eachContainer(objects, (c, at, object, batch, init) => {
@@ -131,6 +136,7 @@ export const READ_ONLY_ROOT: GuardrailRule = {
   id: 'read-only-root-filesystem',
   description: 'Containers run with a read-only root filesystem',
   severity: 'warning',
+  scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     eachContainer(objects, (c, at, object) => {
@@ -179,6 +185,7 @@ export const HIGH_AVAILABILITY: GuardrailRule = {
   description:
     'Deployments and StatefulSets run at least 2 replicas (or an HPA with minReplicas >= 2) and have a PodDisruptionBudget',
   severity: 'warning',
+  scope: 'object-set',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
     for (const { object, pod } of podsOf(objects)) {
