@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isBlocking, renderFindings, runGuardrails, summarizeFindings } from '../guardrails/engine';
 import { type Finding, type GuardrailOptions, type Manifest, SEVERITIES, type Severity } from '../guardrails/findings';
+import { SchemaRegistry } from '../guardrails/schema';
 import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
 import type { RoutingPolicy } from '../routing/types';
 import type { CliIo, ExitCode } from './io';
@@ -36,6 +37,28 @@ function readObjects(file: string, io: CliIo): Manifest[] {
   });
 }
 
+const registry = new SchemaRegistry();
+
+/**
+ * Schema problems as findings: an object its schema rejects is a danger; a kind without a known schema
+ * (a CRD Switchyard has no model for) is reported as info, since it cannot be checked here.
+ */
+async function schemaFindings(objects: readonly Manifest[]): Promise<Finding[]> {
+  return (await registry.validate(objects)).map((f) => {
+    const unknownKind = f.message.startsWith('no schema is registered');
+    return {
+      rule: 'schema',
+      severity: unknownKind ? 'info' : 'danger',
+      object: `${f.type}/${f.object}`,
+      field: '(object)',
+      message: f.message,
+      fix: unknownKind
+        ? 'check this kind against its CRD with kubeconform or a server-side dry run'
+        : 'fix the field the message names',
+    };
+  });
+}
+
 /** Options of `switchyard check`. */
 export interface CheckOptions extends GuardrailOptions {
   /** Exit 1 when a finding is at least this bad. @default 'danger' */
@@ -45,10 +68,10 @@ export interface CheckOptions extends GuardrailOptions {
 
 /**
  * `switchyard check PATH... [--profile standard|production] [--fail-on danger|warning|info]
- * [--allow-registries R,...] [--json]`: runs the guardrails over manifests (files, or folders searched
+ * [--allow-registries R,...] [--json]`: validates manifests against their schemas and runs the guardrails over them (files, or folders searched
  * recursively; each folder is one object set, with its routing.json when synth wrote one).
  */
-export function checkCommand(paths: readonly string[], options: CheckOptions, io: CliIo): ExitCode {
+export async function checkCommand(paths: readonly string[], options: CheckOptions, io: CliIo): Promise<ExitCode> {
   if (options.failOn !== undefined && !SEVERITIES.includes(options.failOn)) {
     io.stderr(`switchyard: --fail-on must be one of ${SEVERITIES.join(', ')}, got '${options.failOn}'\n`);
     return 2;
@@ -61,7 +84,8 @@ export function checkCommand(paths: readonly string[], options: CheckOptions, io
       const policies: readonly RoutingPolicy[] = io.exists(snapshotFile)
         ? parseRoutingSnapshot(io.readFile(snapshotFile), snapshotFile).policies
         : [];
-      results.push({ folder, files, findings: runGuardrails(objects, options, policies) });
+      const guardrails = runGuardrails(objects, options, policies);
+      results.push({ folder, files, findings: [...(await schemaFindings(objects)), ...guardrails] });
     }
   } catch (error) {
     io.stderr(`switchyard: ${(error as Error).message}\n`);

@@ -21,7 +21,7 @@ const USAGE = `usage: switchyard <command> [options]
                 carried over is reported on stderr.
   check PATH... [--profile standard|production] [--fail-on danger|warning|info]
         [--allow-registries R,...] [--json]
-                Run the guardrails (Pod Security restricted, pinned images, resources, probes, HA,
+                Validate each object against its schema and run the guardrails (Pod Security restricted, pinned images, resources, probes, HA,
                 secrets, RBAC, and routing rules from routing.json) over manifest files or folders.
                 Exits 1 when a finding is at least as bad as --fail-on (default danger).
   routes [ENV...] [--dist DIR] [--json]
@@ -35,7 +35,7 @@ function usageError(io: CliIo, problem?: string): ExitCode {
 }
 
 /** Runs the command; returns the process exit code (0 done, 1 the command failed, 2 usage or input error). */
-export function run(argv: readonly string[], io: CliIo): ExitCode {
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === 'help') {
     io.stderr(`${USAGE}\n`);
@@ -53,7 +53,7 @@ export function run(argv: readonly string[], io: CliIo): ExitCode {
     if (args.positional.length === 0) return usageError(io, 'check needs at least one PATH');
     const registries = args.options.get('--allow-registries');
     try {
-      return checkCommand(
+      return await checkCommand(
         args.positional,
         {
           profile: args.options.get('--profile') as 'standard' | 'production' | undefined,
@@ -89,4 +89,14 @@ export const PROCESS_IO: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-if (require.main === module) process.exitCode = run(process.argv.slice(2), PROCESS_IO);
+if (require.main === module) {
+  run(process.argv.slice(2), PROCESS_IO).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`switchyard: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

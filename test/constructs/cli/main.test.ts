@@ -34,9 +34,9 @@ function io(files: Record<string, string> = {}) {
 }
 
 describe('switchyard CLI', () => {
-  it('import-nginx prints a TypeScript module that type-checks, and the report on stderr', () => {
+  it('import-nginx prints a TypeScript module that type-checks, and the report on stderr', async () => {
     const t = io();
-    expect(run(['import-nginx', shop], t.cli)).toBe(0);
+    expect(await run(['import-nginx', shop], t.cli)).toBe(0);
     expect(t.err()).toMatch(/configuration-snippet: snippets are raw nginx configuration/);
     expect(t.err()).toMatch(/imported 2 policies; \d+ finding\(s\)/);
     // The module compiles against the package's own types.
@@ -60,22 +60,22 @@ describe('switchyard CLI', () => {
     ]);
   });
 
-  it('import-nginx --json prints the policies and the report', () => {
+  it('import-nginx --json prints the policies and the report', async () => {
     const t = io();
-    expect(run(['import-nginx', '--json', shop], t.cli)).toBe(0);
+    expect(await run(['import-nginx', '--json', shop], t.cli)).toBe(0);
     const parsed = JSON.parse(t.out());
     expect(parsed.policies.map((p: { name: string }) => p.name)).toEqual(['storefront', 'api']);
     expect(parsed.report.length).toBeGreaterThan(0);
   });
 
-  it('exits 1 when nothing was imported and 2 on bad usage or input', () => {
-    expect(run(['import-nginx', 'empty.yaml'], io({ 'empty.yaml': 'kind: ConfigMap\n' }).cli)).toBe(1);
-    expect(run(['import-nginx'], io().cli)).toBe(2);
-    expect(run(['frobnicate'], io().cli)).toBe(2);
+  it('exits 1 when nothing was imported and 2 on bad usage or input', async () => {
+    expect(await run(['import-nginx', 'empty.yaml'], io({ 'empty.yaml': 'kind: ConfigMap\n' }).cli)).toBe(1);
+    expect(await run(['import-nginx'], io().cli)).toBe(2);
+    expect(await run(['frobnicate'], io().cli)).toBe(2);
     const broken = io({ 'bad.yaml': 'a: [1, 2\n' });
-    expect(run(['import-nginx', 'bad.yaml'], broken.cli)).toBe(2);
+    expect(await run(['import-nginx', 'bad.yaml'], broken.cli)).toBe(2);
     expect(broken.err()).toMatch(/^switchyard: bad.yaml:/);
-    expect(run(['--help'], io().cli)).toBe(0);
+    expect(await run(['--help'], io().cli)).toBe(0);
   });
 
   describe('routes', () => {
@@ -95,9 +95,9 @@ describe('switchyard CLI', () => {
         'dist/notes/readme.txt': '',
       });
 
-    it('prints every environment found under dist and writes each route map', () => {
+    it('prints every environment found under dist and writes each route map', async () => {
       const t = dist();
-      expect(run(['routes'], t.cli)).toBe(0);
+      expect(await run(['routes'], t.cli)).toBe(0);
       expect(t.out()).toMatch(
         /^# dev\nHOST +ROUTE .*\ndev\.example\.com +shop\/0 +PathPrefix \/ +shop\/web:80 100% +path\.prefix +traefik\n/,
       );
@@ -107,28 +107,28 @@ describe('switchyard CLI', () => {
       expect(t.err()).toBe('wrote dist/dev/routes.md\nwrote dist/prod/routes.md\n');
     });
 
-    it('prints only the environments named, from --dist, as JSON with --json', () => {
+    it('prints only the environments named, from --dist, as JSON with --json', async () => {
       const t = io({ 'out/prod/routing.json': snapshot('prod', 'contour', 'shop.example.com') });
-      expect(run(['routes', 'prod', '--dist', 'out', '--json'], t.cli)).toBe(0);
+      expect(await run(['routes', 'prod', '--dist', 'out', '--json'], t.cli)).toBe(0);
       const [table] = JSON.parse(t.out());
       expect(table.environment).toBe('prod');
       expect(table.routes[0]).toMatchObject({ host: 'shop.example.com', dialect: 'contour' });
       expect(Object.keys(t.files)).toContain('out/prod/routes.md');
     });
 
-    it('fails with exit 2 and a fix when there is nothing to read or the snapshot is bad', () => {
+    it('fails with exit 2 and a fix when there is nothing to read or the snapshot is bad', async () => {
       const empty = io();
-      expect(run(['routes'], empty.cli)).toBe(2);
+      expect(await run(['routes'], empty.cli)).toBe(2);
       expect(empty.err()).toMatch(/no routing\.json under dist\/\*\/; run 'npm run synth' first/);
       const missing = dist();
-      expect(run(['routes', 'qa'], missing.cli)).toBe(2);
+      expect(await run(['routes', 'qa'], missing.cli)).toBe(2);
       expect(missing.err()).toMatch(/environment 'qa' has no dist\/qa\/routing\.json/);
       const bad = io({ 'dist/dev/routing.json': '{"environment":"dev","target":{"dialect":"nginx"},"policies":[]}' });
-      expect(run(['routes'], bad.cli)).toBe(2);
+      expect(await run(['routes'], bad.cli)).toBe(2);
       expect(bad.err()).toMatch(/dist\/dev\/routing\.json: 'target\.dialect' must be one of/);
       expect(Object.keys(bad.files)).toEqual(['dist/dev/routing.json']); // nothing half-written
-      expect(run(['routes', '--dist'], io().cli)).toBe(2);
-      expect(run(['routes', '--frobnicate'], io().cli)).toBe(2);
+      expect(await run(['routes', '--dist'], io().cli)).toBe(2);
+      expect(await run(['routes', '--frobnicate'], io().cli)).toBe(2);
     });
   });
 
@@ -136,14 +136,14 @@ describe('switchyard CLI', () => {
     const good = fs.readFileSync(path.join(root, 'test/fixtures/guardrails/good.yaml'), 'utf8');
     const bad = fs.readFileSync(path.join(root, 'test/fixtures/guardrails/bad.yaml'), 'utf8');
 
-    it('passes clean manifests (exit 0) and reports findings below the threshold', () => {
+    it('passes clean manifests (exit 0) and reports findings below the threshold', async () => {
       const t = io({ 'dist/prod/app.k8s.yaml': good });
-      expect(run(['check', 'dist'], t.cli)).toBe(0);
+      expect(await run(['check', 'dist'], t.cli)).toBe(0);
       expect(t.out()).toMatch(/^# dist\/prod \(1 file\(s\)\)\nNo findings\.\n/);
       expect(t.err()).toBe('passed: 0 danger, 0 warning, 0 info (failing on danger)\n');
     });
 
-    it('fails (exit 1) on danger findings, one object set per folder, routing.json included', () => {
+    it('fails (exit 1) on danger findings, one object set per folder, routing.json included', async () => {
       const t = io({
         'dist/dev/app.k8s.yaml': good,
         'dist/prod/app.yaml': bad,
@@ -156,7 +156,7 @@ describe('switchyard CLI', () => {
         }),
         'dist/prod/notes.txt': 'not a manifest',
       });
-      expect(run(['check', 'dist', '--profile', 'production'], t.cli)).toBe(1);
+      expect(await run(['check', 'dist', '--profile', 'production'], t.cli)).toBe(1);
       expect(t.out()).toContain('# dist/dev (1 file(s))\nNo findings.');
       expect(t.out()).toMatch(
         /DANGER {2}pss-restricted {2}Deployment\/shop\/legacy\n {8}spec\.template\.spec\.hostNetwork/,
@@ -165,12 +165,14 @@ describe('switchyard CLI', () => {
       expect(t.err()).toMatch(/^FAILED: \d+ danger/);
     });
 
-    it('takes files, --fail-on, --allow-registries and --json', () => {
+    it('takes files, --fail-on, --allow-registries and --json', async () => {
       const warn = io({ 'x/app.yaml': good });
-      expect(run(['check', 'x/app.yaml', '--allow-registries', 'quay.io/acme,docker.io/library'], warn.cli)).toBe(1);
+      expect(await run(['check', 'x/app.yaml', '--allow-registries', 'quay.io/acme,docker.io/library'], warn.cli)).toBe(
+        1,
+      );
       expect(warn.out()).toContain('image-registry');
       const json = io({ 'm.yaml': bad });
-      expect(run(['check', 'm.yaml', '--json', '--fail-on', 'info'], json.cli)).toBe(1);
+      expect(await run(['check', 'm.yaml', '--json', '--fail-on', 'info'], json.cli)).toBe(1);
       const [result] = JSON.parse(json.out());
       expect(result.folder).toBe('.');
       expect(result.findings[0]).toMatchObject({
@@ -180,7 +182,31 @@ describe('switchyard CLI', () => {
       });
     });
 
-    it('exits 2 on bad usage or input, naming the problem', () => {
+    it('validates each object against its schema: invalid objects block, unknown kinds are reported', async () => {
+      const t = io({
+        'm/app.yaml': [
+          'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{port: "http"}]}',
+          'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}',
+        ].join('\n---\n'),
+      });
+      expect(await run(['check', 'm', '--json'], t.cli)).toBe(1);
+      const [result] = JSON.parse(t.out());
+      const schema = result.findings.filter((f: { rule: string }) => f.rule === 'schema');
+      expect(schema).toEqual([
+        expect.objectContaining({
+          severity: 'danger',
+          object: 'v1/Service/shop/web',
+          message: expect.stringMatching(/port/),
+        }),
+        expect.objectContaining({
+          severity: 'info',
+          object: 'example.com/v1/Widget/w',
+          message: expect.stringMatching(/no schema is registered/),
+        }),
+      ]);
+    });
+
+    it('exits 2 on bad usage or input, naming the problem', async () => {
       const cases: [string[], Record<string, string>, RegExp][] = [
         [['check'], {}, /check needs at least one PATH/],
         [['check', 'nowhere'], {}, /nowhere: no such file or folder/],
@@ -199,13 +225,13 @@ describe('switchyard CLI', () => {
       ];
       for (const [argv, files, message] of cases) {
         const t = io(files);
-        expect(run(argv, t.cli), argv.join(' ')).toBe(2);
+        expect(await run(argv, t.cli), argv.join(' ')).toBe(2);
         expect(t.err()).toMatch(message);
       }
     });
   });
 
-  it('runs as a process, the way npx switchyard does', () => {
+  it('runs as a process, the way npx switchyard does', async () => {
     const result = spawnSync(
       process.execPath,
       ['--import', 'tsx', path.join(root, 'constructs/cli/main.ts'), 'import-nginx', '--json', shop],
