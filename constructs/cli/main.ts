@@ -9,6 +9,7 @@ import type { Severity } from '../guardrails/findings';
 import { checkCommand } from './check-command';
 import { importNginxCommand } from './import-nginx-command';
 import { type CliIo, type ExitCode, parseArgs } from './io';
+import { planCommand } from './plan-command';
 import { routesCommand } from './routes-command';
 
 export type { CliIo, ExitCode } from './io';
@@ -24,6 +25,10 @@ const USAGE = `usage: switchyard <command> [options]
                 Validate each object against its schema and run the guardrails (Pod Security restricted, pinned images, resources, probes, HA,
                 secrets, RBAC, and routing rules from routing.json) over manifest files or folders.
                 Exits 1 when a finding is at least as bad as --fail-on (default danger).
+  plan [DIR] --stack NAME [--json]
+                Run the Pulumi program in DIR (default .) under mocks with the config of
+                DIR/Pulumi.NAME.yaml and print the resources it would create, as a tree (type, name,
+                key inputs; secrets redacted). Needs no Pulumi CLI, cloud or credentials.
   routes [ENV...] [--dist DIR] [--json]
                 Print each environment's route table (host, match, backends and weights, features,
                 dialect) from DIR/<env>/routing.json, written by synth, and write the Mermaid route
@@ -66,6 +71,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     } catch (error) {
       return usageError(io, (error as Error).message);
     }
+  }
+  if (command === 'plan') {
+    const args = parseArgs(rest, ['--json'], ['--stack']);
+    if (typeof args === 'string') return usageError(io, args);
+    const stack = args.options.get('--stack');
+    if (!stack) return usageError(io, 'plan needs --stack NAME (dev, staging, prod, ...)');
+    if (args.positional.length > 1) return usageError(io, 'plan takes one project folder');
+    return await planCommand(args.positional[0] ?? '.', stack, args.flags.has('--json'), io);
   }
   if (command === 'routes') {
     const args = parseArgs(rest, ['--json'], ['--dist']);

@@ -1,0 +1,89 @@
+/**
+ * Reading a Pulumi project and a stack's settings the way the Pulumi CLI does (Pulumi.yaml, Pulumi.<stack>.yaml),
+ * for `switchyard plan`. Errors name the file and the key.
+ */
+import { parse } from 'yaml';
+
+/** What plan needs from Pulumi.yaml. */
+export interface PulumiProject {
+  readonly name: string;
+  /** Program location relative to the project folder. */
+  readonly main: string;
+  /** Declared config keys (fully qualified) with their type and default. */
+  readonly config: Readonly<Record<string, { readonly type?: string; readonly default?: unknown }>>;
+}
+
+/** A stack's config, fully qualified keys, values as Pulumi passes them to programs (strings). */
+export interface StackConfig {
+  readonly values: Readonly<Record<string, string>>;
+  /** Keys whose values are secrets (`secure:`); their values are placeholders. */
+  readonly secretKeys: readonly string[];
+}
+
+/** The placeholder a secret config value becomes: plan never decrypts anything. */
+export const REDACTED = '[secret]';
+
+function asObject(value: unknown, what: string): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} must be a map`);
+  return value as Record<string, unknown>;
+}
+
+function qualify(project: string, key: string): string {
+  return key.includes(':') ? key : `${project}:${key}`;
+}
+
+/** Parses Pulumi.yaml. @throws Error naming the file and field */
+export function parsePulumiProject(text: string, file: string): PulumiProject {
+  const doc = asObject(parse(text), file);
+  if (typeof doc.name !== 'string' || !doc.name) throw new Error(`${file}: 'name' must be the project name`);
+  const runtime =
+    typeof doc.runtime === 'object' && doc.runtime ? (doc.runtime as { name?: unknown }).name : doc.runtime;
+  if (runtime !== 'nodejs') {
+    throw new Error(`${file}: 'runtime' is ${JSON.stringify(runtime)}; switchyard plan runs nodejs programs only`);
+  }
+  const config: Record<string, { type?: string; default?: unknown }> = {};
+  for (const [key, spec] of Object.entries(asObject(doc.config, `${file}: 'config'`))) {
+    config[qualify(doc.name, key)] =
+      spec && typeof spec === 'object' && !Array.isArray(spec)
+        ? (spec as { type?: string; default?: unknown })
+        : { default: spec };
+  }
+  return { name: doc.name, main: typeof doc.main === 'string' ? doc.main : '.', config };
+}
+
+function checkType(key: string, type: string | undefined, value: unknown, file: string): void {
+  const ok =
+    type === undefined ||
+    (type === 'string' && typeof value === 'string') ||
+    (type === 'integer' && Number.isInteger(value)) ||
+    (type === 'boolean' && typeof value === 'boolean') ||
+    (type === 'array' && Array.isArray(value));
+  if (!ok)
+    throw new Error(
+      `${file}: config key '${key}' must be ${type === 'integer' ? 'an' : 'a'} ${type}, got ${JSON.stringify(value)}`,
+    );
+}
+
+/** Parses Pulumi.<stack>.yaml against the project's declared config. @throws Error naming the file and key */
+export function parseStackConfig(text: string, file: string, project: PulumiProject): StackConfig {
+  const doc = asObject(parse(text), file);
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, value] of Object.entries(asObject(doc.config, `${file}: 'config'`))) {
+    const key = qualify(project.name, rawKey);
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'secure' in value) {
+      values[key] = REDACTED;
+      secretKeys.push(key);
+      continue;
+    }
+    checkType(key, project.config[key]?.type, value, file);
+    values[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  for (const [key, spec] of Object.entries(project.config)) {
+    if (!(key in values) && spec.default !== undefined) {
+      values[key] = typeof spec.default === 'string' ? spec.default : JSON.stringify(spec.default);
+    }
+  }
+  return { values, secretKeys };
+}

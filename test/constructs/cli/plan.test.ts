@@ -1,0 +1,187 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type PlannedResource, redact, renderPlan } from '../../../constructs/cli/plan-command';
+import { parsePulumiProject, parseStackConfig } from '../../../constructs/cli/pulumi-project';
+
+const root = path.resolve(__dirname, '../../..');
+
+/** `switchyard plan` as a process, the way users run it (it installs Pulumi's mocks globally). */
+function plan(args: string[], cwd = root) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'constructs/cli/main.ts'), 'plan', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+/** A scratch Pulumi project with a JavaScript program. */
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-plan-'));
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const PROJECT = 'name: demo\nruntime: nodejs\nconfig:\n  demo:replicas:\n    type: integer\n    default: 2\n';
+const PROGRAM = `
+const pulumi = require('@pulumi/pulumi');
+const config = new pulumi.Config('demo');
+class App extends pulumi.ComponentResource {
+  constructor(name) {
+    super('demo:index:App', name, {}, {});
+    new pulumi.CustomResource('demo:index:Database', name + '-db', {
+      replicas: config.requireNumber('replicas'),
+      password: config.requireSecret('password'),
+    }, { parent: this });
+    this.registerOutputs({});
+  }
+}
+new App('shop');
+`;
+
+describe('switchyard plan', () => {
+  it.each(['dev', 'staging', 'prod'])(
+    'plans the reference platform for %s: add-ons under HelmReleases, then the manifests',
+    (stack) => {
+      const run = plan(['.', '--stack', stack, '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      const resources = JSON.parse(run.stdout) as PlannedResource[];
+      const byName = new Map(resources.map((r) => [r.name, r]));
+      const addons = byName.get(`${stack}-addons`)!;
+      expect(addons.type).toBe('switchyard:addons:HelmReleases');
+      const releases = resources.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
+      expect(releases.map((r) => r.inputs.name)).toEqual(
+        expect.arrayContaining(['gateway-api-crds', 'envoy-gateway', 'cert-manager']),
+      );
+      for (const r of releases) expect(r.parent).toBe(addons.urn);
+      expect(byName.get(`${stack}-platform-objects`)?.type).toBe('kubernetes:yaml/v2:ConfigGroup');
+      expect(resources.some((r) => r.type === 'pulumi:providers:kubernetes')).toBe(true);
+    },
+    120_000,
+  );
+
+  it('prints a readable tree by default', () => {
+    const run = plan(['--stack', 'dev']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Plan for stack 'dev' of project 'switchyard' \(mocks; nothing is created\):/);
+    expect(run.stdout).toMatch(
+      /\n\+ switchyard:addons:HelmReleases dev-addons\n {2}\+ kubernetes:helm\.sh\/v3:Release dev-addons-/,
+    );
+    expect(run.stdout).toMatch(/\n\d+ resource\(s\) to create\n$/);
+  }, 120_000);
+
+  it('applies stack config and defaults, and redacts secrets', () => {
+    const dir = project({
+      'Pulumi.yaml': PROJECT,
+      'Pulumi.dev.yaml': 'config:\n  demo:password:\n    secure: AAABAHunter2Ciphertext\n',
+      'index.js': PROGRAM,
+    });
+    const run = plan([dir, '--stack', 'dev', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const [app, db] = JSON.parse(run.stdout) as PlannedResource[];
+    expect(app).toMatchObject({ type: 'demo:index:App', name: 'shop', parent: '' });
+    expect(db).toMatchObject({
+      type: 'demo:index:Database',
+      parent: app!.urn,
+      inputs: { replicas: 2, password: '[secret]' },
+    });
+    expect(run.stdout).not.toContain('Hunter2');
+  }, 60_000);
+
+  it.each([
+    [
+      { 'Pulumi.yaml': PROJECT, 'index.js': PROGRAM },
+      ['--stack', 'dev'],
+      2,
+      /Pulumi\.dev\.yaml: not found; create the stack with 'pulumi stack init dev'/,
+    ],
+    [
+      { 'Pulumi.yaml': PROJECT, 'Pulumi.dev.yaml': 'config:\n  demo:replicas: three\n', 'index.js': PROGRAM },
+      ['--stack', 'dev'],
+      2,
+      /Pulumi\.dev\.yaml: config key 'demo:replicas' must be an integer, got "three"/,
+    ],
+    [
+      { 'Pulumi.yaml': 'name: demo\nruntime: python\n', 'Pulumi.dev.yaml': '' },
+      ['--stack', 'dev'],
+      2,
+      /runs nodejs programs only/,
+    ],
+    [
+      { 'Pulumi.yaml': PROJECT, 'Pulumi.dev.yaml': '', 'index.js': PROGRAM },
+      ['--stack', 'dev'],
+      1,
+      /the program failed under plan \(stack 'dev'\): .*password/,
+    ],
+    [{ 'Pulumi.yaml': PROJECT }, [], 2, /plan needs --stack NAME/],
+  ] as const)(
+    '%#: reports bad projects and config naming the file and key',
+    (files, args, status, message) => {
+      const dir = project(files);
+      const run = plan([dir, ...args]);
+      expect(run.status).toBe(status);
+      expect(run.stderr).toMatch(message);
+    },
+    60_000,
+  );
+});
+
+describe('Pulumi project and stack files', () => {
+  const project = parsePulumiProject(
+    'name: shop\nruntime:\n  name: nodejs\n  options: {typescript: true}\nmain: src/\nconfig:\n  region: {type: string, default: eu-west-1}\n  aws:profile: {type: string}\n',
+    'Pulumi.yaml',
+  );
+
+  it('reads the name, main and declared config, qualifying keys with the project name', () => {
+    expect(project).toEqual({
+      name: 'shop',
+      main: 'src/',
+      config: { 'shop:region': { type: 'string', default: 'eu-west-1' }, 'aws:profile': { type: 'string' } },
+    });
+  });
+
+  it('turns stack values into what programs read, with defaults, and hides secure values', () => {
+    const config = parseStackConfig(
+      'config:\n  sizes: [1, 2]\n  aws:profile: prod\n  token:\n    secure: v1:abc\n',
+      'Pulumi.prod.yaml',
+      project,
+    );
+    expect(config.values).toEqual({
+      'shop:sizes': '[1,2]',
+      'aws:profile': 'prod',
+      'shop:token': '[secret]',
+      'shop:region': 'eu-west-1',
+    });
+    expect(config.secretKeys).toEqual(['shop:token']);
+  });
+
+  it('names the file and field of a bad project', () => {
+    expect(() => parsePulumiProject('runtime: nodejs\n', 'x/Pulumi.yaml')).toThrow(
+      "x/Pulumi.yaml: 'name' must be the project name",
+    );
+    expect(() => parseStackConfig('config:\n  aws:profile: 3\n', 's.yaml', project)).toThrow(
+      "s.yaml: config key 'aws:profile' must be a string, got 3",
+    );
+  });
+});
+
+describe('plan output', () => {
+  it('redacts secrets at any depth', () => {
+    const secret = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', value: 'hunter2' };
+    expect(redact({ a: secret, b: [{ c: secret }], d: 'plain' })).toEqual({
+      a: '[secret]',
+      b: [{ c: '[secret]' }],
+      d: 'plain',
+    });
+  });
+
+  it('nests children under parents and summarizes scalar inputs', () => {
+    const text = renderPlan([
+      { urn: 'u1', type: 'x:C', name: 'a', parent: '', inputs: {} },
+      { urn: 'u2', type: 'x:R', name: 'b', parent: 'u1', inputs: { size: 3, tags: ['a', 'b'], nested: { x: 1 } } },
+    ]);
+    expect(text).toBe('+ x:C a\n  + x:R b  (size=3 tags=[2])\n\n2 resource(s) to create\n');
+  });
+});
