@@ -11,15 +11,22 @@ export interface MockedResource {
   readonly provider?: string;
 }
 
+/** Outputs a provider would add to a resource's inputs (e.g. a command's stdout), by resource type. */
+export type MockOutputs = Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+
 /** Installs Pulumi mocks for `stack`; returns the live list of registered resources. */
-export function useMocks(stack: string, config: Record<string, string> = {}): MockedResource[] {
+export function useMocks(
+  stack: string,
+  config: Record<string, string> = {},
+  outputs: MockOutputs = {},
+): MockedResource[] {
   const registered: MockedResource[] = [];
   pulumi.runtime.setAllConfig(config);
   pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-        return { id: `${args.name}-id`, state: args.inputs };
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs[args.type]?.(args.inputs) } };
       },
       call: (args) => args.inputs,
     },

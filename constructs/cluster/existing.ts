@@ -1,0 +1,50 @@
+/**
+ * A cluster that already runs (kind, k3d, minikube, Docker Desktop, OpenShift, or one another team
+ * manages), reached through a kubeconfig. The simplest target: Switchyard creates nothing but the provider.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
+
+/** Arguments of {@link ExistingCluster}. */
+export interface ExistingClusterArgs {
+  /** The kubeconfig; pass a Pulumi secret (`config.requireSecret('kubeconfig')`). */
+  readonly kubeconfig: pulumi.Input<string>;
+  /**
+   * Context of the kubeconfig to use.
+   * @default - the kubeconfig's current context
+   */
+  readonly context?: string;
+  /**
+   * What the cluster offers, declared by you: a cloud or MetalLB load balancer, zones, the Prometheus
+   * Operator, and whether it is OpenShift (routes compile to OpenShift Routes and pods leave `runAsUser` to
+   * the restricted-v2 security context constraint).
+   * @default { kind: 'existing' } (no load balancer assumed)
+   */
+  readonly traits?: Omit<ClusterTraits, 'kind'>;
+}
+
+export class ExistingCluster extends pulumi.ComponentResource {
+  /** The kubeconfig (a secret). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** A Kubernetes provider for the cluster, for `opts.providers` of what runs on it. */
+  public readonly provider: k8s.Provider;
+  public readonly traits: ResolvedClusterTraits;
+
+  public constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('switchyard:cluster:ExistingCluster', name, {}, opts);
+    assertDnsLabel('name', name);
+    if (args.context !== undefined && (typeof args.context !== 'string' || !args.context.trim())) {
+      throw new InvalidPropertyError('context', `'context' (${show(args.context)}) must name a kubeconfig context`);
+    }
+    this.traits = resolveClusterTraits({ ...args.traits, kind: 'existing' });
+    this.kubeconfig = pulumi.secret(args.kubeconfig);
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig: this.kubeconfig, ...(args.context ? { context: args.context } : {}), enableServerSideApply: true },
+      { parent: this },
+    );
+    this.registerOutputs({ kubeconfig: this.kubeconfig, traits: this.traits });
+  }
+}
