@@ -3,6 +3,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import { HelmReleases, KubernetesManifests, resolveClusterTraits } from '../constructs';
 import { environmentNamed } from './environments';
 import { environmentAddons } from './platform-chart';
+import { parseStackSettings, withStackSettings } from './stack-config';
 import { environmentObjects } from './synth';
 
 /** What the Pulumi program exports for a stack. */
@@ -18,8 +19,9 @@ export interface DeploymentOutputs {
  * dependency order), then the same infrastructure, apps and routes `cdk8s synth` writes for it.
  */
 export function deployEnvironment(stack: string, config: pulumi.Config): DeploymentOutputs {
-  const env = environmentNamed(stack);
-  const kubeContext = config.get('kubeContext');
+  const settings = parseStackSettings((key) => config.get(key), `Pulumi.${stack}.yaml`);
+  const env = withStackSettings(environmentNamed(stack), settings);
+  const kubeContext = settings.kubeContext;
   const provider = new k8s.Provider(`${env.name}-cluster`, {
     ...(kubeContext ? { context: kubeContext } : {}),
     enableServerSideApply: true,
