@@ -2,6 +2,7 @@ export * from './cdk8s/inline-helm-release';
 export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
 export * from './cluster/bare-metal';
+export * from './cluster/cluster';
 export * from './cluster/existing';
 export * from './cluster/k3s';
 export * from './cluster/traits';

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { isBlocking, renderFindings, runGuardrails, summarizeFindings } from '../guardrails/engine';
 import { type Finding, type GuardrailOptions, type Manifest, SEVERITIES, type Severity } from '../guardrails/findings';
 import { SchemaRegistry } from '../guardrails/schema';
 import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
 import type { RoutingPolicy } from '../routing/types';
-import type { CliIo, ExitCode } from './io';
+import { type CliIo, type ExitCode, readYamlDocuments } from './io';
 
 const MANIFEST = /\.ya?ml$/;
 
@@ -27,14 +26,6 @@ function collect(paths: readonly string[], io: CliIo): Map<string, string[]> {
   };
   for (const p of paths) walk(p);
   return groups;
-}
-
-function readObjects(file: string, io: CliIo): Manifest[] {
-  return parseAllDocuments(io.readFile(file)).flatMap((doc) => {
-    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
-    const value = doc.toJS();
-    return value && typeof value === 'object' ? [value as Manifest] : [];
-  });
 }
 
 const registry = new SchemaRegistry();
@@ -79,7 +70,9 @@ export async function checkCommand(paths: readonly string[], options: CheckOptio
   const results: { folder: string; files: string[]; findings: Finding[] }[] = [];
   try {
     for (const [folder, files] of collect(paths, io)) {
-      const objects = files.flatMap((f) => readObjects(f, io));
+      const objects = files.flatMap((f) =>
+        readYamlDocuments(f, io).filter((o): o is Manifest => typeof o === 'object'),
+      );
       const snapshotFile = path.join(folder, ROUTING_SNAPSHOT_FILE);
       const policies: readonly RoutingPolicy[] = io.exists(snapshotFile)
         ? parseRoutingSnapshot(io.readFile(snapshotFile), snapshotFile).policies

@@ -1,21 +1,11 @@
-import { parseAllDocuments } from 'yaml';
 import { importIngressNginx, renderPoliciesModule } from '../routing/import-nginx';
-import type { CliIo, ExitCode } from './io';
-
-function readManifests(files: readonly string[], io: CliIo): unknown[] {
-  return files.flatMap((file) =>
-    parseAllDocuments(io.readFile(file)).map((doc) => {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
-      return doc.toJS();
-    }),
-  );
-}
+import { type CliIo, type ExitCode, readYamlDocuments } from './io';
 
 /** `switchyard import-nginx FILE... [--json]`: ingress-nginx Ingresses to routing policies. */
 export function importNginxCommand(files: readonly string[], json: boolean, io: CliIo): ExitCode {
   let objects: unknown[];
   try {
-    objects = readManifests(files, io);
+    objects = files.flatMap((file) => readYamlDocuments(file, io));
   } catch (error) {
     io.stderr(`switchyard: ${(error as Error).message}\n`);
     return 2;

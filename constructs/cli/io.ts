@@ -1,3 +1,5 @@
+import { parseAllDocuments } from 'yaml';
+
 /** What the commands may touch: the real process and file system, or a test double. */
 export interface CliIo {
   readonly readFile: (path: string) => string;
@@ -33,4 +35,13 @@ export function parseArgs(
     } else return `unknown option ${arg}`;
   }
   return { positional, flags: seen, options: values };
+}
+
+/** The documents of a YAML file (several per file), empty ones dropped. @throws Error naming the file */
+export function readYamlDocuments(file: string, io: CliIo): unknown[] {
+  return parseAllDocuments(io.readFile(file)).flatMap((doc) => {
+    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+    const value: unknown = doc.toJS();
+    return value === null || value === undefined ? [] : [value];
+  });
 }

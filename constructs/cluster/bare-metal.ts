@@ -8,6 +8,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
+import type { KubernetesCluster } from './cluster';
 import {
   assertAddress,
   assertK3sVersion,
@@ -77,7 +78,7 @@ export function validateBareMetalCluster(name: string, args: BareMetalClusterArg
   if (twice) throw new InvalidPropertyError('agents', `host ${twice} appears twice among servers and agents`);
 }
 
-export class BareMetalCluster extends pulumi.ComponentResource {
+export class BareMetalCluster extends pulumi.ComponentResource implements KubernetesCluster {
   /** Admin kubeconfig, pointing at the API address (a secret). */
   public readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster, for `opts.providers` of what runs on it. */

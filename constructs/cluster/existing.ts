@@ -5,6 +5,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import type { KubernetesCluster } from './cluster';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** Arguments of {@link ExistingCluster}. */
@@ -25,7 +26,7 @@ export interface ExistingClusterArgs {
   readonly traits?: Omit<ClusterTraits, 'kind'>;
 }
 
-export class ExistingCluster extends pulumi.ComponentResource {
+export class ExistingCluster extends pulumi.ComponentResource implements KubernetesCluster {
   /** The kubeconfig (a secret). */
   public readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster, for `opts.providers` of what runs on it. */

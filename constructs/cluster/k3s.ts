@@ -109,6 +109,11 @@ export function k3sRemoteCommand(script: string): string {
   ].join('\n');
 }
 
+/** A host as it appears in a URL: IPv6 addresses in brackets. */
+function urlHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
 /** Reads the admin kubeconfig k3s wrote (run on the first server). */
 export const K3S_READ_KUBECONFIG = 'sudo cat /etc/rancher/k3s/k3s.yaml';
 
@@ -117,7 +122,7 @@ export const K3S_READ_KUBECONFIG = 'sudo cat /etc/rancher/k3s/k3s.yaml';
  * cluster, user and context named after the cluster.
  */
 export function rewriteKubeconfig(kubeconfig: string, apiAddress: string, clusterName: string): string {
-  const host = apiAddress.includes(':') ? `[${apiAddress}]` : apiAddress;
+  const host = urlHost(apiAddress);
   return kubeconfig
     .replace(/server: https:\/\/(127\.0\.0\.1|\[::1\]|localhost):6443/g, `server: https://${host}:6443`)
     .replace(/(^|\s)(name|cluster|user|current-context): default$/gm, `$1$2: ${clusterName}`);
@@ -125,5 +130,5 @@ export function rewriteKubeconfig(kubeconfig: string, apiAddress: string, cluste
 
 /** The URL other nodes join through. */
 export function k3sServerUrl(apiAddress: string): string {
-  return `https://${apiAddress.includes(':') ? `[${apiAddress}]` : apiAddress}:6443`;
+  return `https://${urlHost(apiAddress)}:6443`;
 }

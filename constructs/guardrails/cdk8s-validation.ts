@@ -3,7 +3,7 @@
  * readable report. Registered in cdk8s.yaml under `validations:` (class `GuardrailValidation`).
  * Files are read only through the context cdk8s passes in, so this module stays free of I/O.
  */
-
+import * as path from 'node:path';
 import { InvalidPropertyError, show } from '../core/validate';
 import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
 import { isBlocking, runGuardrails, summarizeFindings, validateGuardrailOptions } from './engine';
@@ -39,15 +39,6 @@ export interface GuardrailValidationProps extends GuardrailOptions {
   readonly failOn?: Severity;
 }
 
-function folderOf(file: string): string {
-  const cut = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
-  return cut < 0 ? '.' : file.slice(0, cut);
-}
-
-function baseName(folder: string): string {
-  return folder.slice(Math.max(folder.lastIndexOf('/'), folder.lastIndexOf('\\')) + 1);
-}
-
 export class GuardrailValidation {
   private readonly props: GuardrailValidationProps;
 
@@ -69,7 +60,8 @@ export class GuardrailValidation {
 
   public async validate(context: GuardrailValidationContext): Promise<void> {
     const folders = new Map<string, string[]>();
-    for (const file of context.manifests) folders.set(folderOf(file), [...(folders.get(folderOf(file)) ?? []), file]);
+    for (const file of context.manifests)
+      folders.set(path.dirname(file), [...(folders.get(path.dirname(file)) ?? []), file]);
     const all: Finding[] = [];
     for (const [folder, files] of folders) {
       const fileOf = new Map<string, string>();
@@ -78,9 +70,9 @@ export class GuardrailValidation {
         for (const o of parsed) fileOf.set(objectRef(o), file);
         return parsed;
       });
-      const snapshotFile = `${folder}/${ROUTING_SNAPSHOT_FILE}`;
+      const snapshotFile = path.join(folder, ROUTING_SNAPSHOT_FILE);
       const policies = this.readPolicies(context, snapshotFile);
-      const profile = this.props.profiles?.[baseName(folder)] ?? this.props.profile;
+      const profile = this.props.profiles?.[path.basename(folder)] ?? this.props.profile;
       const findings = runGuardrails(objects, { ...this.props, profile }, policies);
       for (const f of findings) {
         if (!isBlocking([f], this.props.failOn)) {

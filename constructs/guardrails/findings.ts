@@ -110,3 +110,8 @@ export function objectRef(object: Manifest): string {
   const namespace = object.metadata?.namespace;
   return typeof namespace === 'string' && namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
 }
+
+/** A finding on one object's field: what every object rule reports. */
+export function findingOn(object: Manifest, field: string, message: string, fix: string): RawFinding {
+  return { object: objectRef(object), field, message, fix };
+}

@@ -172,7 +172,7 @@ function smokeTest(url: string): Step {
   };
 }
 
-function deployJob(props: PipelineProps, env: PipelineEnvironment, needs: string): Job {
+function deployJob(props: PipelineProps, env: PipelineEnvironment, needs: string | string[], condition?: string): Job {
   return {
     name: `Deploy ${env.name}`,
     needs,
@@ -188,6 +188,7 @@ function deployJob(props: PipelineProps, env: PipelineEnvironment, needs: string
       pulumi(props, stackOf(env), 'up'),
       ...(env.smokeTestUrl ? [smokeTest(env.smokeTestUrl)] : []),
     ],
+    ...(condition ? { if: condition } : {}),
   };
 }
 
@@ -251,18 +252,14 @@ export function generateWorkflows(props: PipelineProps): GeneratedFile[] {
     synth: synthJob(props),
     'image-gate': imageGateJob(props),
   };
-  let previous = 'image-gate';
-  for (const env of envs) {
-    deployJobs[jobId('deploy', env)] = deployJob(props, env, previous);
-    previous = jobId('deploy', env);
-  }
-  // The image gate is skipped (not failed) when no image is synthesized, and a skipped need would skip the
-  // deploys: run the first one unless something before it failed or the run was cancelled.
-  deployJobs[jobId('deploy', envs[0]!)] = {
-    ...deployJobs[jobId('deploy', envs[0]!)],
-    needs: ['test', 'synth', 'image-gate'],
-    if: '${{ !failure() && !cancelled() }}',
-  };
+  envs.forEach((env, i) => {
+    // The image gate is skipped (not failed) when no image is synthesized, and a skipped need would skip the
+    // deploys: the first runs unless something before it failed or the run was cancelled.
+    deployJobs[jobId('deploy', env)] =
+      i === 0
+        ? deployJob(props, env, ['test', 'synth', 'image-gate'], '${{ !failure() && !cancelled() }}')
+        : deployJob(props, env, jobId('deploy', envs[i - 1]!));
+  });
   const deploy = workflow('Switchyard: deploy', { push: { branches: [branch] }, workflow_dispatch: {} }, deployJobs);
   const drift = workflow(
     'Switchyard: drift check',

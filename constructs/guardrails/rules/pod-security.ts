@@ -2,7 +2,7 @@
  * Pod Security Standards, level restricted (Kubernetes 1.27): every baseline and restricted check of
  * Pod Security admission, applied to Pods and to workload templates (which admission only warns about).
  */
-import { type GuardrailRule, objectRef, type RawFinding } from '../findings';
+import { findingOn, type GuardrailRule, type RawFinding } from '../findings';
 import { containersOf, type Json, podsOf } from '../pods';
 
 const ALLOWED_SYSCTLS = new Set([
@@ -157,7 +157,7 @@ export const POD_SECURITY_RESTRICTED: GuardrailRule = {
     const findings: RawFinding[] = [];
     for (const { object, pod } of podsOf(objects)) {
       const report = (field: string, message: string, fix: string) =>
-        findings.push({ object: objectRef(object), field, message, fix });
+        findings.push(findingOn(object, field, message, fix));
       checkPod(pod.spec, pod.path, report);
       for (const { container, path } of containersOf(pod)) checkContainer(container, path, pod.spec, report);
     }

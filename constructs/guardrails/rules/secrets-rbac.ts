@@ -1,5 +1,5 @@
 /** No secret material in manifests; RBAC without wildcards, cluster-admin or exec into pods. */
-import { type GuardrailRule, type Manifest, objectRef, type RawFinding } from '../findings';
+import { findingOn, type GuardrailRule, type RawFinding } from '../findings';
 import { containersOf, type Json, podsOf } from '../pods';
 
 /** Names that usually hold credentials. */
@@ -14,8 +14,7 @@ export const NO_PLAINTEXT_SECRETS: GuardrailRule = {
   scope: 'object',
   check: ({ objects }) => {
     const findings: RawFinding[] = [];
-    const add = (object: Manifest, field: string, message: string, fix: string) =>
-      findings.push({ object: objectRef(object), field, message, fix });
+    const add = (...args: Parameters<typeof findingOn>) => findings.push(findingOn(...args));
     for (const object of objects) {
       const o = object as Json;
       if (object.kind === 'Secret') {
@@ -81,22 +80,26 @@ export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
         ((o.rules ?? []) as Json[]).forEach((rule, i) => {
           for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
             if ((rule?.[field] ?? []).includes('*')) {
-              findings.push({
-                object: objectRef(object),
-                field: `rules[${i}].${field}`,
-                message: `rule grants '*' ${field}`,
-                fix: `list the ${field} the subject needs`,
-              });
+              findings.push(
+                findingOn(
+                  object,
+                  `rules[${i}].${field}`,
+                  `rule grants '*' ${field}`,
+                  `list the ${field} the subject needs`,
+                ),
+              );
             }
           }
           const escalating = ((rule?.resources ?? []) as string[]).filter((r) => ESCALATING_SUBRESOURCES.includes(r));
           if (escalating.length) {
-            findings.push({
-              object: objectRef(object),
-              field: `rules[${i}].resources`,
-              message: `rule grants ${escalating.join(', ')}: a shell inside running pods`,
-              fix: 'remove it; debug through the pipeline or a break-glass role bound for a limited time',
-            });
+            findings.push(
+              findingOn(
+                object,
+                `rules[${i}].resources`,
+                `rule grants ${escalating.join(', ')}: a shell inside running pods`,
+                'remove it; debug through the pipeline or a break-glass role bound for a limited time',
+              ),
+            );
           }
         });
       }
@@ -104,12 +107,14 @@ export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
         (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') &&
         o.roleRef?.name === 'cluster-admin'
       ) {
-        findings.push({
-          object: objectRef(object),
-          field: 'roleRef.name',
-          message: 'binds cluster-admin',
-          fix: 'bind a role with the verbs and resources the subject needs',
-        });
+        findings.push(
+          findingOn(
+            object,
+            'roleRef.name',
+            'binds cluster-admin',
+            'bind a role with the verbs and resources the subject needs',
+          ),
+        );
       }
     }
     return findings;

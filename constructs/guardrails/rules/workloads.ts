@@ -1,6 +1,6 @@
 /** Workload hygiene: pinned images from allowed registries, resources, probes, and high availability. */
 import { parseImage } from '../../core/validate';
-import { type GuardrailRule, type Manifest, objectRef, type RawFinding } from '../findings';
+import { findingOn, type GuardrailRule, type Manifest, type RawFinding } from '../findings';
 import { containersOf, type Json, podsOf } from '../pods';
 
 function eachContainer(
@@ -23,12 +23,14 @@ export const IMAGE_TAG: GuardrailRule = {
       const image = String(c.image ?? '');
       const { tag, digest } = parseImage(image);
       if (!digest && (!tag || tag === 'latest')) {
-        findings.push({
-          object: objectRef(object),
-          field: `${at}.image`,
-          message: `container '${c.name}' image '${image}' is not pinned (${tag ? "tag 'latest'" : 'no tag'})`,
-          fix: 'pin a release tag, or better a digest (image:tag@sha256:...)',
-        });
+        findings.push(
+          findingOn(
+            object,
+            `${at}.image`,
+            `container '${c.name}' image '${image}' is not pinned (${tag ? "tag 'latest'" : 'no tag'})`,
+            'pin a release tag, or better a digest (image:tag@sha256:...)',
+          ),
+        );
       }
     });
     return findings;
@@ -47,12 +49,14 @@ export const IMAGE_DIGEST: GuardrailRule = {
       const image = String(c.image ?? '');
       const { tag, digest } = parseImage(image);
       if (!digest && tag && tag !== 'latest') {
-        findings.push({
-          object: objectRef(object),
-          field: `${at}.image`,
-          message: `container '${c.name}' image '${image}' is pinned by tag only; tags can move`,
-          fix: 'append the digest the pipeline verified: image:tag@sha256:...',
-        });
+        findings.push(
+          findingOn(
+            object,
+            `${at}.image`,
+            `container '${c.name}' image '${image}' is pinned by tag only; tags can move`,
+            'append the digest the pipeline verified: image:tag@sha256:...',
+          ),
+        );
       }
     });
     return findings;
@@ -71,12 +75,14 @@ export const IMAGE_REGISTRY: GuardrailRule = {
     eachContainer(objects, (c, at, object) => {
       const { name } = parseImage(String(c.image ?? ''));
       if (!allowed.some((r) => name.startsWith(`${r.replace(/\/+$/, '')}/`))) {
-        findings.push({
-          object: objectRef(object),
-          field: `${at}.image`,
-          message: `container '${c.name}' image '${c.image}' is not from an allowed registry (${allowed.join(', ')})`,
-          fix: 'mirror the image into an allowed registry, or add its registry to allowedRegistries',
-        });
+        findings.push(
+          findingOn(
+            object,
+            `${at}.image`,
+            `container '${c.name}' image '${c.image}' is not from an allowed registry (${allowed.join(', ')})`,
+            'mirror the image into an allowed registry, or add its registry to allowedRegistries',
+          ),
+        );
       }
     });
     return findings;
@@ -96,12 +102,14 @@ export const RESOURCES: GuardrailRule = {
         (['cpu', 'memory'] as const).filter((r) => c.resources?.[kind]?.[r] === undefined).map((r) => `${kind}.${r}`),
       );
       if (missing.length) {
-        findings.push({
-          object: objectRef(object),
-          field: `${at}.resources`,
-          message: `container '${c.name}' has no ${missing.join(', ')}`,
-          fix: 'set resources.requests and resources.limits for cpu and memory',
-        });
+        findings.push(
+          findingOn(
+            object,
+            `${at}.resources`,
+            `container '${c.name}' has no ${missing.join(', ')}`,
+            'set resources.requests and resources.limits for cpu and memory',
+          ),
+        );
       }
     });
     return findings;
@@ -119,12 +127,14 @@ export const PROBES: GuardrailRule = {
       if (batch || init) return;
       for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
         if (!c[probe]) {
-          findings.push({
-            object: objectRef(object),
-            field: `${at}.${probe}`,
-            message: `container '${c.name}' has no ${probe}`,
-            fix: `add a ${probe} (readiness gates traffic; liveness restarts a stuck process)`,
-          });
+          findings.push(
+            findingOn(
+              object,
+              `${at}.${probe}`,
+              `container '${c.name}' has no ${probe}`,
+              `add a ${probe} (readiness gates traffic; liveness restarts a stuck process)`,
+            ),
+          );
         }
       }
     });
@@ -141,12 +151,14 @@ export const READ_ONLY_ROOT: GuardrailRule = {
     const findings: RawFinding[] = [];
     eachContainer(objects, (c, at, object) => {
       if (c.securityContext?.readOnlyRootFilesystem !== true) {
-        findings.push({
-          object: objectRef(object),
-          field: `${at}.securityContext.readOnlyRootFilesystem`,
-          message: `container '${c.name}' can write to its root filesystem`,
-          fix: 'set readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
-        });
+        findings.push(
+          findingOn(
+            object,
+            `${at}.securityContext.readOnlyRootFilesystem`,
+            `container '${c.name}' can write to its root filesystem`,
+            'set readOnlyRootFilesystem: true and mount an emptyDir where the app writes',
+          ),
+        );
       }
     });
     return findings;
@@ -192,20 +204,24 @@ export const HIGH_AVAILABILITY: GuardrailRule = {
       if (!REPLICATED.has(String(object.kind))) continue;
       const replicas = (object as Json).spec?.replicas ?? 1;
       if (replicas < 2 && !scaledByHpa(object, objects)) {
-        findings.push({
-          object: objectRef(object),
-          field: 'spec.replicas',
-          message: `${replicas} replica(s): one node drain or crash takes the service down`,
-          fix: 'run at least 2 replicas, or attach a HorizontalPodAutoscaler with minReplicas >= 2',
-        });
+        findings.push(
+          findingOn(
+            object,
+            'spec.replicas',
+            `${replicas} replica(s): one node drain or crash takes the service down`,
+            'run at least 2 replicas, or attach a HorizontalPodAutoscaler with minReplicas >= 2',
+          ),
+        );
       }
       if (!coveredByPdb(object, pod.labels, objects)) {
-        findings.push({
-          object: objectRef(object),
-          field: 'spec.template.metadata.labels',
-          message: 'no PodDisruptionBudget selects these pods: a node drain may evict them all at once',
-          fix: 'add a PodDisruptionBudget with maxUnavailable: 1 selecting the pod labels',
-        });
+        findings.push(
+          findingOn(
+            object,
+            'spec.template.metadata.labels',
+            'no PodDisruptionBudget selects these pods: a node drain may evict them all at once',
+            'add a PodDisruptionBudget with maxUnavailable: 1 selecting the pod labels',
+          ),
+        );
       }
     }
     return findings;
