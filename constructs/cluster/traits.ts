@@ -38,6 +38,21 @@ export interface ClusterTraits {
    * @default false
    */
   readonly openshift?: boolean;
+  /**
+   * Zones the nodes run in (empty when unknown or single-zone).
+   * @default []
+   */
+  readonly zones?: readonly string[];
+  /**
+   * StorageClass persistent volumes get when a claim names none.
+   * @default 'gp3' on eks, 'standard-rwo' on gke, 'managed-csi' on aks, 'local-path' on bare-metal and vm (k3s), '' on existing
+   */
+  readonly storageClass?: string;
+  /**
+   * Kubernetes minor version of the control plane, like '1.33' ('' when unknown).
+   * @default ''
+   */
+  readonly kubernetesVersion?: string;
 }
 
 /** Cluster traits with every default resolved. */
@@ -45,6 +60,16 @@ export type ResolvedClusterTraits = Required<ClusterTraits>;
 
 const CLOUDS: readonly ClusterKind[] = ['eks', 'gke', 'aks'];
 const KINDS: readonly ClusterKind[] = ['bare-metal', 'vm', 'eks', 'gke', 'aks', 'existing'];
+
+// What each kind provisions out of the box (EKS: the gp3 class the EBS CSI add-on's StorageClass creates).
+const DEFAULT_STORAGE_CLASS: Record<ClusterKind, string> = {
+  'bare-metal': 'local-path',
+  vm: 'local-path',
+  eks: 'gp3',
+  gke: 'standard-rwo',
+  aks: 'managed-csi',
+  existing: '',
+};
 
 /** Resolves the defaults of a cluster's traits, rejecting combinations that cannot work. */
 export function resolveClusterTraits(traits: ClusterTraits): ResolvedClusterTraits {
@@ -62,6 +87,12 @@ export function resolveClusterTraits(traits: ClusterTraits): ResolvedClusterTrai
       `'loadBalancer' ('cloud') needs a cloud cluster, but 'kind' is '${traits.kind}': use 'metallb' or 'none'`,
     );
   }
+  if (traits.kubernetesVersion !== undefined && !/^(1\.\d{2})?$/.test(traits.kubernetesVersion)) {
+    throw new InvalidPropertyError(
+      'kubernetesVersion',
+      `'kubernetesVersion' (${JSON.stringify(traits.kubernetesVersion)}) must be a minor version like '1.33'`,
+    );
+  }
   return {
     kind: traits.kind,
     loadBalancer,
@@ -69,5 +100,8 @@ export function resolveClusterTraits(traits: ClusterTraits): ResolvedClusterTrai
     multiZone: traits.multiZone ?? cloud,
     prometheusOperator: traits.prometheusOperator ?? false,
     openshift: traits.openshift ?? false,
+    zones: [...(traits.zones ?? [])],
+    storageClass: traits.storageClass ?? DEFAULT_STORAGE_CLASS[traits.kind],
+    kubernetesVersion: traits.kubernetesVersion ?? '',
   };
 }

@@ -208,6 +208,12 @@ export function metallb(options: MetalLbOptions): { release: ReleaseSpec; object
   return { release, objects: [pool, ...announce] };
 }
 
+/** The controller's service account, which its IRSA role trusts (EksCluster creates that role). */
+export const AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT = {
+  namespace: 'kube-system',
+  name: 'aws-load-balancer-controller',
+} as const;
+
 /** Options of {@link awsLoadBalancerController}. */
 export interface AwsLoadBalancerControllerOptions {
   /** The EKS cluster's name (required by the chart). */
@@ -241,7 +247,7 @@ export function awsLoadBalancerController(
   assertDnsLabel('clusterName', options.clusterName.toLowerCase());
   return validateRelease({
     name: 'aws-load-balancer-controller',
-    namespace: 'kube-system',
+    namespace: AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT.namespace,
     chart: CHARTS.awsLoadBalancerController,
     values: deepMerge(
       {
@@ -252,7 +258,7 @@ export function awsLoadBalancerController(
         podDisruptionBudget: { maxUnavailable: 1 },
         serviceAccount: {
           create: true,
-          name: 'aws-load-balancer-controller',
+          name: AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT.name,
           annotations: { 'eks.amazonaws.com/role-arn': options.roleArn },
         },
         // Otherwise the controller takes over every new LoadBalancer Service, other controllers' included.

@@ -1,0 +1,451 @@
+/**
+ * An EKS cluster as a Pulumi component: a VPC over the given zones with private nodes, the control plane
+ * (secrets encrypted with a rotating KMS key, audit logs on, endpoint access configurable), managed node
+ * groups, the OIDC provider and IRSA roles for the VPC CNI, the EBS CSI driver and the AWS Load Balancer
+ * Controller, EKS-managed add-ons, and access entries: the deployer administers, readers view.
+ * Import it from `switchyard/eks` so programs that target other clouds never load @pulumi/aws.
+ */
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT } from '../ingress/addons';
+import { type ClusterAccess, EKS_ACCESS_POLICIES, validateClusterAccess } from './access';
+import { AwsVpc } from './aws-vpc';
+import type { KubernetesCluster } from './cluster';
+import {
+  EKS_MANAGED_POLICIES,
+  irsaTrustPolicy,
+  loadBalancerControllerPolicy,
+  managedPolicyArn,
+  serviceTrustPolicy,
+} from './eks-iam';
+import { eksExec, execKubeconfig } from './kubeconfig';
+import { parseIpv4Cidr, planSubnets } from './subnets';
+import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
+
+/** The Kubernetes version new clusters get unless another is pinned. */
+export const EKS_VERSION = '1.33';
+
+/** The EKS-managed add-ons every cluster gets. */
+export const EKS_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'aws-ebs-csi-driver'] as const;
+export type EksAddonName = (typeof EKS_ADDONS)[number];
+
+/** A managed node group. */
+export interface EksNodeGroupSpec {
+  /** Name, unique in the cluster (a DNS label). */
+  readonly name: string;
+  /** @default ['m6i.large'] */
+  readonly instanceTypes?: readonly string[];
+  /** @default 3 (one node per zone) */
+  readonly minSize?: number;
+  /** @default 6 */
+  readonly maxSize?: number;
+  /** @default - minSize */
+  readonly desiredSize?: number;
+  /** @default 'ON_DEMAND' */
+  readonly capacityType?: 'ON_DEMAND' | 'SPOT';
+  /** @default 'AL2023_x86_64_STANDARD' */
+  readonly amiType?: string;
+  /** Root volume size in GiB. @default 50 */
+  readonly diskSizeGiB?: number;
+  /** @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Who can reach the Kubernetes API endpoint. */
+export interface EksEndpointAccess {
+  /** Reachable from inside the VPC (nodes, self-hosted runners, VPN). @default true */
+  readonly private?: boolean;
+  /** Source ranges allowed on the public endpoint; empty means no public endpoint. @default [] */
+  readonly publicCidrs?: readonly string[];
+}
+
+/** Arguments of {@link EksCluster}. */
+export interface EksClusterArgs {
+  /** Zones of the VPC and node groups (at least 2; 3 for production), like `['eu-west-1a', 'eu-west-1b', 'eu-west-1c']`. */
+  readonly availabilityZones: readonly string[];
+  /** Who may deploy (an IAM role ARN, the pipeline's) and who may read. */
+  readonly access: ClusterAccess;
+  /**
+   * EKS cluster name.
+   * @default - the component's name
+   */
+  readonly clusterName?: string;
+  /** @default EKS_VERSION */
+  readonly version?: string;
+  /** @default '10.0.0.0/16' */
+  readonly vpcCidr?: string;
+  /** @default 'per-zone' */
+  readonly natGateways?: 'per-zone' | 'single';
+  /** @default { private: true, publicCidrs: [] } (private endpoint only) */
+  readonly endpoint?: EksEndpointAccess;
+  /** @default [{ name: 'general' }] */
+  readonly nodeGroups?: readonly EksNodeGroupSpec[];
+  /**
+   * Pinned add-on versions, like `{ coredns: 'v1.12.1-eksbuild.2' }`.
+   * @default - EKS's default version for the cluster's Kubernetes version
+   */
+  readonly addonVersions?: Partial<Readonly<Record<EksAddonName, string>>>;
+  /** @default ['api', 'audit', 'authenticator'] */
+  readonly logTypes?: readonly string[];
+  /**
+   * Refuse to delete the cluster until this is turned off.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /** @default { kind: 'eks' } */
+  readonly traits?: Omit<ClusterTraits, 'kind' | 'zones' | 'kubernetesVersion'>;
+  /** Tags for every AWS resource. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
+
+/** Checks the arguments, naming the property. */
+export function validateEksCluster(name: string, args: EksClusterArgs): void {
+  assertDnsLabel('name', name);
+  if (args.clusterName !== undefined) assertDnsLabel('clusterName', args.clusterName);
+  const zones = args.availabilityZones ?? [];
+  if (zones.length < 2) {
+    throw new InvalidPropertyError(
+      'availabilityZones',
+      `'availabilityZones' has ${zones.length} zone(s): EKS needs subnets in at least 2 (use 3 for production)`,
+    );
+  }
+  const region = regionOf(zones[0]!);
+  for (const [i, zone] of zones.entries()) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone) || regionOf(zone) !== region) {
+      throw new InvalidPropertyError(
+        `availabilityZones[${i}]`,
+        `'availabilityZones[${i}]' (${show(zone)}) must be a zone of ${region}, like ${region}a`,
+      );
+    }
+  }
+  if (new Set(zones).size !== zones.length) {
+    throw new InvalidPropertyError('availabilityZones', `'availabilityZones' lists a zone twice`);
+  }
+  planSubnets(args.vpcCidr ?? '10.0.0.0/16', zones, 'vpcCidr');
+  if (args.version !== undefined && !/^1\.\d{2}$/.test(args.version)) {
+    throw new InvalidPropertyError(
+      'version',
+      `'version' (${show(args.version)}) must be a minor version like '${EKS_VERSION}'`,
+    );
+  }
+  const publicCidrs = args.endpoint?.publicCidrs ?? [];
+  for (const [i, cidr] of publicCidrs.entries()) {
+    const parsed = parseIpv4Cidr(cidr);
+    if (typeof parsed === 'string') {
+      throw new InvalidPropertyError(
+        `endpoint.publicCidrs[${i}]`,
+        `'endpoint.publicCidrs[${i}]' (${show(cidr)}) ${parsed}`,
+      );
+    }
+  }
+  if (args.endpoint?.private === false && publicCidrs.length === 0) {
+    throw new InvalidPropertyError(
+      'endpoint',
+      `'endpoint' turns the private endpoint off and lists no publicCidrs: nothing could reach the API; keep private: true or list the ranges of your runners`,
+    );
+  }
+  const groups = args.nodeGroups ?? [{ name: 'general' }];
+  if (groups.length === 0) throw new InvalidPropertyError('nodeGroups', `'nodeGroups' is empty: add at least one`);
+  for (const [i, group] of groups.entries()) validateNodeGroup(`nodeGroups[${i}]`, group);
+  const names = groups.map((g) => g.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new InvalidPropertyError('nodeGroups', `'nodeGroups' has two groups named ${twice}`);
+  for (const type of args.logTypes ?? []) {
+    if (!LOG_TYPES.includes(type)) {
+      throw new InvalidPropertyError(
+        'logTypes',
+        `'logTypes' entry ${show(type)} must be one of ${LOG_TYPES.join(', ')}`,
+      );
+    }
+  }
+  for (const addon of Object.keys(args.addonVersions ?? {})) {
+    if (!(EKS_ADDONS as readonly string[]).includes(addon)) {
+      throw new InvalidPropertyError(
+        'addonVersions',
+        `'addonVersions' names ${show(addon)}: use ${EKS_ADDONS.join(', ')}`,
+      );
+    }
+  }
+  validateClusterAccess('eks', args.access);
+}
+
+function validateNodeGroup(property: string, group: EksNodeGroupSpec): void {
+  assertDnsLabel(`${property}.name`, group.name);
+  const min = group.minSize ?? 3;
+  const max = group.maxSize ?? Math.max(6, min);
+  const desired = group.desiredSize ?? min;
+  if (!Number.isInteger(min) || min < 0 || !Number.isInteger(max) || max < Math.max(min, 1)) {
+    throw new InvalidPropertyError(
+      `${property}.maxSize`,
+      `'${property}' sizes (min ${min}, max ${max}) must be integers with 0 <= minSize <= maxSize and maxSize >= 1`,
+    );
+  }
+  if (!Number.isInteger(desired) || desired < min || desired > max) {
+    throw new InvalidPropertyError(
+      `${property}.desiredSize`,
+      `'${property}.desiredSize' (${desired}) must lie between minSize (${min}) and maxSize (${max})`,
+    );
+  }
+  if (group.instanceTypes !== undefined && group.instanceTypes.length === 0) {
+    throw new InvalidPropertyError(`${property}.instanceTypes`, `'${property}.instanceTypes' is empty`);
+  }
+  const disk = group.diskSizeGiB ?? 50;
+  if (!Number.isInteger(disk) || disk < 20 || disk > 16384) {
+    throw new InvalidPropertyError(
+      `${property}.diskSizeGiB`,
+      `'${property}.diskSizeGiB' (${disk}) must be 20 to 16384`,
+    );
+  }
+}
+
+/** The region of an availability zone (`eu-west-1a` → `eu-west-1`). */
+export function regionOf(zone: string): string {
+  return zone.replace(/[a-z]$/, '');
+}
+
+export class EksCluster extends pulumi.ComponentResource implements KubernetesCluster {
+  /** Kubeconfig running `aws eks get-token` (a secret: it names the endpoint). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly provider: k8s.Provider;
+  public readonly traits: ResolvedClusterTraits;
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly vpc: AwsVpc;
+  public readonly oidcProviderArn: pulumi.Output<string>;
+  /** IRSA role for the AWS Load Balancer Controller (pass it to `awsLoadBalancerController`). */
+  public readonly loadBalancerControllerRoleArn: pulumi.Output<string>;
+
+  public constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('switchyard:cluster:EksCluster', name, {}, opts);
+    validateEksCluster(name, args);
+    const clusterName = args.clusterName ?? name;
+    const version = args.version ?? EKS_VERSION;
+    const region = regionOf(args.availabilityZones[0]!);
+    const tags = { ...args.tags, 'switchyard/cluster': clusterName };
+    const parent = { parent: this };
+    this.traits = resolveClusterTraits({
+      ...args.traits,
+      kind: 'eks',
+      zones: args.availabilityZones,
+      kubernetesVersion: version,
+    });
+
+    const role = (id: string, trust: pulumi.Input<string>, policies: readonly string[], roleName?: string) => {
+      const created = new aws.iam.Role(
+        `${name}-${id}`,
+        { ...(roleName ? { name: roleName } : {}), assumeRolePolicy: trust, tags },
+        parent,
+      );
+      const attached = policies.map(
+        (policy) =>
+          new aws.iam.RolePolicyAttachment(
+            `${name}-${id}-${policy.split('/').pop()}`,
+            { role: created.name, policyArn: managedPolicyArn(policy) },
+            parent,
+          ),
+      );
+      return { role: created, attached };
+    };
+
+    this.vpc = new AwsVpc(
+      `${name}-vpc`,
+      {
+        availabilityZones: args.availabilityZones,
+        cidr: args.vpcCidr,
+        natGateways: args.natGateways,
+        clusterName,
+        tags,
+      },
+      parent,
+    );
+    const key = new aws.kms.Key(
+      `${name}-secrets`,
+      { description: `Envelope encryption of ${clusterName}'s Secrets`, enableKeyRotation: true, tags },
+      parent,
+    );
+    const clusterRole = role('cluster-role', serviceTrustPolicy('eks.amazonaws.com'), EKS_MANAGED_POLICIES.cluster);
+    const publicCidrs = [...(args.endpoint?.publicCidrs ?? [])];
+    const cluster = new aws.eks.Cluster(
+      `${name}-cluster`,
+      {
+        name: clusterName,
+        version,
+        roleArn: clusterRole.role.arn,
+        vpcConfig: {
+          subnetIds: this.vpc.privateSubnetIds,
+          endpointPrivateAccess: args.endpoint?.private ?? true,
+          endpointPublicAccess: publicCidrs.length > 0,
+          ...(publicCidrs.length ? { publicAccessCidrs: publicCidrs } : {}),
+        },
+        // Access entries only (no aws-auth ConfigMap), and no implicit admin for whoever ran `pulumi up`.
+        accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ['secrets'] },
+        enabledClusterLogTypes: [...(args.logTypes ?? ['api', 'audit', 'authenticator'])],
+        deletionProtection: args.deletionProtection ?? true,
+        // The networking add-ons come as EKS-managed add-ons below, versioned and updatable.
+        bootstrapSelfManagedAddons: false,
+        tags,
+      },
+      { parent: this, dependsOn: clusterRole.attached },
+    );
+    this.clusterName = cluster.name;
+
+    const issuer = cluster.identities.apply((ids) => ids?.[0]?.oidcs?.[0]?.issuer ?? '');
+    const oidc = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags },
+      parent,
+    );
+    this.oidcProviderArn = oidc.arn;
+    const irsa = (id: string, namespace: string, account: string, policies: readonly string[], roleName?: string) =>
+      role(
+        id,
+        pulumi.all([oidc.arn, issuer]).apply(([arn, url]) => irsaTrustPolicy(arn, url, namespace, account)),
+        policies,
+        roleName,
+      );
+
+    const cniRole = irsa('vpc-cni-irsa', 'kube-system', 'aws-node', EKS_MANAGED_POLICIES.vpcCni);
+    const ebsRole = irsa('ebs-csi-irsa', 'kube-system', 'ebs-csi-controller-sa', EKS_MANAGED_POLICIES.ebsCsi);
+    // Named, so the role ARN is known before deploy and cdk8s synth can write it into the chart values.
+    const lbc = irsa(
+      'aws-load-balancer-controller-irsa',
+      AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT.namespace,
+      AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT.name,
+      [],
+      `${clusterName}-aws-load-balancer-controller`,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-aws-load-balancer-controller`,
+      { role: lbc.role.name, policy: loadBalancerControllerPolicy() },
+      parent,
+    );
+    this.loadBalancerControllerRoleArn = lbc.role.arn;
+
+    const addon = (
+      addonName: EksAddonName,
+      dependsOn: pulumi.Resource[],
+      serviceAccountRoleArn?: pulumi.Input<string>,
+    ) =>
+      new aws.eks.Addon(
+        `${name}-${addonName}`,
+        {
+          clusterName: cluster.name,
+          addonName,
+          ...(args.addonVersions?.[addonName] ? { addonVersion: args.addonVersions[addonName] } : {}),
+          ...(serviceAccountRoleArn ? { serviceAccountRoleArn } : {}),
+          resolveConflictsOnCreate: 'OVERWRITE',
+          resolveConflictsOnUpdate: 'PRESERVE',
+          tags,
+        },
+        { parent: this, dependsOn },
+      );
+    // Nodes only become Ready once the CNI runs; CoreDNS and the CSI controller need Ready nodes.
+    const networking = [addon('vpc-cni', cniRole.attached, cniRole.role.arn), addon('kube-proxy', [])];
+
+    const nodeRole = role('node-role', serviceTrustPolicy('ec2.amazonaws.com'), EKS_MANAGED_POLICIES.node);
+    const nodeGroups = (args.nodeGroups ?? [{ name: 'general' }]).map((group) => {
+      const min = group.minSize ?? 3;
+      return new aws.eks.NodeGroup(
+        `${name}-${group.name}`,
+        {
+          clusterName: cluster.name,
+          nodeGroupName: group.name,
+          version,
+          nodeRoleArn: nodeRole.role.arn,
+          subnetIds: this.vpc.privateSubnetIds,
+          instanceTypes: [...(group.instanceTypes ?? ['m6i.large'])],
+          capacityType: group.capacityType ?? 'ON_DEMAND',
+          amiType: group.amiType ?? 'AL2023_x86_64_STANDARD',
+          diskSize: group.diskSizeGiB ?? 50,
+          scalingConfig: {
+            minSize: min,
+            maxSize: group.maxSize ?? Math.max(6, min),
+            desiredSize: group.desiredSize ?? min,
+          },
+          updateConfig: { maxUnavailable: 1 },
+          labels: { ...group.labels, 'switchyard/node-group': group.name },
+          tags,
+        },
+        // The autoscaler owns the desired size once the group exists.
+        {
+          parent: this,
+          dependsOn: [...nodeRole.attached, ...networking],
+          ignoreChanges: ['scalingConfig.desiredSize'],
+        },
+      );
+    });
+    const ebsCsi = addon('aws-ebs-csi-driver', [...nodeGroups, ...ebsRole.attached], ebsRole.role.arn);
+    addon('coredns', nodeGroups);
+
+    const grants = [
+      ...this.grant(name, 'deployer', args.access.deployer, EKS_ACCESS_POLICIES.deployer, cluster, tags),
+      ...(args.access.readers ?? []).flatMap((reader, i) =>
+        this.grant(name, `reader-${i}`, reader, EKS_ACCESS_POLICIES.reader, cluster, tags),
+      ),
+    ];
+
+    this.kubeconfig = pulumi.secret(
+      pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthority]).apply(([clusterId, endpoint, ca]) =>
+        execKubeconfig({
+          name: clusterId,
+          endpoint,
+          certificateAuthority: ca?.data ?? '',
+          exec: eksExec(clusterId, region),
+        }),
+      ),
+    );
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+      { parent: this, dependsOn: [...grants, ...nodeGroups] },
+    );
+    new k8s.storage.v1.StorageClass(
+      `${name}-gp3`,
+      {
+        metadata: {
+          name: this.traits.storageClass,
+          annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+        },
+        provisioner: 'ebs.csi.aws.com',
+        parameters: { type: 'gp3', encrypted: 'true' },
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+        reclaimPolicy: 'Delete',
+      },
+      { parent: this, provider: this.provider, dependsOn: [ebsCsi] },
+    );
+    this.registerOutputs({
+      kubeconfig: this.kubeconfig,
+      clusterName: this.clusterName,
+      oidcProviderArn: this.oidcProviderArn,
+      loadBalancerControllerRoleArn: this.loadBalancerControllerRoleArn,
+      traits: this.traits,
+    });
+  }
+
+  private grant(
+    prefix: string,
+    id: string,
+    principalArn: string,
+    policyArn: string,
+    cluster: aws.eks.Cluster,
+    tags: Record<string, string>,
+  ): pulumi.Resource[] {
+    const parent = { parent: this };
+    const entry = new aws.eks.AccessEntry(
+      `${prefix}-${id}`,
+      { clusterName: cluster.name, principalArn, type: 'STANDARD', tags },
+      parent,
+    );
+    const association = new aws.eks.AccessPolicyAssociation(
+      `${prefix}-${id}`,
+      { clusterName: cluster.name, principalArn, policyArn, accessScope: { type: 'cluster' } },
+      { parent: this, dependsOn: [entry] },
+    );
+    return [entry, association];
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Subnet plans for cluster networks, as pure functions: one private subnet per zone sized for pod IPs
+ * (the VPC CNI gives pods VPC addresses) and one small public subnet per zone for load balancers and NAT.
+ */
+import { InvalidPropertyError, show } from '../core/validate';
+
+/** Subnets of one zone. */
+export interface ZoneSubnets {
+  readonly zone: string;
+  /** Nodes and pods. */
+  readonly private: string;
+  /** Internet-facing load balancers and the NAT gateway. */
+  readonly public: string;
+}
+
+function toInt(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function toIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** Parses an IPv4 CIDR, or explains what is wrong with it. */
+export function parseIpv4Cidr(cidr: string): { base: number; prefix: number } | string {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
+    return 'must be an IPv4 CIDR like 10.0.0.0/16';
+  }
+  const prefix = Number(match[5]);
+  const base = toInt(match.slice(1, 5).join('.'));
+  if (base % 2 ** (32 - prefix) !== 0)
+    return `has host bits set: use ${toIp(base - (base % 2 ** (32 - prefix)))}/${prefix}`;
+  return { base, prefix };
+}
+
+/**
+ * Splits a VPC CIDR (/16 to /20) over zones: private subnets of prefix+3 (an eighth each, a /19 of a /16) and
+ * public subnets of prefix+8 (a /24 of a /16) after them. At most 6 zones.
+ */
+export function planSubnets(vpcCidr: string, zones: readonly string[], property = 'vpcCidr'): ZoneSubnets[] {
+  const parsed = parseIpv4Cidr(vpcCidr);
+  if (typeof parsed === 'string')
+    throw new InvalidPropertyError(property, `'${property}' (${show(vpcCidr)}) ${parsed}`);
+  if (parsed.prefix < 16 || parsed.prefix > 20) {
+    throw new InvalidPropertyError(
+      property,
+      `'${property}' (${vpcCidr}) must be a /16 to /20: smaller networks run out of pod addresses`,
+    );
+  }
+  if (zones.length === 0 || zones.length > 6) {
+    throw new InvalidPropertyError('availabilityZones', `'availabilityZones' has ${zones.length} zones: use 1 to 6`);
+  }
+  const privateSize = 2 ** (32 - parsed.prefix - 3);
+  const publicSize = 2 ** (32 - parsed.prefix - 8);
+  const publicStart = parsed.base + 6 * privateSize;
+  return zones.map((zone, i) => ({
+    zone,
+    private: `${toIp(parsed.base + i * privateSize)}/${parsed.prefix + 3}`,
+    public: `${toIp(publicStart + i * publicSize)}/${parsed.prefix + 8}`,
+  }));
+}
