@@ -3,7 +3,7 @@
  * token helper (`aws eks get-token`, `gke-gcloud-auth-plugin`, `kubelogin`), so a kubeconfig in state or
  * in a CI log grants nothing by itself. Pulumi still marks them secret because endpoints are sensitive.
  */
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 /** How the client gets a token: an exec credential plugin. */
 export interface ExecCredential {
@@ -96,4 +96,23 @@ export function aksExec(mode: KubeloginMode = 'azurecli'): ExecCredential {
     args: ['get-token', '--login', mode, '--server-id', AKS_AAD_SERVER_ID],
     installHint: 'Install kubelogin: https://azure.github.io/kubelogin/install.html',
   };
+}
+
+/**
+ * The kubeconfig AKS returns for Entra ID clusters (base64, with an interactive kubelogin login), turned
+ * into one that signs in non-interactively with `mode`. Empty when AKS returned nothing (a preview).
+ */
+export function aksKubeconfig(encoded: string | undefined, name: string, mode: KubeloginMode = 'azurecli'): string {
+  if (!encoded) return '';
+  const config = parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
+    clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[];
+  };
+  const cluster = config?.clusters?.[0]?.cluster;
+  if (!cluster?.server) throw new Error(`AKS returned a kubeconfig for ${name} without a cluster server`);
+  return execKubeconfig({
+    name,
+    endpoint: cluster.server,
+    certificateAuthority: cluster['certificate-authority-data'] ?? '',
+    exec: aksExec(mode),
+  });
 }

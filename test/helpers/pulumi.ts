@@ -14,11 +14,12 @@ export interface MockedResource {
 /** Outputs a provider would add to a resource's inputs (e.g. a command's stdout), by resource type. */
 export type MockOutputs = Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 
-/** Installs Pulumi mocks for `stack`; returns the live list of registered resources. */
+/** Installs Pulumi mocks for `stack` (with results of invokes by token); returns the live list of registered resources. */
 export function useMocks(
   stack: string,
   config: Record<string, string> = {},
   outputs: MockOutputs = {},
+  calls: MockOutputs = {},
 ): MockedResource[] {
   const registered: MockedResource[] = [];
   pulumi.runtime.setAllConfig(config);
@@ -28,7 +29,7 @@ export function useMocks(
         registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs[args.type]?.(args.inputs) } };
       },
-      call: (args) => args.inputs,
+      call: (args) => calls[args.token]?.(args.inputs) ?? args.inputs,
     },
     'switchyard',
     stack,
