@@ -1,11 +1,17 @@
 export * from './cdk8s/inline-helm-release';
 export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
+export * from './cluster/access';
 export * from './cluster/bare-metal';
+export * from './cluster/cloud-init';
 export * from './cluster/cluster';
 export * from './cluster/existing';
 export * from './cluster/k3s';
+export * from './cluster/kubeconfig';
+export * from './cluster/subnets';
 export * from './cluster/traits';
+// EksCluster, GkeCluster, AksCluster and VmCluster: import 'switchyard/eks', '/gke', '/aks' or '/vm', so a
+// program loads only its cloud's SDK.
 export * from './core/validate';
 export * from './guardrails';
 export * from './guardrails/schema';

@@ -8,6 +8,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
+import { type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import {
   assertAddress,
@@ -19,12 +20,16 @@ import {
   k3sServerUrl,
   rewriteKubeconfig,
 } from './k3s';
+import { grantRbacAccess } from './rbac-access';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** A machine the cluster runs on. */
 export interface SshHost {
-  /** Address SSH connects to (and, for servers, one the API certificate covers). */
-  readonly address: string;
+  /**
+   * Address SSH connects to (and, for servers, one the API certificate covers). Outputs are accepted, e.g. a
+   * created machine's private IP (see VmCluster); plain strings are checked at once.
+   */
+  readonly address: pulumi.Input<string>;
   /** @default 'root' (any user with passwordless sudo works) */
   readonly user?: string;
   /** Private key of `user`; pass a Pulumi secret (`config.requireSecret(...)`). */
@@ -46,7 +51,7 @@ export interface BareMetalClusterArgs {
    * Address clients and joining nodes use for the API: a load balancer or virtual IP in front of the servers.
    * @default - the first server's address
    */
-  readonly apiAddress?: string;
+  readonly apiAddress?: pulumi.Input<string>;
   /**
    * k3s release, pinned.
    * @default K3S_VERSION
@@ -57,6 +62,12 @@ export interface BareMetalClusterArgs {
    * @default { kind: 'bare-metal' } (MetalLB provides load balancer addresses)
    */
   readonly traits?: Omit<ClusterTraits, 'kind'> & { readonly kind?: 'bare-metal' | 'vm' };
+  /**
+   * Who may deploy and who may read, as Kubernetes subjects (`User:`, `Group:` or `ServiceAccount:ns/name`):
+   * the deployer is bound to cluster-admin, readers to the built-in `view` role (no Secrets).
+   * @default - no bindings: only holders of the admin kubeconfig have access
+   */
+  readonly access?: ClusterAccess;
 }
 
 /** Checks the arguments, naming the property. */
@@ -69,13 +80,17 @@ export function validateBareMetalCluster(name: string, args: BareMetalClusterArg
       `'servers' has ${count} host(s): use 1 (no high availability) or an odd number of at least 3, so embedded etcd keeps a majority when one fails`,
     );
   }
-  for (const [i, h] of args.servers.entries()) assertAddress(`servers[${i}].address`, h.address);
-  for (const [i, h] of (args.agents ?? []).entries()) assertAddress(`agents[${i}].address`, h.address);
-  if (args.apiAddress !== undefined) assertAddress('apiAddress', args.apiAddress);
+  const known = (value: unknown): value is string => typeof value === 'string';
+  for (const [i, h] of args.servers.entries()) if (known(h.address)) assertAddress(`servers[${i}].address`, h.address);
+  for (const [i, h] of (args.agents ?? []).entries()) {
+    if (known(h.address)) assertAddress(`agents[${i}].address`, h.address);
+  }
+  if (known(args.apiAddress)) assertAddress('apiAddress', args.apiAddress);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
-  const all = [...args.servers, ...(args.agents ?? [])].map((h) => h.address);
+  const all = [...args.servers, ...(args.agents ?? [])].map((h) => h.address).filter(known);
   const twice = all.find((a, i) => all.indexOf(a) !== i);
   if (twice) throw new InvalidPropertyError('agents', `host ${twice} appears twice among servers and agents`);
+  if (args.access) validateClusterAccess(args.traits?.kind ?? 'bare-metal', args.access);
 }
 
 export class BareMetalCluster extends pulumi.ComponentResource implements KubernetesCluster {
@@ -91,7 +106,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     validateBareMetalCluster(name, args);
     const version = args.k3sVersion ?? K3S_VERSION;
     const [first, ...others] = args.servers;
-    const apiAddress = args.apiAddress ?? first!.address;
+    const apiAddress = pulumi.output(args.apiAddress ?? first!.address);
     this.traits = resolveClusterTraits({ ...args.traits, kind: args.traits?.kind ?? 'bare-metal' });
 
     const token = new random.RandomPassword(`${name}-join-token`, { length: 48, special: false }, { parent: this });
@@ -101,13 +116,16 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       port: h.port ?? 22,
       privateKey: h.privateKey,
     });
-    const tlsSans = [...new Set([apiAddress, ...args.servers.map((s) => s.address)])];
-    const install = (host: SshHost, id: string, script: string, dependsOn: pulumi.Resource[]) =>
+    const tlsSans = pulumi
+      .all([apiAddress, ...args.servers.map((s) => s.address)])
+      .apply((addresses) => [...new Set(addresses)]);
+    const serverUrl = apiAddress.apply(k3sServerUrl);
+    const install = (host: SshHost, id: string, script: pulumi.Output<string>, dependsOn: pulumi.Resource[]) =>
       new command.remote.Command(
         `${name}-${id}`,
         {
           connection: connection(host),
-          create: k3sRemoteCommand(script),
+          create: script.apply(k3sRemoteCommand),
           stdin: pulumi.secret(token.result),
           // A new version re-runs the (idempotent) installer.
           triggers: [version],
@@ -115,15 +133,18 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
         { parent: this, dependsOn, additionalSecretOutputs: ['stdin'] },
       );
 
-    const init = install(first!, 'server-0', k3sInstallScript({ version, role: { kind: 'init' }, tlsSans }), []);
-    const serverUrl = k3sServerUrl(apiAddress);
-    const joined = others.map((host, i) =>
-      install(host, `server-${i + 1}`, k3sInstallScript({ version, role: { kind: 'server', serverUrl }, tlsSans }), [
-        init,
-      ]),
-    );
+    const script = (role: 'init' | 'server' | 'agent') =>
+      pulumi.all([serverUrl, tlsSans]).apply(([url, sans]) =>
+        k3sInstallScript({
+          version,
+          role: role === 'init' ? { kind: 'init' } : { kind: role, serverUrl: url },
+          ...(role === 'agent' ? {} : { tlsSans: sans }),
+        }),
+      );
+    const init = install(first!, 'server-0', script('init'), []);
+    const joined = others.map((host, i) => install(host, `server-${i + 1}`, script('server'), [init]));
     const agents = (args.agents ?? []).map((host, i) =>
-      install(host, `agent-${i}`, k3sInstallScript({ version, role: { kind: 'agent', serverUrl } }), [init, ...joined]),
+      install(host, `agent-${i}`, script('agent'), [init, ...joined]),
     );
 
     const read = new command.remote.Command(
@@ -131,12 +152,15 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       { connection: connection(first!), create: K3S_READ_KUBECONFIG, triggers: [version] },
       { parent: this, dependsOn: [init, ...joined, ...agents], additionalSecretOutputs: ['stdout'] },
     );
-    this.kubeconfig = pulumi.secret(read.stdout.apply((raw) => rewriteKubeconfig(raw, apiAddress, name)));
+    this.kubeconfig = pulumi.secret(
+      pulumi.all([read.stdout, apiAddress]).apply(([raw, api]) => rewriteKubeconfig(raw, api, name)),
+    );
     this.provider = new k8s.Provider(
       `${name}-provider`,
       { kubeconfig: this.kubeconfig, enableServerSideApply: true },
       { parent: this },
     );
+    if (args.access) grantRbacAccess(this, name, args.access, this.provider);
     this.registerOutputs({ kubeconfig: this.kubeconfig, traits: this.traits });
   }
 }

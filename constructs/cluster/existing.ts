@@ -5,7 +5,9 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
+import { grantRbacAccess } from './rbac-access';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** Arguments of {@link ExistingCluster}. */
@@ -24,6 +26,12 @@ export interface ExistingClusterArgs {
    * @default { kind: 'existing' } (no load balancer assumed)
    */
   readonly traits?: Omit<ClusterTraits, 'kind'>;
+  /**
+   * Who may deploy and who may read, as Kubernetes subjects (`User:`, `Group:` or `ServiceAccount:ns/name`):
+   * the deployer is bound to cluster-admin, readers to the built-in `view` role (no Secrets).
+   * @default - no bindings: only holders of the admin kubeconfig have access
+   */
+  readonly access?: ClusterAccess;
 }
 
 export class ExistingCluster extends pulumi.ComponentResource implements KubernetesCluster {
@@ -39,6 +47,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
     if (args.context !== undefined && (typeof args.context !== 'string' || !args.context.trim())) {
       throw new InvalidPropertyError('context', `'context' (${show(args.context)}) must name a kubeconfig context`);
     }
+    if (args.access) validateClusterAccess('existing', args.access);
     this.traits = resolveClusterTraits({ ...args.traits, kind: 'existing' });
     this.kubeconfig = pulumi.secret(args.kubeconfig);
     this.provider = new k8s.Provider(
@@ -46,6 +55,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
       { kubeconfig: this.kubeconfig, ...(args.context ? { context: args.context } : {}), enableServerSideApply: true },
       { parent: this },
     );
+    if (args.access) grantRbacAccess(this, name, args.access, this.provider);
     this.registerOutputs({ kubeconfig: this.kubeconfig, traits: this.traits });
   }
 }

@@ -51,7 +51,12 @@ describe('the published package', () => {
         "import { guardrailPolicies } from 'switchyard/crossguard';",
         "import { GuardrailValidation, runGuardrails } from 'switchyard';",
         'const guardrails = { policies: guardrailPolicies().length, plugin: typeof GuardrailValidation, findings: runGuardrails([]).length };',
-        "console.log(JSON.stringify({ label: checkDnsLabel('Bad'), web: typeof WebApp, registry: typeof SchemaRegistry, image: props.image, kinds, guardrails }));",
+        "import { EksCluster } from 'switchyard/eks';",
+        "import { GkeCluster } from 'switchyard/gke';",
+        "import { AksCluster } from 'switchyard/aks';",
+        "import { VmCluster } from 'switchyard/vm';",
+        'const clusters = [EksCluster, GkeCluster, AksCluster, VmCluster].map((c) => c.name);',
+        "console.log(JSON.stringify({ label: checkDnsLabel('Bad'), web: typeof WebApp, registry: typeof SchemaRegistry, image: props.image, kinds, guardrails, clusters }));",
       ].join('\n'),
     );
   }, 180_000);
@@ -75,6 +80,7 @@ describe('the published package', () => {
       image: 'ghcr.io/acme/app:1.0.0',
       kinds: ['HTTPRoute'],
       guardrails: { policies: 10, plugin: 'function', findings: 0 },
+      clusters: ['EksCluster', 'GkeCluster', 'AksCluster', 'VmCluster'],
     });
   });
 });

@@ -149,3 +149,28 @@ describe('ExistingCluster', () => {
     expect(() => new ExistingCluster('Lab', { kubeconfig: 'x' })).toThrow(InvalidPropertyError);
   });
 });
+
+describe('cluster access on Kubernetes RBAC', () => {
+  it('binds the deployer and readers with the cluster provider when access is given', async () => {
+    const registered = useMocks('dev', {}, { 'command:remote:Command': () => ({ stdout: '' }) });
+    new ExistingCluster('shared', {
+      kubeconfig: 'x',
+      access: { deployer: 'Group:deployers', readers: ['Group:devs'] },
+    });
+    new BareMetalCluster('rack', { servers: [host('10.1.0.1')], access: { deployer: 'ServiceAccount:ci/deployer' } });
+    await settle();
+    const bindings = registered.filter((r) => r.type === 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding');
+    expect(bindings.map((b) => [b.name, (b.inputs.roleRef as { name: string }).name])).toEqual([
+      ['shared-deployer', 'cluster-admin'],
+      ['shared-readers', 'view'],
+      ['rack-deployer', 'cluster-admin'],
+    ]);
+    expect(bindings[0]!.provider).toMatch(/shared-provider/);
+  });
+
+  it('rejects subjects that are not Kubernetes subjects', () => {
+    expect(() => new ExistingCluster('bad', { kubeconfig: 'x', access: { deployer: 'deployers' } })).toThrow(
+      /'access.deployer' \("deployers"\) is not a existing deploy identity/,
+    );
+  });
+});

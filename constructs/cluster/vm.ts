@@ -1,0 +1,294 @@
+/**
+ * A k3s cluster on virtual machines Switchyard creates: EC2 instances or OpenStack servers with cloud-init,
+ * then the same SSH bootstrap as {@link BareMetalCluster}. Import it from `switchyard/vm`.
+ */
+import * as aws from '@pulumi/aws';
+import type * as k8s from '@pulumi/kubernetes';
+import * as openstack from '@pulumi/openstack';
+import * as pulumi from '@pulumi/pulumi';
+import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import type { ClusterAccess } from './access';
+import { BareMetalCluster, type SshHost, validateBareMetalCluster } from './bare-metal';
+import { cloudInitUserData, validateCloudInit } from './cloud-init';
+import type { KubernetesCluster } from './cluster';
+import { parseIpv4Cidr } from './subnets';
+import type { ClusterTraits, ResolvedClusterTraits } from './traits';
+
+/** Machines on AWS EC2. */
+export interface Ec2Machines {
+  readonly cloud: 'aws-ec2';
+  /** AMI of a systemd Linux (Ubuntu, Debian, Amazon Linux 2023), pinned. */
+  readonly ami: string;
+  /** VPC of the subnets. */
+  readonly vpcId: pulumi.Input<string>;
+  /** Subnets the machines spread over, round-robin (one per zone for HA). */
+  readonly subnetIds: readonly pulumi.Input<string>[];
+  /** Ranges that may reach SSH and the API (where Pulumi and the pipeline run). */
+  readonly adminCidrs: readonly string[];
+  /** @default 'm6i.large' */
+  readonly instanceType?: string;
+}
+
+/** Machines on OpenStack. */
+export interface OpenStackMachines {
+  readonly cloud: 'openstack';
+  /** Image name, like 'ubuntu-24.04'. */
+  readonly image: string;
+  /** Flavor name, like 'm1.large'. */
+  readonly flavor: string;
+  /** Name of the network the machines attach to. */
+  readonly network: string;
+  /** Ranges that may reach SSH and the API. */
+  readonly adminCidrs: readonly string[];
+  /** @default - the project's default */
+  readonly availabilityZones?: readonly string[];
+}
+
+/** Arguments of {@link VmCluster}. */
+export interface VmClusterArgs {
+  readonly machines: Ec2Machines | OpenStackMachines;
+  /** Control-plane machines: 1, or an odd number of at least 3. @default 3 */
+  readonly servers?: number;
+  /** Worker machines. @default 0 */
+  readonly agents?: number;
+  /** Public key cloud-init authorizes (OpenSSH format). */
+  readonly sshPublicKey: string;
+  /** Its private key, for the bootstrap; pass a Pulumi secret. */
+  readonly sshPrivateKey: pulumi.Input<string>;
+  /** @default 'switchyard' */
+  readonly sshUser?: string;
+  /** Root disk size in GiB (encrypted on EC2). @default 50 */
+  readonly diskSizeGiB?: number;
+  /** @default K3S_VERSION */
+  readonly k3sVersion?: string;
+  /** @default - no bindings (see BareMetalClusterArgs.access) */
+  readonly access?: ClusterAccess;
+  /** @default { kind: 'vm' } (MetalLB provides load balancer addresses) */
+  readonly traits?: Omit<ClusterTraits, 'kind'>;
+  /** @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+// What k3s nodes need from each other: API, etcd, kubelet (metrics-server scrapes it too), flannel VXLAN.
+const K3S_PORTS = [
+  { protocol: 'tcp', from: 6443, to: 6443 },
+  { protocol: 'tcp', from: 2379, to: 2380 },
+  { protocol: 'tcp', from: 10250, to: 10250 },
+  { protocol: 'udp', from: 8472, to: 8472 },
+] as const;
+
+/** Checks the arguments, naming the property. */
+export function validateVmCluster(name: string, args: VmClusterArgs): void {
+  assertDnsLabel('name', name);
+  const servers = args.servers ?? 3;
+  const agents = args.agents ?? 0;
+  if (!Number.isInteger(agents) || agents < 0 || agents > 100) {
+    throw new InvalidPropertyError('agents', `'agents' (${show(agents)}) must be an integer from 0 to 100`);
+  }
+  const placeholder = (i: string) => ({ address: `10.0.0.${i}`, privateKey: '' });
+  validateBareMetalCluster(name, {
+    servers: Array.from({ length: Number.isInteger(servers) ? servers : 0 }, (_, i) => placeholder(String(i + 1))),
+    k3sVersion: args.k3sVersion,
+    access: args.access,
+    traits: { kind: 'vm' },
+  });
+  validateCloudInit({ user: args.sshUser ?? 'switchyard', sshPublicKey: args.sshPublicKey });
+  const machines = args.machines;
+  if (machines.cloud !== 'aws-ec2' && machines.cloud !== 'openstack') {
+    throw new InvalidPropertyError(
+      'machines.cloud',
+      `'machines.cloud' (${show((machines as { cloud: unknown }).cloud)}) must be 'aws-ec2' or 'openstack'`,
+    );
+  }
+  if (machines.adminCidrs.length === 0) {
+    throw new InvalidPropertyError(
+      'machines.adminCidrs',
+      `'machines.adminCidrs' is empty: Pulumi must reach SSH (22) and the API (6443); list the ranges it runs from`,
+    );
+  }
+  for (const [i, cidr] of machines.adminCidrs.entries()) {
+    const parsed = parseIpv4Cidr(cidr);
+    if (typeof parsed === 'string') {
+      throw new InvalidPropertyError(
+        `machines.adminCidrs[${i}]`,
+        `'machines.adminCidrs[${i}]' (${show(cidr)}) ${parsed}`,
+      );
+    }
+  }
+  if (machines.cloud === 'aws-ec2') {
+    if (!/^ami-[0-9a-f]{8,17}$/.test(machines.ami)) {
+      throw new InvalidPropertyError(
+        'machines.ami',
+        `'machines.ami' (${show(machines.ami)}) must be an AMI id like ami-0abcdef1234567890`,
+      );
+    }
+    if (machines.subnetIds.length === 0)
+      throw new InvalidPropertyError('machines.subnetIds', `'machines.subnetIds' is empty`);
+  } else {
+    for (const key of ['image', 'flavor', 'network'] as const) {
+      if (typeof machines[key] !== 'string' || !machines[key].trim()) {
+        throw new InvalidPropertyError(`machines.${key}`, `'machines.${key}' must name an OpenStack ${key}`);
+      }
+    }
+  }
+  const disk = args.diskSizeGiB ?? 50;
+  if (!Number.isInteger(disk) || disk < 20) {
+    throw new InvalidPropertyError('diskSizeGiB', `'diskSizeGiB' (${show(disk)}) must be an integer of at least 20`);
+  }
+}
+
+/** A created machine: its name and the address the bootstrap connects to. */
+interface Machine {
+  readonly role: 'server' | 'agent';
+  readonly address: pulumi.Output<string>;
+  readonly resource: pulumi.Resource;
+}
+
+export class VmCluster extends pulumi.ComponentResource implements KubernetesCluster {
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly provider: k8s.Provider;
+  public readonly traits: ResolvedClusterTraits;
+  /** Private addresses of the control-plane machines. */
+  public readonly serverAddresses: pulumi.Output<string>[];
+
+  public constructor(name: string, args: VmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('switchyard:cluster:VmCluster', name, {}, opts);
+    validateVmCluster(name, args);
+    const user = args.sshUser ?? 'switchyard';
+    const userData = cloudInitUserData({ user, sshPublicKey: args.sshPublicKey });
+    const roles: ('server' | 'agent')[] = [
+      ...Array<'server'>(args.servers ?? 3).fill('server'),
+      ...Array<'agent'>(args.agents ?? 0).fill('agent'),
+    ];
+    const machines =
+      args.machines.cloud === 'aws-ec2'
+        ? this.ec2(name, args, args.machines, roles, userData)
+        : this.openstack(name, args, args.machines, roles, userData);
+    const host = (m: Machine): SshHost => ({ address: m.address, user, privateKey: args.sshPrivateKey });
+    const k3s = new BareMetalCluster(
+      name,
+      {
+        servers: machines.filter((m) => m.role === 'server').map(host),
+        agents: machines.filter((m) => m.role === 'agent').map(host),
+        k3sVersion: args.k3sVersion,
+        access: args.access,
+        traits: { ...args.traits, kind: 'vm' },
+      },
+      { parent: this, dependsOn: machines.map((m) => m.resource) },
+    );
+    this.kubeconfig = k3s.kubeconfig;
+    this.provider = k3s.provider;
+    this.traits = k3s.traits;
+    this.serverAddresses = machines.filter((m) => m.role === 'server').map((m) => m.address);
+    this.registerOutputs({ kubeconfig: this.kubeconfig, serverAddresses: this.serverAddresses, traits: this.traits });
+  }
+
+  private ec2(
+    name: string,
+    args: VmClusterArgs,
+    machines: Ec2Machines,
+    roles: readonly string[],
+    userData: string,
+  ): Machine[] {
+    const tags = { ...args.tags, 'switchyard/cluster': name };
+    const group = new aws.ec2.SecurityGroup(
+      `${name}-nodes`,
+      {
+        vpcId: machines.vpcId,
+        description: `k3s nodes of ${name}`,
+        ingress: [
+          { protocol: '-1', fromPort: 0, toPort: 0, self: true, description: 'between the nodes' },
+          ...[22, 6443].map((port) => ({
+            protocol: 'tcp',
+            fromPort: port,
+            toPort: port,
+            cidrBlocks: [...machines.adminCidrs],
+            description: port === 22 ? 'bootstrap over SSH' : 'Kubernetes API',
+          })),
+        ],
+        egress: [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], description: 'egress' }],
+        tags,
+      },
+      { parent: this },
+    );
+    return roles.map((role, i) => {
+      const id = `${role}-${roles.slice(0, i).filter((r) => r === role).length}`;
+      const instance = new aws.ec2.Instance(
+        `${name}-${id}`,
+        {
+          ami: machines.ami,
+          instanceType: machines.instanceType ?? 'm6i.large',
+          subnetId: machines.subnetIds[i % machines.subnetIds.length]!,
+          vpcSecurityGroupIds: [group.id],
+          userData,
+          // IMDSv2 only: pods cannot lift the node's credentials with a plain GET.
+          metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
+          rootBlockDevice: { volumeSize: args.diskSizeGiB ?? 50, volumeType: 'gp3', encrypted: true },
+          tags: { ...tags, Name: `${name}-${id}`, 'switchyard/role': role },
+        },
+        { parent: this, ignoreChanges: ['ami'] },
+      );
+      return { role: role as Machine['role'], address: instance.privateIp, resource: instance };
+    });
+  }
+
+  private openstack(
+    name: string,
+    args: VmClusterArgs,
+    machines: OpenStackMachines,
+    roles: readonly string[],
+    userData: string,
+  ): Machine[] {
+    const group = new openstack.networking.SecGroup(
+      `${name}-nodes`,
+      { description: `k3s nodes of ${name}`, deleteDefaultRules: false },
+      { parent: this },
+    );
+    const rule = (
+      id: string,
+      protocol: string,
+      from: number,
+      to: number,
+      remote: { remoteGroupId?: pulumi.Input<string>; remoteIpPrefix?: string },
+    ) =>
+      new openstack.networking.SecGroupRule(
+        `${name}-${id}`,
+        {
+          securityGroupId: group.id,
+          direction: 'ingress',
+          ethertype: 'IPv4',
+          protocol,
+          portRangeMin: from,
+          portRangeMax: to,
+          ...remote,
+        },
+        { parent: this },
+      );
+    const rules = [
+      ...K3S_PORTS.map((p) => rule(`${p.protocol}-${p.from}`, p.protocol, p.from, p.to, { remoteGroupId: group.id })),
+      ...machines.adminCidrs.flatMap((cidr, i) => [
+        rule(`ssh-${i}`, 'tcp', 22, 22, { remoteIpPrefix: cidr }),
+        rule(`api-${i}`, 'tcp', 6443, 6443, { remoteIpPrefix: cidr }),
+      ]),
+    ];
+    const zones = machines.availabilityZones ?? [];
+    return roles.map((role, i) => {
+      const id = `${role}-${roles.slice(0, i).filter((r) => r === role).length}`;
+      const server = new openstack.compute.Instance(
+        `${name}-${id}`,
+        {
+          name: `${name}-${id}`,
+          imageName: machines.image,
+          flavorName: machines.flavor,
+          networks: [{ name: machines.network }],
+          securityGroups: [group.name],
+          userData,
+          ...(zones.length ? { availabilityZone: zones[i % zones.length]! } : {}),
+          metadata: { ...args.tags, 'switchyard-cluster': name, 'switchyard-role': role },
+        },
+        { parent: this, dependsOn: rules, ignoreChanges: ['imageName'] },
+      );
+      return { role: role as Machine['role'], address: server.accessIpV4, resource: server };
+    });
+  }
+}
