@@ -1,6 +1,6 @@
-import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import { HelmReleases, KubernetesManifests, resolveClusterTraits } from '../constructs';
+import { HelmReleases, KubernetesManifests } from '../constructs';
+import { environmentCluster } from './clusters';
 import { environmentNamed } from './environments';
 import { environmentAddons } from './platform-chart';
 import { parseStackSettings, withStackSettings } from './stack-config';
@@ -12,28 +12,28 @@ export interface DeploymentOutputs {
   readonly namespace: string;
   readonly releases: pulumi.Output<string[]>;
   readonly objectCount: pulumi.Output<number>;
+  /** What the cluster is: created bare metal or EKS, or existing (through `switchyard:kubeContext`). */
+  readonly clusterKind: string;
+  /** The cluster's kubeconfig (a secret). */
+  readonly kubeconfig: pulumi.Output<string>;
 }
 
 /**
- * Deploys the environment named by the stack in phases: namespaces, then the add-on Helm releases (in
+ * Deploys the environment named by the stack in phases: the cluster (created, or existing through
+ * `switchyard:kubeContext`), namespaces, then the add-on Helm releases (in
  * dependency order), then the same infrastructure, apps and routes `cdk8s synth` writes for it.
  */
 export function deployEnvironment(stack: string, config: pulumi.Config): DeploymentOutputs {
   const settings = parseStackSettings((key) => config.get(key), `Pulumi.${stack}.yaml`);
   const env = withStackSettings(environmentNamed(stack), settings);
-  const kubeContext = settings.kubeContext;
-  const provider = new k8s.Provider(`${env.name}-cluster`, {
-    ...(kubeContext ? { context: kubeContext } : {}),
-    enableServerSideApply: true,
-  });
-  const providers = { kubernetes: provider };
+  const cluster = environmentCluster(env, settings.kubeContext, config);
+  const providers = { kubernetes: cluster.provider };
   const objects = environmentObjects(env);
   const addons = environmentAddons(env);
   const namespaces = new KubernetesManifests(`${env.name}-namespaces`, { objects: objects.namespaces }, { providers });
-  const cluster = resolveClusterTraits(env.cluster);
   const releases = new HelmReleases(
     `${env.name}-addons`,
-    { releases: addons.releases, loadBalancerAvailable: cluster.loadBalancer !== 'none' },
+    { releases: addons.releases, loadBalancerAvailable: cluster.traits.loadBalancer !== 'none' },
     { providers, dependsOn: [namespaces] },
   );
   const manifests = new KubernetesManifests(
@@ -46,5 +46,7 @@ export function deployEnvironment(stack: string, config: pulumi.Config): Deploym
     namespace: env.namespace,
     releases: releases.installOrder,
     objectCount: manifests.objectCount,
+    clusterKind: cluster.traits.kind,
+    kubeconfig: cluster.kubeconfig,
   };
 }

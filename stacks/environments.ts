@@ -2,7 +2,37 @@
  * The reference platform's environments, defined once: the cdk8s app synthesizes each of them into
  * dist/<name>/ and the Pulumi program deploys the one named by the stack.
  */
-import type { ClusterTraits, PlatformAddonsProps } from '../constructs';
+import type { ClusterAccess, ClusterTraits, PlatformAddonsProps } from '../constructs';
+
+/** A k3s cluster Pulumi bootstraps over SSH on machines that already run (see BareMetalCluster). */
+export interface BareMetalInfrastructure {
+  readonly kind: 'bare-metal';
+  /** Control-plane machines (1, or an odd number of at least 3). */
+  readonly servers: readonly string[];
+  /** Worker machines. */
+  readonly agents: readonly string[];
+  /** Virtual IP or load balancer in front of the servers. */
+  readonly apiAddress: string;
+  readonly sshUser: string;
+  readonly access: ClusterAccess;
+}
+
+/** An EKS cluster Pulumi creates (see EksCluster). */
+export interface EksInfrastructure {
+  readonly kind: 'eks';
+  readonly clusterName: string;
+  readonly availabilityZones: readonly string[];
+  /** Ranges allowed on the public API endpoint (the runners' egress); the private endpoint is always on. */
+  readonly apiAllowedCidrs: readonly string[];
+  readonly natGateways: 'per-zone' | 'single';
+  readonly nodes: { readonly instanceType: string; readonly min: number; readonly max: number };
+  readonly access: ClusterAccess;
+}
+
+/** AWS account of the EKS environments: AWS's documentation example; a team puts its own here. */
+export const AWS_ACCOUNT = '111122223333';
+/** Region of the EKS environments. */
+export const AWS_REGION = 'eu-west-1';
 
 export interface EnvironmentConfig {
   /** Environment and Pulumi stack name. */
@@ -24,6 +54,8 @@ export interface EnvironmentConfig {
   readonly addons: Omit<PlatformAddonsProps, 'cluster' | 'controller'>;
   /** cert-manager ClusterIssuer for the environment's certificates (one of `addons.certManager.issuers`). */
   readonly clusterIssuer: string;
+  /** The cluster the Pulumi program creates, unless the stack sets `switchyard:kubeContext`. */
+  readonly infrastructure: BareMetalInfrastructure | EksInfrastructure;
 }
 
 const IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
@@ -38,16 +70,43 @@ const LETSENCRYPT = {
   prod: { name: 'letsencrypt-prod', email: ACME_EMAIL },
 };
 
-/** EKS add-on settings; the role ARN comes from the cluster stack (the account id here is AWS's documentation example). */
-function eks(name: string): Pick<EnvironmentConfig, 'cluster' | 'addons'> {
+/** The IAM role the pipeline deploys an environment with (see stacks/pipeline.ts). */
+export function deployRoleArn(env: string): string {
+  return `arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-${env}-deploy`;
+}
+
+/**
+ * An EKS environment: the cluster Pulumi creates, and the add-on settings that point at it. EksCluster names
+ * the controller's IRSA role after the cluster, so its ARN is known before deploy and synth can write it.
+ */
+function eks(
+  name: string,
+  nodes: EksInfrastructure['nodes'],
+  natGateways: EksInfrastructure['natGateways'],
+): Pick<EnvironmentConfig, 'cluster' | 'addons' | 'infrastructure'> {
+  const clusterName = `switchyard-${name}`;
+  const availabilityZones = ['a', 'b', 'c'].map((z) => `${AWS_REGION}${z}`);
   return {
-    cluster: { kind: 'eks' },
+    cluster: { kind: 'eks', zones: availabilityZones },
     addons: {
       awsLoadBalancerController: {
-        clusterName: `switchyard-${name}`,
-        roleArn: `arn:aws:iam::111122223333:role/switchyard-${name}-aws-load-balancer-controller`,
+        clusterName,
+        roleArn: `arn:aws:iam::${AWS_ACCOUNT}:role/${clusterName}-aws-load-balancer-controller`,
       },
       certManager: { issuers: [LETSENCRYPT.staging, LETSENCRYPT.prod] },
+    },
+    infrastructure: {
+      kind: 'eks',
+      clusterName,
+      availabilityZones,
+      // A documentation range: replace with your runners' egress addresses (or use self-hosted runners in the VPC).
+      apiAllowedCidrs: ['203.0.113.0/24'],
+      natGateways,
+      nodes,
+      access: {
+        deployer: deployRoleArn(name),
+        readers: [`arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-readonly`],
+      },
     },
   };
 }
@@ -64,13 +123,22 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       certManager: { issuers: [LETSENCRYPT.staging] },
     },
     clusterIssuer: 'letsencrypt-staging',
+    infrastructure: {
+      kind: 'bare-metal',
+      servers: ['192.168.50.11', '192.168.50.12', '192.168.50.13'],
+      agents: ['192.168.50.21', '192.168.50.22'],
+      apiAddress: '192.168.50.10',
+      sshUser: 'switchyard',
+      // The pipeline deploys with the admin kubeconfig (DEV_KUBECONFIG); these bind OIDC groups of people.
+      access: { deployer: 'Group:switchyard-deployers', readers: ['Group:developers'] },
+    },
   },
   {
     name: 'staging',
     namespace: 'shop-staging',
     domain: 'staging.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 20 },
-    ...eks('staging'),
+    ...eks('staging', { instanceType: 'm6i.large', min: 3, max: 6 }, 'single'),
     clusterIssuer: 'letsencrypt-staging',
   },
   {
@@ -78,7 +146,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     namespace: 'shop',
     domain: 'switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 3, canaryPercent: 5 },
-    ...eks('prod'),
+    ...eks('prod', { instanceType: 'm6i.xlarge', min: 3, max: 12 }, 'per-zone'),
     clusterIssuer: 'letsencrypt-prod',
   },
 ];

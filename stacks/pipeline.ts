@@ -5,11 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateWorkflows, type PipelineEnvironment, type PipelineProps } from '../constructs';
-import { ENVIRONMENTS } from './environments';
-
-// The AWS account id is AWS's documentation example; a team puts its deploy roles here (see the README).
-const AWS_ACCOUNT = '111122223333';
-const AWS_REGION = 'eu-west-1';
+import { AWS_ACCOUNT, AWS_REGION, deployRoleArn, ENVIRONMENTS } from './environments';
 
 export const PIPELINE: PipelineProps = {
   environments: ENVIRONMENTS.map(
@@ -19,7 +15,7 @@ export const PIPELINE: PipelineProps = {
         env.cluster.kind === 'eks'
           ? {
               provider: 'aws',
-              roleArn: `arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-${env.name}-deploy`,
+              roleArn: deployRoleArn(env.name),
               region: AWS_REGION,
             }
           : { provider: 'kubeconfig', secret: `${env.name.toUpperCase()}_KUBECONFIG` },

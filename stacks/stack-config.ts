@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkDnsSubdomain, checkIntegerInRange } from '../constructs';
+import { assertAddress, checkDnsSubdomain, checkIntegerInRange, parseIpv4Cidr } from '../constructs';
 import { parsePulumiProject, parseStackConfig } from '../constructs/cli/pulumi-project';
 import type { EnvironmentConfig } from './environments';
 
@@ -19,10 +19,70 @@ export interface StackSettings {
   readonly canaryPercent?: number;
   /** DNS zone of the environment's hosts. @default - the environment's */
   readonly domain?: string;
+  /** Bare metal: control-plane machines. @default - the environment's */
+  readonly servers?: readonly string[];
+  /** Bare metal: worker machines. @default - the environment's */
+  readonly agents?: readonly string[];
+  /** Bare metal: the API's virtual IP or load balancer. @default - the environment's */
+  readonly apiAddress?: string;
+  /** Bare metal: the SSH login. @default - the environment's */
+  readonly sshUser?: string;
+  /** EKS: ranges allowed on the public API endpoint. @default - the environment's */
+  readonly apiAllowedCidrs?: readonly string[];
 }
 
-/** The keys a stack file may set (under the `switchyard:` namespace). */
-export const STACK_KEYS = ['kubeContext', 'replicas', 'canaryPercent', 'domain'] as const;
+/**
+ * The keys a stack file may set (under the `switchyard:` namespace). `sshPrivateKey` is a secret
+ * (`pulumi config set --secret`) the program reads itself; without it the bootstrap uses the SSH agent.
+ */
+export const STACK_KEYS = [
+  'kubeContext',
+  'replicas',
+  'canaryPercent',
+  'domain',
+  'servers',
+  'agents',
+  'apiAddress',
+  'sshUser',
+  'apiAllowedCidrs',
+  'sshPrivateKey',
+] as const;
+
+const BARE_METAL_KEYS = ['servers', 'agents', 'apiAddress', 'sshUser'] as const;
+const EKS_KEYS = ['apiAllowedCidrs'] as const;
+
+/** A list as Pulumi passes it: JSON for structured values (`pulumi config set --path`), else comma-separated. */
+function list(value: string | undefined, key: string, file: string, check: (item: string) => string | undefined) {
+  if (value === undefined || value === '') return undefined;
+  let items: unknown;
+  try {
+    items = value.trim().startsWith('[') ? JSON.parse(value) : value.split(',').map((v) => v.trim());
+  } catch {
+    items = undefined;
+  }
+  if (!Array.isArray(items) || items.some((i) => typeof i !== 'string')) {
+    throw new Error(`${file}: switchyard:${key} (${JSON.stringify(value)}) must be a list of strings`);
+  }
+  for (const item of items as string[]) {
+    const problem = check(item);
+    if (problem) throw new Error(`${file}: switchyard:${key} entry ${JSON.stringify(item)} ${problem}`);
+  }
+  return items as string[];
+}
+
+function addressProblem(value: string): string | undefined {
+  try {
+    assertAddress('address', value);
+    return undefined;
+  } catch {
+    return 'must be a hostname or an IP address';
+  }
+}
+
+function cidrProblem(value: string): string | undefined {
+  const parsed = parseIpv4Cidr(value);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
 
 function integer(value: string | undefined, key: string, file: string, min: number, max: number): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -39,18 +99,59 @@ export function parseStackSettings(get: (key: string) => string | undefined, fil
     const problem = checkDnsSubdomain(domain);
     if (problem) throw new Error(`${file}: switchyard:domain (${JSON.stringify(domain)}) ${problem}`);
   }
+  const apiAddress = get('apiAddress') || undefined;
+  if (apiAddress !== undefined && addressProblem(apiAddress)) {
+    throw new Error(
+      `${file}: switchyard:apiAddress (${JSON.stringify(apiAddress)}) must be a hostname or an IP address`,
+    );
+  }
+  const sshUser = get('sshUser') || undefined;
+  if (sshUser !== undefined && !/^[a-z_][a-z0-9_-]{0,31}$/.test(sshUser)) {
+    throw new Error(`${file}: switchyard:sshUser (${JSON.stringify(sshUser)}) must be a Linux user name`);
+  }
   return {
     kubeContext: get('kubeContext') ?? '',
     replicas: integer(get('replicas'), 'replicas', file, 1, 50),
     canaryPercent: integer(get('canaryPercent'), 'canaryPercent', file, 0, 100),
     domain,
+    servers: list(get('servers'), 'servers', file, addressProblem),
+    agents: list(get('agents'), 'agents', file, addressProblem),
+    apiAddress,
+    sshUser,
+    apiAllowedCidrs: list(get('apiAllowedCidrs'), 'apiAllowedCidrs', file, cidrProblem),
   };
+}
+
+/** Rejects settings that belong to another kind of cluster than the environment's. */
+function assertSettingsFit(env: EnvironmentConfig, settings: StackSettings): void {
+  const foreign = env.infrastructure.kind === 'eks' ? BARE_METAL_KEYS : EKS_KEYS;
+  for (const key of foreign) {
+    if (settings[key] !== undefined) {
+      throw new Error(
+        `Pulumi.${env.name}.yaml: switchyard:${key} does not apply: ${env.name} runs on ${env.infrastructure.kind}, ` +
+          `which takes ${(env.infrastructure.kind === 'eks' ? EKS_KEYS : BARE_METAL_KEYS).map((k) => `switchyard:${k}`).join(', ')}`,
+      );
+    }
+  }
 }
 
 /** The environment with the stack's settings applied. */
 export function withStackSettings(env: EnvironmentConfig, settings: StackSettings): EnvironmentConfig {
+  assertSettingsFit(env, settings);
+  const infra = env.infrastructure;
+  const infrastructure =
+    infra.kind === 'eks'
+      ? { ...infra, apiAllowedCidrs: settings.apiAllowedCidrs ?? infra.apiAllowedCidrs }
+      : {
+          ...infra,
+          servers: settings.servers ?? infra.servers,
+          agents: settings.agents ?? infra.agents,
+          apiAddress: settings.apiAddress ?? infra.apiAddress,
+          sshUser: settings.sshUser ?? infra.sshUser,
+        };
   return {
     ...env,
+    infrastructure,
     domain: settings.domain ?? env.domain,
     app: {
       ...env.app,

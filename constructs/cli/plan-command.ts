@@ -41,17 +41,29 @@ export function redact(value: unknown): unknown {
   return value;
 }
 
-/** The inputs worth a line in the tree: scalars, and sizes of lists. */
-function summary(inputs: Record<string, unknown>): string {
+const MAX_PARTS = 12;
+
+/**
+ * The inputs worth a line in the tree: scalars (multi-line text shown by its first line), sizes of lists,
+ * and the scalars of nested objects as dotted keys (`connection.host=...`), at most {@link MAX_PARTS}.
+ */
+export function summary(inputs: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(inputs)) {
-    if (key.startsWith('__')) continue;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      const text = String(value);
-      parts.push(`${key}=${text.length > 60 ? `${text.slice(0, 57)}...` : text}`);
-    } else if (Array.isArray(value)) parts.push(`${key}=[${value.length}]`);
-  }
-  return parts.join(' ');
+  const visit = (prefix: string, object: Record<string, unknown>, depth: number) => {
+    for (const [key, value] of Object.entries(object)) {
+      if (key.startsWith('__')) continue;
+      const name = prefix ? `${prefix}.${key}` : key;
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        const lines = String(value).split('\n');
+        const first = lines[0]!.length > 60 ? `${lines[0]!.slice(0, 57)}...` : lines[0]!;
+        parts.push(`${name}=${lines.length > 1 ? `${first} (+${lines.length - 1} lines)` : first}`);
+      } else if (Array.isArray(value)) parts.push(`${name}=[${value.length}]`);
+      else if (value && typeof value === 'object' && depth < 2)
+        visit(name, value as Record<string, unknown>, depth + 1);
+    }
+  };
+  visit('', inputs, 0);
+  return parts.length > MAX_PARTS ? `${parts.slice(0, MAX_PARTS).join(' ')} ...` : parts.join(' ');
 }
 
 /** The resources as an indented tree under their parents. */

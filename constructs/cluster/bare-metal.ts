@@ -32,8 +32,11 @@ export interface SshHost {
   readonly address: pulumi.Input<string>;
   /** @default 'root' (any user with passwordless sudo works) */
   readonly user?: string;
-  /** Private key of `user`; pass a Pulumi secret (`config.requireSecret(...)`). */
-  readonly privateKey: pulumi.Input<string>;
+  /**
+   * Private key of `user`; pass a Pulumi secret (`config.requireSecret(...)`).
+   * @default - the SSH agent at SSH_AUTH_SOCK (how CI runners usually hold deploy keys)
+   */
+  readonly privateKey?: pulumi.Input<string>;
   /** @default 22 */
   readonly port?: number;
 }
@@ -114,7 +117,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       host: h.address,
       user: h.user ?? 'root',
       port: h.port ?? 22,
-      privateKey: h.privateKey,
+      ...(h.privateKey !== undefined ? { privateKey: h.privateKey } : {}),
     });
     const tlsSans = pulumi
       .all([apiAddress, ...args.servers.map((s) => s.address)])
@@ -153,7 +156,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       { parent: this, dependsOn: [init, ...joined, ...agents], additionalSecretOutputs: ['stdout'] },
     );
     this.kubeconfig = pulumi.secret(
-      pulumi.all([read.stdout, apiAddress]).apply(([raw, api]) => rewriteKubeconfig(raw, api, name)),
+      pulumi.all([read.stdout, apiAddress]).apply(([raw, api]) => rewriteKubeconfig(raw ?? '', api, name)),
     );
     this.provider = new k8s.Provider(
       `${name}-provider`,

@@ -12,8 +12,11 @@ import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } 
 
 /** Arguments of {@link ExistingCluster}. */
 export interface ExistingClusterArgs {
-  /** The kubeconfig; pass a Pulumi secret (`config.requireSecret('kubeconfig')`). */
-  readonly kubeconfig: pulumi.Input<string>;
+  /**
+   * The kubeconfig; pass a Pulumi secret (`config.requireSecret('kubeconfig')`).
+   * @default - the ambient kubeconfig (KUBECONFIG or ~/.kube/config), as kubectl would use it
+   */
+  readonly kubeconfig?: pulumi.Input<string>;
   /**
    * Context of the kubeconfig to use.
    * @default - the kubeconfig's current context
@@ -35,7 +38,7 @@ export interface ExistingClusterArgs {
 }
 
 export class ExistingCluster extends pulumi.ComponentResource implements KubernetesCluster {
-  /** The kubeconfig (a secret). */
+  /** The kubeconfig (a secret); empty when the ambient one is used. */
   public readonly kubeconfig: pulumi.Output<string>;
   /** A Kubernetes provider for the cluster, for `opts.providers` of what runs on it. */
   public readonly provider: k8s.Provider;
@@ -49,10 +52,14 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
     }
     if (args.access) validateClusterAccess('existing', args.access);
     this.traits = resolveClusterTraits({ ...args.traits, kind: 'existing' });
-    this.kubeconfig = pulumi.secret(args.kubeconfig);
+    this.kubeconfig = pulumi.secret(args.kubeconfig ?? '');
     this.provider = new k8s.Provider(
       `${name}-provider`,
-      { kubeconfig: this.kubeconfig, ...(args.context ? { context: args.context } : {}), enableServerSideApply: true },
+      {
+        ...(args.kubeconfig !== undefined ? { kubeconfig: this.kubeconfig } : {}),
+        ...(args.context ? { context: args.context } : {}),
+        enableServerSideApply: true,
+      },
       { parent: this },
     );
     if (args.access) grantRbacAccess(this, name, args.access, this.provider);

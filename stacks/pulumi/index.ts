@@ -8,3 +8,5 @@ export const environment = outputs.environment;
 export const namespace = outputs.namespace;
 export const releases = outputs.releases;
 export const objectCount = outputs.objectCount;
+export const clusterKind = outputs.clusterKind;
+export const kubeconfig = outputs.kubeconfig;

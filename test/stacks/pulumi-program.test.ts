@@ -46,6 +46,69 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('Pulumi program, st
   });
 });
 
+describe('Pulumi program, creating the cluster (no kubeContext)', () => {
+  it('dev bootstraps k3s on the bare metal hosts and deploys everything through its provider', async () => {
+    const registered = useMocks('dev', {}, { 'command:remote:Command': () => ({ stdout: '' }) });
+    vi.resetModules();
+    const program = await import('../../stacks/pulumi/index');
+    await settle();
+    expect(program.clusterKind).toBe('bare-metal');
+    expect(registered.find((r) => r.type === 'switchyard:cluster:BareMetalCluster')?.name).toBe('dev-cluster');
+    const hosts = registered
+      .filter((r) => r.type === 'command:remote:Command' && /server|agent/.test(r.name))
+      .map((r) => (r.inputs.connection as { host: string }).host);
+    expect(hosts).toEqual(expect.arrayContaining(['192.168.50.11', '192.168.50.12', '192.168.50.13', '192.168.50.21']));
+    const deployed = registered.filter(
+      (r) => r.type === 'kubernetes:helm.sh/v3:Release' || r.type === 'kubernetes:yaml/v2:ConfigGroup',
+    );
+    expect(deployed.length).toBeGreaterThan(3);
+    for (const r of deployed) expect(r.provider).toMatch(/::dev-cluster-provider::/);
+    // Without switchyard:sshPrivateKey the bootstrap uses the SSH agent: no key in the connection.
+    const first = registered.find((r) => r.name === 'dev-cluster-server-0')!;
+    expect((first.inputs.connection as Record<string, unknown>).privateKey).toBeUndefined();
+  });
+
+  it('prod creates the EKS cluster whose controller role matches the ARN synth wrote', async () => {
+    const registered = useMocks(
+      'prod',
+      {},
+      {
+        'aws:iam/role:Role': (inputs) => ({ arn: `arn:aws:iam::111122223333:role/${inputs.name ?? 'generated'}` }),
+      },
+    );
+    vi.resetModules();
+    const program = await import('../../stacks/pulumi/index');
+    await settle();
+    expect(program.clusterKind).toBe('eks');
+    const cluster = registered.find((r) => r.type === 'aws:eks/cluster:Cluster')!;
+    expect(cluster.inputs).toMatchObject({
+      name: 'switchyard-prod',
+      deletionProtection: true,
+      vpcConfig: { endpointPrivateAccess: true, publicAccessCidrs: ['203.0.113.0/24'] },
+    });
+    expect(registered.find((r) => r.type === 'aws:eks/nodeGroup:NodeGroup')!.inputs).toMatchObject({
+      instanceTypes: ['m6i.xlarge'],
+      scalingConfig: { minSize: 3, maxSize: 12 },
+    });
+    const entries = registered.filter((r) => r.type === 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation');
+    expect(entries.map((e) => e.inputs.principalArn)).toEqual([
+      'arn:aws:iam::111122223333:role/switchyard-prod-deploy',
+      'arn:aws:iam::111122223333:role/switchyard-readonly',
+    ]);
+    const releases = registered.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
+    for (const r of releases) expect(r.provider).toMatch(/::prod-cluster-provider::/);
+  });
+
+  it('staging shares one NAT gateway and may be deleted', async () => {
+    const registered = useMocks('staging');
+    vi.resetModules();
+    await import('../../stacks/pulumi/index');
+    await settle();
+    expect(registered.filter((r) => r.type === 'aws:ec2/natGateway:NatGateway')).toHaveLength(1);
+    expect(registered.find((r) => r.type === 'aws:eks/cluster:Cluster')!.inputs.deletionProtection).toBe(false);
+  });
+});
+
 describe('Pulumi program, unknown stack', () => {
   it('fails with an error that names the stack and the known environments', async () => {
     useMocks('qa');
@@ -58,5 +121,18 @@ describe('Pulumi program, unknown stack', () => {
   it('reads the stack name from pulumi.getStack()', () => {
     useMocks('staging');
     expect(pulumi.getStack()).toBe('staging');
+  });
+});
+
+describe('assertControllerRole', () => {
+  it('accepts the ARN synth wrote or an unknown one, and names the fix for another account', async () => {
+    const { assertControllerRole } = await import('../../stacks/clusters');
+    const { environmentNamed } = await import('../../stacks/environments');
+    const prod = environmentNamed('prod');
+    expect(() => assertControllerRole(prod, prod.addons.awsLoadBalancerController!.roleArn)).not.toThrow();
+    expect(() => assertControllerRole(prod, undefined)).not.toThrow();
+    expect(() =>
+      assertControllerRole(prod, 'arn:aws:iam::444455556666:role/switchyard-prod-aws-load-balancer-controller'),
+    ).toThrow(/set AWS_ACCOUNT in stacks\/environments\.ts/);
   });
 });

@@ -49,6 +49,51 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
     expect(() => readStackSettings(projectWith(text), 'prod')).toThrow(message);
   });
 
+  it('override the bare metal hosts of dev and the API ranges of EKS environments', () => {
+    const dev = withStackSettings(
+      environmentNamed('dev'),
+      parseStackSettings(
+        (k) => ({ servers: '["10.9.0.1"]', agents: '10.9.0.5, 10.9.0.6', apiAddress: '10.9.0.1', sshUser: 'ops' })[k],
+        'Pulumi.dev.yaml',
+      ),
+    );
+    expect(dev.infrastructure).toMatchObject({
+      servers: ['10.9.0.1'],
+      agents: ['10.9.0.5', '10.9.0.6'],
+      apiAddress: '10.9.0.1',
+      sshUser: 'ops',
+    });
+    const prod = withStackSettings(
+      environmentNamed('prod'),
+      parseStackSettings((k) => ({ apiAllowedCidrs: '["198.51.100.0/24"]' })[k], 'Pulumi.prod.yaml'),
+    );
+    expect(prod.infrastructure).toMatchObject({ apiAllowedCidrs: ['198.51.100.0/24'] });
+    // Cluster settings change the cluster, never the synthesized objects.
+    expect(environmentObjects(dev)).toEqual(environmentObjects(environmentNamed('dev')));
+  });
+
+  it.each([
+    [
+      'servers',
+      '["10.0.0.1 ; rm -rf /"]',
+      /switchyard:servers entry "10\.0\.0\.1 ; rm -rf \/" must be a hostname or an IP address/,
+    ],
+    ['servers', '["a", 1]', /switchyard:servers \(.*\) must be a list of strings/],
+    ['apiAllowedCidrs', 'anywhere', /switchyard:apiAllowedCidrs entry "anywhere" must be an IPv4 CIDR/],
+    ['sshUser', 'Root User', /switchyard:sshUser \("Root User"\) must be a Linux user name/],
+  ])('rejects %s = %s naming the key', (key, value, message) => {
+    expect(() => parseStackSettings((k) => (k === key ? value : undefined), 'Pulumi.dev.yaml')).toThrow(message);
+  });
+
+  it('rejects settings for another kind of cluster than the environment runs on', () => {
+    const settings = parseStackSettings((k) => ({ servers: '10.0.0.1' })[k], 'Pulumi.prod.yaml');
+    expect(() => withStackSettings(environmentNamed('prod'), settings)).toThrow(
+      /Pulumi\.prod\.yaml: switchyard:servers does not apply: prod runs on eks, which takes switchyard:apiAllowedCidrs/,
+    );
+    const eksOnly = parseStackSettings((k) => ({ apiAllowedCidrs: '10.0.0.0/8' })[k], 'Pulumi.dev.yaml');
+    expect(() => withStackSettings(environmentNamed('dev'), eksOnly)).toThrow(/dev runs on bare-metal/);
+  });
+
   it('the Pulumi program applies the same settings, so both engines still deploy the same objects', async () => {
     const registered = useMocks('prod', { 'switchyard:replicas': '4', 'switchyard:domain': 'shop.example.org' });
     vi.resetModules();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type PlannedResource, redact, renderPlan } from '../../../constructs/cli/plan-command';
+import { type PlannedResource, redact, renderPlan, summary } from '../../../constructs/cli/plan-command';
 import { parsePulumiProject, parseStackConfig } from '../../../constructs/cli/pulumi-project';
 
 const root = path.resolve(__dirname, '../../..');
@@ -41,6 +41,21 @@ class App extends pulumi.ComponentResource {
 new App('shop');
 `;
 
+describe('plan summary', () => {
+  it('shows scalars, nested scalars as dotted keys, list sizes, and first lines of long text', () => {
+    expect(summary({ name: 'x', replicas: 2, on: true, tags: ['a', 'b'], connection: { host: 'h', port: 22 } })).toBe(
+      'name=x replicas=2 on=true tags=[2] connection.host=h connection.port=22',
+    );
+    expect(summary({ script: 'line one\nline two\nline three', __internal: 'hidden' })).toBe(
+      'script=line one (+2 lines)',
+    );
+    expect(summary({ long: 'x'.repeat(80) })).toBe(`long=${'x'.repeat(57)}...`);
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+    expect(summary(many)).toMatch(/k11=11 \.\.\.$/);
+    expect(summary({ a: { b: { c: { d: 'too deep' } } } })).toBe('');
+  });
+});
+
 describe('switchyard plan', () => {
   it.each(['dev', 'staging', 'prod'])(
     'plans the reference platform for %s: add-ons under HelmReleases, then the manifests',
@@ -57,15 +72,35 @@ describe('switchyard plan', () => {
       );
       for (const r of releases) expect(r.parent).toBe(addons.urn);
       expect(byName.get(`${stack}-platform-objects`)?.type).toBe('kubernetes:yaml/v2:ConfigGroup');
-      expect(resources.some((r) => r.type === 'pulumi:providers:kubernetes')).toBe(true);
+      // The cluster comes first, its provider a child of it.
+      const cluster = byName.get(`${stack}-cluster`)!;
+      expect(cluster.type).toBe(
+        stack === 'dev' ? 'switchyard:cluster:BareMetalCluster' : 'switchyard:cluster:EksCluster',
+      );
+      expect(resources.indexOf(cluster)).toBe(0);
+      expect(byName.get(`${stack}-cluster-provider`)).toMatchObject({
+        type: 'pulumi:providers:kubernetes',
+        parent: cluster.urn,
+        inputs: { kubeconfig: '[secret]' },
+      });
+      if (stack !== 'dev') {
+        expect(byName.get(`${stack}-cluster-cluster`)?.inputs).toMatchObject({ name: `switchyard-${stack}` });
+      }
     },
     120_000,
   );
 
-  it('prints a readable tree by default', () => {
+  it('prints a readable tree by default: the bare metal cluster, its add-ons and apps', () => {
     const run = plan(['--stack', 'dev']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Plan for stack 'dev' of project 'switchyard' \(mocks; nothing is created\):/);
+    expect(run.stdout).toMatch(
+      /\n\+ switchyard:cluster:BareMetalCluster dev-cluster\n {2}\+ random:index\/randomPassword:RandomPassword dev-cluster-join-token/,
+    );
+    expect(run.stdout).toMatch(
+      / {2}\+ command:remote:Command dev-cluster-server-0 {2}\(connection\.host=192\.168\.50\.11 .*create=set -euo pipefail \(\+\d+ lines\)/,
+    );
+    expect(run.stdout).toMatch(/\n\+ switchyard:deploy:KubernetesManifests dev-platform\n/);
     expect(run.stdout).toMatch(
       /\n\+ switchyard:addons:HelmReleases dev-addons\n {2}\+ kubernetes:helm\.sh\/v3:Release dev-addons-/,
     );
@@ -177,11 +212,11 @@ describe('plan output', () => {
     });
   });
 
-  it('nests children under parents and summarizes scalar inputs', () => {
+  it('nests children under parents and summarizes inputs', () => {
     const text = renderPlan([
       { urn: 'u1', type: 'x:C', name: 'a', parent: '', inputs: {} },
       { urn: 'u2', type: 'x:R', name: 'b', parent: 'u1', inputs: { size: 3, tags: ['a', 'b'], nested: { x: 1 } } },
     ]);
-    expect(text).toBe('+ x:C a\n  + x:R b  (size=3 tags=[2])\n\n2 resource(s) to create\n');
+    expect(text).toBe('+ x:C a\n  + x:R b  (size=3 tags=[2] nested.x=1)\n\n2 resource(s) to create\n');
   });
 });

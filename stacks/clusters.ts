@@ -1,0 +1,69 @@
+/**
+ * The cluster an environment's Pulumi stack deploys to: the one it creates (k3s on bare metal over SSH, or
+ * EKS), or, when the stack sets `switchyard:kubeContext`, an existing one reached through that context
+ * (a local kind cluster, or one another team runs).
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import { BareMetalCluster, ExistingCluster, type KubernetesCluster, resolveClusterTraits } from '../constructs';
+import { EksCluster } from '../constructs/cluster/eks';
+import type { EnvironmentConfig } from './environments';
+
+/** Creates (or reaches) the environment's cluster; `config` is the `switchyard` namespace. */
+export function environmentCluster(
+  env: EnvironmentConfig,
+  kubeContext: string,
+  config: pulumi.Config,
+): KubernetesCluster {
+  if (kubeContext) {
+    const { kind: _, ...declared } = resolveClusterTraits(env.cluster);
+    return new ExistingCluster(`${env.name}-cluster`, { context: kubeContext, traits: declared });
+  }
+  const infra = env.infrastructure;
+  if (infra.kind === 'bare-metal') {
+    // Absent, the bootstrap authenticates with the SSH agent (SSH_AUTH_SOCK), as CI runners load deploy keys.
+    const privateKey = config.getSecret('sshPrivateKey');
+    const host = (address: string) => ({ address, user: infra.sshUser, ...(privateKey ? { privateKey } : {}) });
+    return new BareMetalCluster(`${env.name}-cluster`, {
+      servers: infra.servers.map(host),
+      agents: infra.agents.map(host),
+      apiAddress: infra.apiAddress,
+      access: infra.access,
+      traits: { ...env.cluster, kind: 'bare-metal' },
+    });
+  }
+  const { kind: _, zones: __, ...traits } = env.cluster;
+  const cluster = new EksCluster(`${env.name}-cluster`, {
+    clusterName: infra.clusterName,
+    availabilityZones: infra.availabilityZones,
+    endpoint: { private: true, publicCidrs: infra.apiAllowedCidrs },
+    natGateways: infra.natGateways,
+    nodeGroups: [
+      {
+        name: 'general',
+        instanceTypes: [infra.nodes.instanceType],
+        minSize: infra.nodes.min,
+        maxSize: infra.nodes.max,
+      },
+    ],
+    access: infra.access,
+    // Production clusters refuse deletion; staging can be torn down.
+    deletionProtection: env.name === 'prod',
+    traits,
+  });
+  cluster.loadBalancerControllerRoleArn.apply((arn) => assertControllerRole(env, arn));
+  return cluster;
+}
+
+/**
+ * Synth wrote the controller's role ARN into its chart values before the role existed: they must agree, or
+ * the controller could not assume its role. Unknown ARNs (previews) pass.
+ */
+export function assertControllerRole(env: EnvironmentConfig, actual: string | undefined): void {
+  const expected = env.addons.awsLoadBalancerController?.roleArn;
+  if (actual && expected && actual !== expected) {
+    throw new Error(
+      `the AWS Load Balancer Controller role is ${actual}, but ${env.name}'s chart values name ${expected}: ` +
+        `set AWS_ACCOUNT in stacks/environments.ts to the account Pulumi deploys to`,
+    );
+  }
+}
