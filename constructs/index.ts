@@ -27,5 +27,6 @@ export * from './ingress/release';
 export * from './pipeline';
 export * from './pulumi/helm-releases';
 export * from './pulumi/kubernetes-manifests';
+export * from './pulumi/platform-deployment';
 export * from './routing';
 export * from './workload/web-app';

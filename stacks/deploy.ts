@@ -1,5 +1,5 @@
 import type * as pulumi from '@pulumi/pulumi';
-import { HelmReleases, KubernetesManifests } from '../constructs';
+import { PlatformDeployment } from '../constructs';
 import { environmentCluster } from './clusters';
 import { environmentNamed } from './environments';
 import { environmentAddons } from './platform-chart';
@@ -27,25 +27,18 @@ export function deployEnvironment(stack: string, config: pulumi.Config): Deploym
   const settings = parseStackSettings((key) => config.get(key), `Pulumi.${stack}.yaml`);
   const env = withStackSettings(environmentNamed(stack), settings);
   const cluster = environmentCluster(env, settings.kubeContext, config);
-  const providers = { kubernetes: cluster.provider };
   const objects = environmentObjects(env);
-  const addons = environmentAddons(env);
-  const namespaces = new KubernetesManifests(`${env.name}-namespaces`, { objects: objects.namespaces }, { providers });
-  const releases = new HelmReleases(
-    `${env.name}-addons`,
-    { releases: addons.releases, loadBalancerAvailable: cluster.traits.loadBalancer !== 'none' },
-    { providers, dependsOn: [namespaces] },
-  );
-  const manifests = new KubernetesManifests(
-    `${env.name}-platform`,
-    { objects: objects.manifests },
-    { providers, dependsOn: [releases, ...Object.values(releases.releases)] },
-  );
+  const deployment = new PlatformDeployment(env.name, {
+    cluster,
+    namespaces: objects.namespaces,
+    releases: environmentAddons(env).releases,
+    manifests: objects.manifests,
+  });
   return {
     environment: env.name,
     namespace: env.namespace,
-    releases: releases.installOrder,
-    objectCount: manifests.objectCount,
+    releases: deployment.installOrder,
+    objectCount: deployment.objectCount,
     clusterKind: cluster.traits.kind,
     kubeconfig: cluster.kubeconfig,
   };

@@ -100,9 +100,11 @@ describe('switchyard plan', () => {
     expect(run.stdout).toMatch(
       / {2}\+ command:remote:Command dev-cluster-server-0 {2}\(connection\.host=192\.168\.50\.11 .*create=set -euo pipefail \(\+\d+ lines\)/,
     );
-    expect(run.stdout).toMatch(/\n\+ switchyard:deploy:KubernetesManifests dev-platform\n/);
     expect(run.stdout).toMatch(
-      /\n\+ switchyard:addons:HelmReleases dev-addons\n {2}\+ kubernetes:helm\.sh\/v3:Release dev-addons-/,
+      /\n {2}\+ switchyard:deploy:KubernetesManifests dev-platform\n {4}\+ kubernetes:yaml\/v2:ConfigGroup dev-platform-objects {2}\(objs=\[\d+\]\)/,
+    );
+    expect(run.stdout).toMatch(
+      /\n\+ switchyard:deploy:PlatformDeployment dev\n(.*\n)* {2}\+ switchyard:addons:HelmReleases dev-addons\n {4}\+ kubernetes:helm\.sh\/v3:Release dev-addons-/,
     );
     expect(run.stdout).toMatch(/\n\d+ resource\(s\) to create\n$/);
   }, 120_000);
