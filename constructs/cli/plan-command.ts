@@ -29,9 +29,14 @@ export interface PlannedResource {
 // How Pulumi marks a secret value on the wire.
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 const SECRET_VALUE = '1b47061264138c4ac30d75fd1eb44270';
+// How Pulumi marks a value only known after apply (plan runs as a preview).
+const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+/** What plan shows for a value known only once the resource exists. */
+export const KNOWN_AFTER_APPLY = '[known after apply]';
 
-/** The inputs with secrets replaced, recursively. */
+/** The inputs with secrets replaced and unknown values marked, recursively. */
 export function redact(value: unknown): unknown {
+  if (value === UNKNOWN) return KNOWN_AFTER_APPLY;
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
@@ -152,7 +157,8 @@ export async function planCommand(dir: string, stack: string, json: boolean, io:
     },
     project.name,
     stack,
-    false,
+    // A preview: outputs the mocks cannot know stay unknown, as in `pulumi preview`.
+    true,
   );
   // The mock monitor sees each registration's parent and URN; the mocks' own callback does not.
   const monitor = (pulumi.runtime as unknown as { getMonitor(): MonitorLike }).getMonitor();

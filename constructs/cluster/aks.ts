@@ -34,6 +34,9 @@ export interface AksNodePoolSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Kinds of Entra ID principals (a managed identity is a ServicePrincipal). */
+export type AksPrincipalType = 'ServicePrincipal' | 'User' | 'Group';
+
 /** Arguments of {@link AksCluster}. */
 export interface AksClusterArgs {
   /** Azure region, like 'westeurope'. */
@@ -58,6 +61,14 @@ export interface AksClusterArgs {
   readonly authorizedIpRanges?: readonly string[];
   /** @default [{ name: 'system', mode: 'system', minCount: 3, maxCount: 3, vmSize: 'Standard_D2ds_v5' }, { name: 'apps' }] */
   readonly nodePools?: readonly AksNodePoolSpec[];
+  /**
+   * What kind of Entra ID principal the deployer and the readers are (role assignments must say).
+   * @default { deployer: 'ServicePrincipal', readers: 'Group' }
+   */
+  readonly principalTypes?: {
+    readonly deployer?: AksPrincipalType;
+    readonly readers?: AksPrincipalType;
+  };
   /** How the kubeconfig signs in: people with the Azure CLI, CI runners with workload identity. @default 'azurecli' */
   readonly kubeloginMode?: KubeloginMode;
   /** Entra ID tenant of the cluster's sign-in. @default - the subscription's tenant */
@@ -264,23 +275,30 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
       cluster.id.apply(
         (id) => `${id.split('/resourceGroups/')[0]}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
       );
-    const assign = (id: string, principalId: string, guid: string) =>
+    const assign = (id: string, principalId: string, principalType: AksPrincipalType, guid: string) =>
       new authorization.RoleAssignment(
         `${name}-${id}`,
-        { principalId, roleDefinitionId: roleId(guid), scope: cluster.id },
+        { principalId, principalType, roleDefinitionId: roleId(guid), scope: cluster.id },
         parent,
       );
-    const principals = [
-      { id: 'deployer', principal: args.access.deployer, role: AKS_ACCESS_ROLES.deployer },
+    const types = args.principalTypes ?? {};
+    const principals: { id: string; principal: string; type: AksPrincipalType; role: string }[] = [
+      {
+        id: 'deployer',
+        principal: args.access.deployer,
+        type: types.deployer ?? 'ServicePrincipal',
+        role: AKS_ACCESS_ROLES.deployer,
+      },
       ...(args.access.readers ?? []).map((reader, i) => ({
         id: `reader-${i}`,
         principal: reader,
+        type: types.readers ?? 'Group',
         role: AKS_ACCESS_ROLES.reader,
       })),
     ];
-    const grants = principals.flatMap(({ id, principal, role }) => [
-      assign(id, principal, role),
-      assign(`${id}-user`, principal, AKS_ACCESS_ROLES.user),
+    const grants = principals.flatMap(({ id, principal, type, role }) => [
+      assign(id, principal, type, role),
+      assign(`${id}-user`, principal, type, AKS_ACCESS_ROLES.user),
     ]);
 
     const credentials = containerservice.listManagedClusterUserCredentialsOutput(

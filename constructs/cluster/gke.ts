@@ -215,17 +215,20 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
       );
     }
 
+    const accountId = `${clusterName}-nodes`.slice(0, 30);
     const nodeAccount = new gcp.serviceaccount.Account(
       `${name}-nodes`,
-      { project, accountId: `${clusterName}-nodes`.slice(0, 30), displayName: `Nodes of ${clusterName}` },
+      { project, accountId, displayName: `Nodes of ${clusterName}` },
       parent,
     );
+    // Google derives the e-mail from the id and project; known up front, it shows in previews and plans.
+    const nodeEmail = `${accountId}@${project}.iam.gserviceaccount.com`;
     const nodeRoles = NODE_ROLES.map(
       (role) =>
         new gcp.projects.IAMMember(
           `${name}-nodes-${role.split('/')[1]!.replace(/\./g, '-')}`,
-          { project, role, member: pulumi.interpolate`serviceAccount:${nodeAccount.email}` },
-          parent,
+          { project, role, member: `serviceAccount:${nodeEmail}` },
+          { parent: this, dependsOn: [nodeAccount] },
         ),
     );
 
@@ -286,7 +289,7 @@ export class GkeCluster extends pulumi.ComponentResource implements KubernetesCl
             diskType: 'pd-balanced',
             imageType: 'COS_CONTAINERD',
             spot: pool.spot ?? false,
-            serviceAccount: nodeAccount.email,
+            serviceAccount: nodeEmail,
             oauthScopes: ['https://www.googleapis.com/auth/cloud-platform'],
             // Pods see the GKE metadata server, never the node's credentials.
             workloadMetadataConfig: { mode: 'GKE_METADATA' },

@@ -53,8 +53,11 @@ export interface VmClusterArgs {
   readonly agents?: number;
   /** Public key cloud-init authorizes (OpenSSH format). */
   readonly sshPublicKey: string;
-  /** Its private key, for the bootstrap; pass a Pulumi secret. */
-  readonly sshPrivateKey: pulumi.Input<string>;
+  /**
+   * Its private key, for the bootstrap; pass a Pulumi secret.
+   * @default - the SSH agent at SSH_AUTH_SOCK
+   */
+  readonly sshPrivateKey?: pulumi.Input<string>;
   /** @default 'switchyard' */
   readonly sshUser?: string;
   /** Root disk size in GiB (encrypted on EC2). @default 50 */
@@ -164,7 +167,11 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
       args.machines.cloud === 'aws-ec2'
         ? this.ec2(name, args, args.machines, roles, userData)
         : this.openstack(name, args, args.machines, roles, userData);
-    const host = (m: Machine): SshHost => ({ address: m.address, user, privateKey: args.sshPrivateKey });
+    const host = (m: Machine): SshHost => ({
+      address: m.address,
+      user,
+      ...(args.sshPrivateKey !== undefined ? { privateKey: args.sshPrivateKey } : {}),
+    });
     const k3s = new BareMetalCluster(
       name,
       {

@@ -4,6 +4,7 @@
  * The objects are what cdk8s charts synthesize (`chart.toJson()`), so both engines deploy the same manifests.
  */
 import * as pulumi from '@pulumi/pulumi';
+import type { Chart } from 'cdk8s';
 import type { KubernetesCluster } from '../cluster/cluster';
 import type { ReleaseSpec } from '../ingress/release';
 import type { KubeObject } from '../routing';
@@ -20,6 +21,8 @@ export interface PlatformDeploymentArgs {
   readonly releases?: readonly ReleaseSpec[];
   /** Everything applied after the releases, in order. @default [] */
   readonly manifests?: readonly KubeObject[];
+  /** cdk8s charts (apps, routes) applied after `manifests`, in order, as they synthesize. @default [] */
+  readonly charts?: readonly Chart[];
 }
 
 export class PlatformDeployment extends pulumi.ComponentResource {
@@ -53,7 +56,7 @@ export class PlatformDeployment extends pulumi.ComponentResource {
     );
     const manifests = new KubernetesManifests(
       `${name}-platform`,
-      { objects: args.manifests ?? [] },
+      { objects: [...(args.manifests ?? []), ...(args.charts ?? []).flatMap((c) => c.toJson() as KubeObject[])] },
       { parent: this, dependsOn: [releases, ...Object.values(releases.releases)] },
     );
     this.installOrder = releases.installOrder;

@@ -104,13 +104,13 @@ describe('AksCluster with defaults', () => {
   it('assigns the deployer RBAC Cluster Admin and readers RBAC Reader, both cluster users, on the cluster', () => {
     const assignments = registered
       .filter((r) => r.type === 'azure-native:authorization:RoleAssignment')
-      .map((r) => [r.inputs.principalId, String(r.inputs.roleDefinitionId).split('/').pop()]);
+      .map((r) => [r.inputs.principalId, r.inputs.principalType, String(r.inputs.roleDefinitionId).split('/').pop()]);
     expect(assignments).toEqual(
       expect.arrayContaining([
-        [DEPLOYER, AKS_ACCESS_ROLES.deployer],
-        [DEPLOYER, AKS_ACCESS_ROLES.user],
-        [READER, AKS_ACCESS_ROLES.reader],
-        [READER, AKS_ACCESS_ROLES.user],
+        [DEPLOYER, 'ServicePrincipal', AKS_ACCESS_ROLES.deployer],
+        [DEPLOYER, 'ServicePrincipal', AKS_ACCESS_ROLES.user],
+        [READER, 'Group', AKS_ACCESS_ROLES.reader],
+        [READER, 'Group', AKS_ACCESS_ROLES.user],
       ]),
     );
     expect(assignments).toHaveLength(4);
@@ -143,6 +143,7 @@ describe('AksCluster options', () => {
       privateCluster: true,
       kubeloginMode: 'workloadidentity',
       version: '1.33',
+      principalTypes: { deployer: 'User', readers: 'User' },
     });
     await settle();
     const control = registered.find((r) => r.name === 'lab-cluster')!.inputs;
@@ -151,6 +152,10 @@ describe('AksCluster options', () => {
       kubernetesVersion: '1.33',
     });
     expect(parse(await promiseOf(cluster.kubeconfig)).users[0].user.exec.args).toContain('workloadidentity');
+    const types = registered
+      .filter((r) => r.type === 'azure-native:authorization:RoleAssignment')
+      .map((r) => r.inputs.principalType);
+    expect(new Set(types)).toEqual(new Set(['User']));
   });
 
   it.each([
