@@ -21,7 +21,43 @@ function imports(file: string): string[] {
 /** Folders of pure code (ARCHITECTURE.md): models, compilers and rules import no engine. */
 const PURE = ['constructs/core', 'constructs/routing', 'constructs/guardrails', 'constructs/ingress'];
 
+/** Pure modules among the cluster components: plans, scripts, documents and validation the components use. */
+const PURE_CLUSTER_FILES = [
+  'access.ts',
+  'cloud-init.ts',
+  'eks-iam.ts',
+  'k3s.ts',
+  'kubeconfig.ts',
+  'subnets.ts',
+  'traits.ts',
+].map((f) => `constructs/cluster/${f}`);
+
+/** Cloud SDKs only the component of that cloud loads (imported through its subpath, `switchyard/eks` ...). */
+const CLOUD_SDKS: Record<string, RegExp> = {
+  'constructs/cluster/eks.ts': /^@pulumi\/aws$/,
+  'constructs/cluster/aws-vpc.ts': /^@pulumi\/aws$/,
+  'constructs/cluster/vm.ts': /^@pulumi\/(aws|openstack)$/,
+  'constructs/cluster/gke.ts': /^@pulumi\/gcp$/,
+  'constructs/cluster/aks.ts': /^@pulumi\/azure-native\/[a-z]+$/,
+};
+
 describe('architecture rules', () => {
+  it.each(PURE_CLUSTER_FILES)('%s imports neither cdk8s nor Pulumi', (file) => {
+    expect(imports(file).filter((i) => /^(cdk8s|cdk8s-plus-\d+|@pulumi\/)/.test(i))).toEqual([]);
+  });
+
+  it('loads cloud SDKs only in their cluster component, never from the package root', () => {
+    for (const file of sources('constructs')) {
+      for (const sdk of imports(file).filter((i) => /^@pulumi\/(aws|gcp|azure-native|openstack)/.test(i))) {
+        expect(CLOUD_SDKS[file]?.test(sdk), `${file} imports ${sdk}`).toBe(true);
+      }
+    }
+    const index = fs.readFileSync(path.join(root, 'constructs/index.ts'), 'utf8');
+    for (const file of Object.keys(CLOUD_SDKS)) {
+      expect(index).not.toContain(`'./${file.replace('constructs/', '').replace(/\.ts$/, '')}'`);
+    }
+  });
+
   it.each(PURE)('%s imports neither cdk8s nor Pulumi', (dir) => {
     for (const file of sources(dir)) {
       const engines = imports(file).filter((i) => /^(cdk8s|cdk8s-plus-\d+|@pulumi\/)/.test(i));

@@ -24,6 +24,9 @@ import { eksExec, execKubeconfig } from './kubeconfig';
 import { parseIpv4Cidr, planSubnets } from './subnets';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
+// The VPC is useful on its own (VmCluster on EC2 needs subnets too).
+export { AwsVpc, type AwsVpcArgs } from './aws-vpc';
+
 /** The Kubernetes version new clusters get unless another is pinned. */
 export const EKS_VERSION = '1.33';
 

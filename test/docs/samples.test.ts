@@ -41,6 +41,10 @@ describe('documentation code samples', () => {
       const name = `${file.replace(/[^\w]/g, '_')}_${i}.ts`;
       const source = code
         .replace(/from 'switchyard\/crossguard'/g, `from '${path.join(root, 'constructs/pulumi/crossguard')}'`)
+        .replace(
+          /from 'switchyard\/(eks|gke|aks|vm)'/g,
+          (_, kind) => `from '${path.join(root, 'constructs/cluster', kind)}'`,
+        )
         .replace(/from 'switchyard'/g, `from '${path.join(root, 'constructs')}'`);
       // Each sample is its own module, so samples may reuse names.
       fs.writeFileSync(path.join(dir, name), `${source}\nexport {};\n`);
