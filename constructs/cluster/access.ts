@@ -4,6 +4,7 @@
  * component maps this to its cloud's mechanism (EKS access entries, GKE IAM, AKS Azure RBAC, Kubernetes RBAC).
  */
 import { InvalidPropertyError, show } from '../core/validate';
+import type { GuardrailException } from '../guardrails/findings';
 import type { ClusterKind } from './traits';
 
 /** Access to a cluster's Kubernetes API. Principal formats depend on the cluster kind (see each component). */
@@ -126,4 +127,16 @@ export function rbacAccessObjects(clusterName: string, access: ClusterAccess): R
     binding('deployer', 'cluster-admin', [access.deployer]),
     ...(readers.length ? [binding('readers', 'view', readers)] : []),
   ];
+}
+
+/**
+ * The guardrail exception the deployer's cluster-admin binding needs: the RBAC rule rejects cluster-admin
+ * bindings, and this one is the single, deliberate writer of the cluster.
+ */
+export function deployerBindingException(clusterName: string): GuardrailException {
+  return {
+    rule: 'rbac-least-privilege',
+    object: `ClusterRoleBinding/switchyard-${clusterName}-deployer`,
+    reason: "the pipeline's deploy identity installs CRDs and controllers, and is the cluster's only writer",
+  };
 }

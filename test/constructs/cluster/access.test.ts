@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type ClusterAccess,
+  deployerBindingException,
   rbacAccessObjects,
   rbacSubject,
   validateClusterAccess,
@@ -97,5 +98,18 @@ describe('validateClusterAccess', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('deployerBindingException', () => {
+  it('exempts exactly the deployer binding from the RBAC rule, with a reason', async () => {
+    const { runGuardrails } = await import('../../../constructs/guardrails');
+    const objects = rbacAccessObjects('dev-cluster', { deployer: 'Group:deployers', readers: ['Group:devs'] });
+    const flagged = runGuardrails(objects as never).filter((f) => f.rule === 'rbac-least-privilege');
+    expect(flagged.map((f) => f.object)).toEqual(['ClusterRoleBinding/switchyard-dev-cluster-deployer']);
+    const excepted = runGuardrails(objects as never, { exceptions: [deployerBindingException('dev-cluster')] }).filter(
+      (f) => f.rule === 'rbac-least-privilege',
+    );
+    expect(excepted).toEqual([]);
   });
 });
