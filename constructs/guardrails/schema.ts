@@ -1,5 +1,6 @@
 import { HTTP_PROXY, httpProxyRules } from './models/contour';
 import { ROUTE, routeRules } from './models/openshift';
+import { EXTERNAL_SECRET, POD_MONITOR, SERVICE_MONITOR } from './models/operators';
 import { validateStructural } from './models/structural';
 
 /**
@@ -130,6 +131,9 @@ export class SchemaRegistry {
       ...httpProxyRules(o),
     ]);
     this.register('route.openshift.io/v1', 'Route', (o) => [...validateStructural(ROUTE, o), ...routeRules(o)]);
+    this.register('monitoring.coreos.com/v1', 'ServiceMonitor', (o) => validateStructural(SERVICE_MONITOR, o));
+    this.register('monitoring.coreos.com/v1', 'PodMonitor', (o) => validateStructural(POD_MONITOR, o));
+    this.register('external-secrets.io/v1', 'ExternalSecret', (o) => validateStructural(EXTERNAL_SECRET, o));
   }
 
   /** Adds (or replaces) the validator of one kind. */

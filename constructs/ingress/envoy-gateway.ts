@@ -44,8 +44,16 @@ export interface EnvoyGatewayOptions extends ControllerOptions {
 }
 
 /** What installing a controller yields: releases, the objects applied after them, and the routing binding. */
+/** Where the pods that forward route traffic to backends (the ingress proxies) run, for NetworkPolicies. */
+export interface TrafficSource {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
 export interface ControllerInstall {
   readonly controller: string;
+  /** The proxies that connect to the backends. */
+  readonly proxy: TrafficSource;
   readonly releases: readonly ReleaseSpec[];
   readonly objects: readonly KubeObject[];
   /** Where the environment's routes compile to. */
@@ -150,6 +158,8 @@ export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatew
   };
   return {
     controller: 'envoy-gateway',
+    // Envoy Gateway runs the proxies of every Gateway in its own namespace.
+    proxy: { namespace, podLabels: proxyLabels },
     releases: [release],
     objects: [
       ...(cluster.prometheusOperator ? [podMonitor] : []),

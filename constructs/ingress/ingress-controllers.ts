@@ -71,6 +71,7 @@ function install(
   });
   return {
     controller: flavour.controller,
+    proxy: { namespace, podLabels: { ...flavour.instanceLabels } },
     releases: [
       validateRelease({
         name: flavour.controller,

@@ -16,7 +16,7 @@ import {
   type MetalLbOptions,
   metallb,
 } from './addons';
-import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway } from './envoy-gateway';
+import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway, type TrafficSource } from './envoy-gateway';
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
 import type { ReleaseSpec } from './release';
 
@@ -55,6 +55,8 @@ export interface PlatformAddons {
   readonly objects: readonly KubeObject[];
   /** Where the environment's routes compile to. */
   readonly target: CompileTarget;
+  /** The controller's proxies, which NetworkPolicies let reach the routes' backends. */
+  readonly proxy: TrafficSource;
   readonly warnings: readonly string[];
 }
 
@@ -205,5 +207,12 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   const unique = [
     ...new Map(namespaces.filter((n) => n.metadata.name !== 'kube-system').map((n) => [n.metadata.name, n])).values(),
   ];
-  return { releases: orderReleases(releases), namespaces: unique, objects, target: controller.target, warnings };
+  return {
+    releases: orderReleases(releases),
+    namespaces: unique,
+    objects,
+    target: controller.target,
+    proxy: controller.proxy,
+    warnings,
+  };
 }

@@ -1,29 +1,59 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { assertDnsLabel, assertIntegerInRange, assertPinnedImage, InvalidPropertyError } from '../core/validate';
+import { assertIntegerInRange, InvalidPropertyError, show } from '../core/validate';
+import {
+  hardenPodSpec,
+  podSecurityContext,
+  type ResolvedWorkload,
+  resolveWorkload,
+  serviceMonitor,
+  type WorkloadEndpoint,
+  type WorkloadProps,
+  workloadContainer,
+  workloadEndpoint,
+  workloadMetadata,
+  workloadServiceAccount,
+} from './workload';
+
+/** Horizontal autoscaling on CPU. */
+export interface AutoscalingProps {
+  /** @default 2 */
+  readonly minReplicas?: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilization, percent of the request. @default 70 */
+  readonly cpuUtilization?: number;
+}
+
+/** A persistent volume claimed for the app. */
+export interface PersistentVolumeProps {
+  readonly sizeGibibytes: number;
+  /** Where it is mounted in the container. */
+  readonly mountPath: string;
+  /** @default - the cluster's default StorageClass */
+  readonly storageClass?: string;
+  /**
+   * ReadWriteOnce volumes attach to one node: use them with one replica, or use StatefulApp.
+   * @default 'ReadWriteOnce'
+   */
+  readonly accessMode?: 'ReadWriteOnce' | 'ReadWriteMany';
+}
+
+/** Where the app serves Prometheus metrics. */
+export interface MetricsProps {
+  /** @default '/metrics' */
+  readonly path?: string;
+}
 
 /** Properties of a {@link WebApp}. */
-export interface WebAppProps {
-  /** Container image, pinned by tag or digest (`registry/app:1.2.3` or `registry/app@sha256:...`). */
-  readonly image: string;
-  /**
-   * Name of the Deployment, Service and ServiceAccount (DNS-1035 label).
-   * @default - the construct id
-   */
-  readonly name?: string;
-  /**
-   * Namespace the objects are created in.
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
+export interface WebAppProps extends WorkloadProps {
   /**
    * Port the container listens on; the Service exposes the same port.
    * @default 8080
    */
   readonly port?: number;
   /**
-   * Number of pods.
+   * Number of pods (ignored when `autoscaling` is set: the HorizontalPodAutoscaler owns it).
    * @default 2
    */
   readonly replicas?: number;
@@ -33,20 +63,25 @@ export interface WebAppProps {
    */
   readonly healthPath?: string;
   /**
-   * CPU request and limit in millicores.
-   * @default { request: 100, limit: 500 }
-   */
-  readonly cpuMillis?: { readonly request: number; readonly limit: number };
-  /**
-   * Memory request and limit in MiB.
-   * @default { request: 128, limit: 256 }
-   */
-  readonly memoryMebibytes?: { readonly request: number; readonly limit: number };
-  /**
    * A PodDisruptionBudget (maxUnavailable: 1), so node drains evict one pod at a time.
-   * @default - true when replicas >= 2
+   * @default - true when replicas (or autoscaling's minimum) >= 2
    */
   readonly disruptionBudget?: boolean;
+  /**
+   * A HorizontalPodAutoscaler (autoscaling/v2) on CPU.
+   * @default - fixed `replicas`
+   */
+  readonly autoscaling?: AutoscalingProps;
+  /**
+   * A PersistentVolumeClaim mounted into the container.
+   * @default - none (the root filesystem is read-only; /tmp is an emptyDir)
+   */
+  readonly persistentVolume?: PersistentVolumeProps;
+  /**
+   * Metrics on the app port, scraped by a ServiceMonitor when the cluster runs the Prometheus Operator.
+   * @default - no metrics endpoint
+   */
+  readonly metrics?: MetricsProps;
 }
 
 const DEFAULT_PORT = 8080;
@@ -54,9 +89,11 @@ const DEFAULT_REPLICAS = 2;
 
 /**
  * A stateless HTTP app: Deployment, Service, a ServiceAccount without an API token and a
- * PodDisruptionBudget, with the
- * Pod Security Standards "restricted" profile (non-root, read-only root, no privilege escalation,
- * all capabilities dropped, RuntimeDefault seccomp), resource requests and limits, and probes.
+ * PodDisruptionBudget; optionally a HorizontalPodAutoscaler, a ConfigMap, Secret references, a
+ * PersistentVolumeClaim and a ServiceMonitor. Pods meet Pod Security Standards "restricted" (non-root,
+ * read-only root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp), carry requests
+ * and limits and probes, and spread over nodes (and zones). Services route within the zone where the cluster
+ * has several.
  */
 export class WebApp extends Construct {
   /** The Deployment running the app. */
@@ -69,93 +106,142 @@ export class WebApp extends Construct {
   public readonly port: number;
   /** The PodDisruptionBudget, when there is one. */
   public readonly disruptionBudget?: ApiObject;
+  /** The HorizontalPodAutoscaler, when autoscaling is set. */
+  public readonly autoscaler?: kplus.HorizontalPodAutoscaler;
+  /** What NetworkPolicies need to know about this app. */
+  public readonly endpoint: WorkloadEndpoint;
 
   public constructor(scope: Construct, id: string, props: WebAppProps) {
     super(scope, id);
-    this.name = props.name ?? id;
+    const w = resolveWorkload(id, props, 'web');
+    this.name = w.name;
     this.port = props.port ?? DEFAULT_PORT;
-    const replicas = props.replicas ?? DEFAULT_REPLICAS;
-    const cpu = props.cpuMillis ?? { request: 100, limit: 500 };
-    const memory = props.memoryMebibytes ?? { request: 128, limit: 256 };
-    assertDnsLabel('name', this.name);
     assertIntegerInRange('port', this.port, 1, 65535);
+    const replicas = props.replicas ?? DEFAULT_REPLICAS;
     assertIntegerInRange('replicas', replicas, 0, 1000);
-    assertPinnedImage('image', props.image);
-    if (cpu.request > cpu.limit) {
-      throw new InvalidPropertyError(
-        'cpuMillis.request',
-        `'cpuMillis.request' (${cpu.request}) must not exceed 'cpuMillis.limit' (${cpu.limit}): raise the limit or lower the request`,
-      );
+    const autoscaling = props.autoscaling && resolveAutoscaling(props.autoscaling);
+    const minimum = autoscaling?.minReplicas ?? replicas;
+    const healthPath = props.healthPath ?? '/';
+    if (!healthPath.startsWith('/')) {
+      throw new InvalidPropertyError('healthPath', `'healthPath' (${show(healthPath)}) must start with /`);
     }
-    if (memory.request > memory.limit) {
-      throw new InvalidPropertyError(
-        'memoryMebibytes.request',
-        `'memoryMebibytes.request' (${memory.request}) must not exceed 'memoryMebibytes.limit' (${memory.limit}): raise the limit or lower the request`,
-      );
-    }
-    const metadata = { name: this.name, ...(props.namespace ? { namespace: props.namespace } : {}) };
-    const labels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.name };
+    const volume = props.persistentVolume && validateVolume(props.persistentVolume, autoscaling ? 2 : replicas);
+    const metadata = workloadMetadata(w);
 
-    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata,
-      automountToken: false,
-    });
-    const probe = kplus.Probe.fromHttpGet(props.healthPath ?? '/', { port: this.port });
+    const serviceAccount = workloadServiceAccount(this, w);
+    const volumeMounts = volume ? [{ path: volume.mountPath, volume: this.claim(w, volume) }] : [];
     this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: { ...metadata, labels },
-      replicas,
+      metadata,
+      // With an autoscaler the Deployment sets no count: re-applying it would undo the scaling.
+      ...(autoscaling ? {} : { replicas }),
       serviceAccount,
       automountServiceAccountToken: false,
-      podMetadata: { labels },
-      securityContext: { ensureNonRoot: true, user: 10001, group: 10001 },
+      podMetadata: { labels: { ...w.labels } },
+      select: false,
+      securityContext: podSecurityContext(w),
       containers: [
-        {
-          name: 'app',
-          image: props.image,
+        workloadContainer(this, w, {
           portNumber: this.port,
-          imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
-          securityContext: {
-            ensureNonRoot: true,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            user: 10001,
-            group: 10001,
-          },
-          resources: {
-            cpu: { request: kplus.Cpu.millis(cpu.request), limit: kplus.Cpu.millis(cpu.limit) },
-            memory: {
-              request: Size.mebibytes(memory.request),
-              limit: Size.mebibytes(memory.limit),
-            },
-          },
-          readiness: probe,
-          liveness: kplus.Probe.fromHttpGet(props.healthPath ?? '/', {
+          volumeMounts,
+          readiness: kplus.Probe.fromHttpGet(healthPath, { port: this.port, periodSeconds: Duration.seconds(5) }),
+          liveness: kplus.Probe.fromHttpGet(healthPath, {
             port: this.port,
             initialDelaySeconds: Duration.seconds(10),
             failureThreshold: 6,
           }),
-        },
+        }),
       ],
     });
-    // cdk8s-plus-27 can express neither a seccomp profile nor `drop: [ALL]` (its Capability enum
-    // spells CAP_*); restricted Pod Security needs both.
-    ApiObject.of(this.deployment).addJsonPatch(
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
-    );
+    this.deployment.select(kplus.LabelSelector.of({ labels: { ...w.selector } }));
+    hardenPodSpec(this.deployment, '/spec/template/spec', w, {
+      spread: true,
+      containers: 1,
+      priorityClassName: props.priorityClassName,
+    });
+
     this.service = new kplus.Service(this, 'Service', {
-      metadata: { ...metadata, labels },
-      selector: this.deployment,
+      metadata: {
+        ...metadata,
+        // Keeps traffic in the caller's zone when endpoints allow (Kubernetes 1.27 topology-aware routing).
+        ...(w.cluster.multiZone ? { annotations: { 'service.kubernetes.io/topology-mode': 'Auto' } } : {}),
+      },
       ports: [{ name: 'http', port: this.port, targetPort: this.port }],
     });
-    if (props.disruptionBudget ?? replicas >= 2) {
+    // The app's own labels, not cdk8s's address label: NetworkPolicies and monitors select the same.
+    for (const [key, value] of Object.entries(w.selector)) this.service.selectLabel(key, value);
+    if (autoscaling) {
+      this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+        metadata,
+        target: this.deployment,
+        minReplicas: autoscaling.minReplicas,
+        maxReplicas: autoscaling.maxReplicas,
+        metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(autoscaling.cpuUtilization))],
+      });
+    }
+    if (props.disruptionBudget ?? minimum >= 2) {
       this.disruptionBudget = new ApiObject(this, 'DisruptionBudget', {
         apiVersion: 'policy/v1',
         kind: 'PodDisruptionBudget',
-        metadata: { ...metadata, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+        metadata,
+        spec: { maxUnavailable: 1, selector: { matchLabels: { ...w.selector } } },
       });
     }
+    if (props.metrics) serviceMonitor(this, w, { port: 'http', path: props.metrics.path ?? '/metrics' });
+    this.endpoint = workloadEndpoint(w, [this.port]);
   }
+
+  private claim(
+    w: ResolvedWorkload,
+    volume: Required<Omit<PersistentVolumeProps, 'storageClass'>> & PersistentVolumeProps,
+  ) {
+    const claim = new kplus.PersistentVolumeClaim(this, 'Claim', {
+      metadata: { ...workloadMetadata(w), name: `${w.name}-data` },
+      accessModes: [
+        volume.accessMode === 'ReadWriteMany'
+          ? kplus.PersistentVolumeAccessMode.READ_WRITE_MANY
+          : kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE,
+      ],
+      storage: Size.gibibytes(volume.sizeGibibytes),
+      ...(volume.storageClass ? { storageClassName: volume.storageClass } : {}),
+    });
+    return kplus.Volume.fromPersistentVolumeClaim(this, 'Data', claim);
+  }
+}
+
+function resolveAutoscaling(a: AutoscalingProps): Required<AutoscalingProps> {
+  const minReplicas = a.minReplicas ?? 2;
+  const cpuUtilization = a.cpuUtilization ?? 70;
+  assertIntegerInRange('autoscaling.minReplicas', minReplicas, 1, 1000);
+  assertIntegerInRange('autoscaling.maxReplicas', a.maxReplicas, 1, 1000);
+  assertIntegerInRange('autoscaling.cpuUtilization', cpuUtilization, 10, 100);
+  if (a.maxReplicas <= minReplicas) {
+    throw new InvalidPropertyError(
+      'autoscaling.maxReplicas',
+      `'autoscaling.maxReplicas' (${a.maxReplicas}) must exceed 'autoscaling.minReplicas' (${minReplicas}), or there is nothing to scale`,
+    );
+  }
+  return { minReplicas, maxReplicas: a.maxReplicas, cpuUtilization };
+}
+
+function validateVolume(v: PersistentVolumeProps, replicas: number) {
+  assertIntegerInRange('persistentVolume.sizeGibibytes', v.sizeGibibytes, 1, 65536);
+  if (
+    typeof v.mountPath !== 'string' ||
+    !v.mountPath.startsWith('/') ||
+    v.mountPath === '/' ||
+    v.mountPath === '/tmp'
+  ) {
+    throw new InvalidPropertyError(
+      'persistentVolume.mountPath',
+      `'persistentVolume.mountPath' (${show(v.mountPath)}) must be an absolute path other than / and /tmp`,
+    );
+  }
+  const accessMode = v.accessMode ?? 'ReadWriteOnce';
+  if (accessMode === 'ReadWriteOnce' && replicas > 1) {
+    throw new InvalidPropertyError(
+      'persistentVolume.accessMode',
+      `'persistentVolume' is ReadWriteOnce, which one node mounts, but the app runs ${replicas}+ pods: use one replica, ReadWriteMany, or StatefulApp`,
+    );
+  }
+  return { ...v, accessMode };
 }

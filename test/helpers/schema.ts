@@ -147,20 +147,6 @@ schemas.register(
   ),
 );
 
-schemas.register(
-  'monitoring.coreos.com/v1',
-  'PodMonitor',
-  structural((spec) => {
-    const endpoints = spec.podMetricsEndpoints;
-    const ok =
-      isObject(spec.selector) &&
-      Array.isArray(endpoints) &&
-      endpoints.length > 0 &&
-      endpoints.every((e) => isObject(e) && (typeof e.port === 'string' || typeof e.portNumber === 'number'));
-    return ok ? [] : ['/spec needs a selector and podMetricsEndpoints with a port'];
-  }),
-);
-
 /** Asserts that there are objects and that every one of them is valid against the schema of its kind. */
 export async function expectSchemaValid(objects: readonly unknown[]): Promise<void> {
   expect(objects.length, 'expected at least one object to validate').toBeGreaterThan(0);

@@ -1,0 +1,93 @@
+/**
+ * Typed models of the operator CRDs Switchyard workloads emit, written from their API references: the
+ * Prometheus Operator's ServiceMonitor and PodMonitor (monitoring.coreos.com/v1) and the External Secrets
+ * Operator's ExternalSecret (external-secrets.io/v1). Only the fields Switchyard sets and their neighbours. Pure.
+ */
+import { any, arr, bool, int, map, obj, objectMeta, type Schema, str } from './structural';
+
+const DURATION = /^(0|(\d+(ms|s|m|h))+)$/;
+const labelSelector = obj({
+  matchLabels: map(str()),
+  matchExpressions: arr(
+    obj(
+      {
+        key: str({ minLength: 1 }),
+        operator: str({ enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }),
+        values: arr(str()),
+      },
+      ['key', 'operator'],
+    ),
+  ),
+});
+const namespaceSelector = obj({ any: bool, matchNames: arr(str()) });
+const endpoint = (portField: Record<string, Schema>) =>
+  obj({
+    ...portField,
+    path: str({ pattern: /^\// }),
+    scheme: str({ enum: ['http', 'https', 'HTTP', 'HTTPS'] }),
+    interval: str({ pattern: DURATION }),
+    scrapeTimeout: str({ pattern: DURATION }),
+    honorLabels: bool,
+    relabelings: arr(any),
+    metricRelabelings: arr(any),
+  });
+
+const monitor = (kind: string, spec: Record<string, Schema>, required: string[]): Schema =>
+  obj(
+    {
+      apiVersion: str({ enum: ['monitoring.coreos.com/v1'] }),
+      kind: str({ enum: [kind] }),
+      metadata: objectMeta,
+      spec: obj({ ...spec, selector: labelSelector, namespaceSelector, jobLabel: str() }, ['selector', ...required]),
+    },
+    ['apiVersion', 'kind', 'metadata', 'spec'],
+  );
+
+export const SERVICE_MONITOR: Schema = monitor(
+  'ServiceMonitor',
+  { endpoints: arr(endpoint({ port: str({ minLength: 1 }), targetPort: any }), 1) },
+  ['endpoints'],
+);
+
+export const POD_MONITOR: Schema = monitor(
+  'PodMonitor',
+  { podMetricsEndpoints: arr(endpoint({ port: str({ minLength: 1 }), portNumber: int(1, 65535) }), 1) },
+  ['podMetricsEndpoints'],
+);
+
+const storeRef = obj({ name: str({ minLength: 1 }), kind: str({ enum: ['SecretStore', 'ClusterSecretStore'] }) }, [
+  'name',
+]);
+const remoteRef = obj(
+  {
+    key: str({ minLength: 1 }),
+    property: str(),
+    version: str(),
+    decodingStrategy: str({ enum: ['Auto', 'Base64', 'Base64URL', 'None'] }),
+  },
+  ['key'],
+);
+
+export const EXTERNAL_SECRET: Schema = obj(
+  {
+    apiVersion: str({ enum: ['external-secrets.io/v1'] }),
+    kind: str({ enum: ['ExternalSecret'] }),
+    metadata: objectMeta,
+    spec: obj(
+      {
+        secretStoreRef: storeRef,
+        refreshInterval: str({ pattern: DURATION }),
+        target: obj({
+          name: str({ minLength: 1 }),
+          creationPolicy: str({ enum: ['Owner', 'Orphan', 'Merge', 'None'] }),
+          deletionPolicy: str({ enum: ['Retain', 'Delete', 'Merge'] }),
+        }),
+        data: arr(obj({ secretKey: str({ minLength: 1 }), remoteRef }, ['secretKey', 'remoteRef'])),
+        dataFrom: arr(any),
+      },
+      ['secretStoreRef'],
+    ),
+    status: any,
+  },
+  ['apiVersion', 'kind', 'metadata', 'spec'],
+);
