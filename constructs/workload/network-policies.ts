@@ -51,9 +51,12 @@ function merge(rules: readonly Rule[]): { peer: Peer; ports: Record<string, unkn
       byPeer.set(key, entry);
     }
   }
-  return [...byPeer.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, { peer, ports }]) => ({ peer, ports: tcp(ports) }));
+  return (
+    [...byPeer.entries()]
+      // Code-point order: localeCompare ignores punctuation and would vary by locale.
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, { peer, ports }]) => ({ peer, ports: tcp(ports) }))
+  );
 }
 
 /**

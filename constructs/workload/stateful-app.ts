@@ -1,5 +1,6 @@
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { assertIntegerInRange, InvalidPropertyError, show } from '../core/validate';
 import {
@@ -127,7 +128,8 @@ export class StatefulApp extends Construct {
           metadata: { name: 'data', labels: { ...w.selector } },
           spec: {
             accessModes: ['ReadWriteOnce'],
-            resources: { requests: { storage: `${volume.sizeGibibytes}Gi` } },
+            // The typed StatefulSet serializes resource maps as Quantity objects, patches included.
+            resources: { requests: { storage: Quantity.fromString(`${volume.sizeGibibytes}Gi`) } },
             ...(volume.storageClass ? { storageClassName: volume.storageClass } : {}),
           },
         },
