@@ -19,6 +19,7 @@ export * from './ingress/addons';
 export * from './ingress/charts';
 export * from './ingress/envoy-gateway';
 export * from './ingress/exposure';
+export * from './ingress/external-secrets';
 export * from './ingress/flux';
 export * from './ingress/gateway';
 export * from './ingress/ingress-controllers';

@@ -46,23 +46,33 @@ export function environmentCluster(
       },
     ],
     access: infra.access,
+    externalSecrets: { secretPrefix: `switchyard/${env.name}/` },
     // Production clusters refuse deletion; staging can be torn down.
     deletionProtection: env.name === 'prod',
     traits,
   });
-  cluster.loadBalancerControllerRoleArn.apply((arn) => assertControllerRole(env, arn));
+  cluster.loadBalancerControllerRoleArn.apply((arn) =>
+    assertRoleMatches(env, 'AWS Load Balancer Controller', env.addons.awsLoadBalancerController?.roleArn, arn),
+  );
+  cluster.externalSecretsRoleArn?.apply((arn) =>
+    assertRoleMatches(env, 'External Secrets Operator', env.addons.externalSecrets?.roleArn, arn),
+  );
   return cluster;
 }
 
 /**
- * Synth wrote the controller's role ARN into its chart values before the role existed: they must agree, or
+ * Synth wrote a controller's role ARN into its chart values before the role existed: they must agree, or
  * the controller could not assume its role. Unknown ARNs (previews) pass.
  */
-export function assertControllerRole(env: EnvironmentConfig, actual: string | undefined): void {
-  const expected = env.addons.awsLoadBalancerController?.roleArn;
+export function assertRoleMatches(
+  env: EnvironmentConfig,
+  controller: string,
+  expected: string | undefined,
+  actual: string | undefined,
+): void {
   if (actual && expected && actual !== expected) {
     throw new Error(
-      `the AWS Load Balancer Controller role is ${actual}, but ${env.name}'s chart values name ${expected}: ` +
+      `the ${controller} role is ${actual}, but ${env.name}'s chart values name ${expected}: ` +
         `set AWS_ACCOUNT in stacks/environments.ts to the account Pulumi deploys to`,
     );
   }

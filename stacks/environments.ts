@@ -47,7 +47,16 @@ export interface EnvironmentConfig {
     readonly canaryImage: string;
     readonly replicas: number;
     readonly canaryPercent: number;
+    /** Horizontal autoscaling of the stable app from `replicas` up to this many pods. @default - fixed replicas */
+    readonly maxReplicas?: number;
   };
+  /** The shop's session cache (a StatefulSet): its volume size in GiB and replica count. */
+  readonly cache: { readonly sizeGibibytes: number; readonly replicas: number };
+  /**
+   * Where the cache password comes from: a Secret created out of band (`kubectl create secret`), or an
+   * ExternalSecret reading AWS Secrets Manager through the External Secrets Operator.
+   */
+  readonly secrets: { readonly kind: 'kubernetes' } | { readonly kind: 'aws-secrets-manager'; readonly key: string };
   /** The cluster the environment runs on. */
   readonly cluster: ClusterTraits;
   /** Add-ons beyond the ingress controller: load balancer, cert-manager and its issuers. */
@@ -60,6 +69,10 @@ export interface EnvironmentConfig {
 
 const IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
 const CANARY_IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.4-alpine';
+/** The ClusterSecretStore reading AWS Secrets Manager on the EKS environments. */
+export const AWS_SECRET_STORE = 'aws-secrets-manager';
+/** The session cache's image (Valkey, a Redis fork), pinned. */
+export const CACHE_IMAGE = 'docker.io/valkey/valkey:8.1.3-alpine';
 const ACME_EMAIL = 'platform@switchyard.example';
 const LETSENCRYPT = {
   staging: {
@@ -94,6 +107,10 @@ function eks(
         roleArn: `arn:aws:iam::${AWS_ACCOUNT}:role/${clusterName}-aws-load-balancer-controller`,
       },
       certManager: { issuers: [LETSENCRYPT.staging, LETSENCRYPT.prod] },
+      externalSecrets: {
+        roleArn: `arn:aws:iam::${AWS_ACCOUNT}:role/${clusterName}-external-secrets`,
+        awsSecretsManager: { region: AWS_REGION, storeName: AWS_SECRET_STORE },
+      },
     },
     infrastructure: {
       kind: 'eks',
@@ -117,6 +134,8 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     namespace: 'shop-dev',
     domain: 'dev.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 50 },
+    cache: { sizeGibibytes: 1, replicas: 1 },
+    secrets: { kind: 'kubernetes' },
     cluster: { kind: 'bare-metal' },
     addons: {
       metallb: { addresses: ['192.168.50.240-192.168.50.250'] },
@@ -138,6 +157,8 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     namespace: 'shop-staging',
     domain: 'staging.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 20 },
+    cache: { sizeGibibytes: 5, replicas: 1 },
+    secrets: { kind: 'aws-secrets-manager', key: 'switchyard/staging/shop-cache' },
     ...eks('staging', { instanceType: 'm6i.large', min: 3, max: 6 }, 'single'),
     clusterIssuer: 'letsencrypt-staging',
   },
@@ -145,7 +166,9 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     name: 'prod',
     namespace: 'shop',
     domain: 'switchyard.example',
-    app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 3, canaryPercent: 5 },
+    app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 3, canaryPercent: 5, maxReplicas: 12 },
+    cache: { sizeGibibytes: 20, replicas: 3 },
+    secrets: { kind: 'aws-secrets-manager', key: 'switchyard/prod/shop-cache' },
     ...eks('prod', { instanceType: 'm6i.xlarge', min: 3, max: 12 }, 'per-zone'),
     clusterIssuer: 'letsencrypt-prod',
   },

@@ -2,15 +2,18 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   addKubeObjects,
+  externalSecret,
   fluxObjects,
   gatewayCertificateRefs,
+  namespaceNetworkPolicies,
   namespaceObject,
   type PlatformAddons,
   platformAddons,
   Routes,
+  StatefulApp,
   WebApp,
 } from '../constructs';
-import type { EnvironmentConfig } from './environments';
+import { AWS_SECRET_STORE, CACHE_IMAGE, type EnvironmentConfig } from './environments';
 import { shopPolicies } from './routing';
 
 /** The add-ons of an environment: its controller (Envoy Gateway), load balancer, cert-manager. */
@@ -43,16 +46,71 @@ export function addPlatformCharts(
   infra.addDependency(addonsChart);
 
   const apps = new Chart(scope, 'apps', { disableResourceNameHashes: true });
-  for (const [name, image] of [
-    ['web', env.app.image],
-    ['web-canary', env.app.canaryImage],
-  ] as const) {
-    new WebApp(apps, name, { namespace: env.namespace, image, replicas: env.app.replicas });
-  }
+  addShopApps(apps, env, addons);
   apps.addDependency(infra);
 
   const routes = new Chart(scope, 'routes', { disableResourceNameHashes: true });
   new Routes(routes, 'shop', { policies: shopPolicies(env), target: addons.target });
   routes.addDependency(apps);
   return { addons: addonsChart, infra, apps, routes };
+}
+
+/** The cache password: one Secret the web pods read by reference (see `EnvironmentConfig.secrets`). */
+const CACHE_SECRET = { secret: 'shop-cache', key: 'password' };
+const CACHE_PORT = 6379;
+
+/**
+ * The shop's workloads: the storefront and its canary (routed), the session cache they depend on, the
+ * cache password's ExternalSecret where the environment has a secret manager, and the namespace's
+ * NetworkPolicies: default deny, the proxies to the storefront, the storefront to the cache, DNS.
+ */
+function addShopApps(apps: Chart, env: EnvironmentConfig, addons: PlatformAddons): void {
+  const common = { namespace: env.namespace, cluster: env.cluster, partOf: 'shop' } as const;
+  const storefront = {
+    ...common,
+    secretEnv: { CACHE_PASSWORD: CACHE_SECRET },
+    env: { CACHE_ADDRESS: `cache.${env.namespace}.svc.cluster.local:${CACHE_PORT}` },
+    dependencies: [{ service: 'cache', port: CACHE_PORT }],
+    metrics: {},
+  };
+  const web = new WebApp(apps, 'web', {
+    ...storefront,
+    image: env.app.image,
+    replicas: env.app.replicas,
+    ...(env.app.maxReplicas
+      ? { autoscaling: { minReplicas: env.app.replicas, maxReplicas: env.app.maxReplicas } }
+      : {}),
+  });
+  const canary = new WebApp(apps, 'web-canary', {
+    ...storefront,
+    image: env.app.canaryImage,
+    replicas: env.app.replicas,
+  });
+  const cache = new StatefulApp(apps, 'cache', {
+    ...common,
+    image: CACHE_IMAGE,
+    port: CACHE_PORT,
+    replicas: env.cache.replicas,
+    volume: { sizeGibibytes: env.cache.sizeGibibytes, mountPath: '/data' },
+    memoryMebibytes: { request: 256, limit: 512 },
+  });
+  if (env.secrets.kind === 'aws-secrets-manager') {
+    addKubeObjects(apps, [
+      externalSecret({
+        name: CACHE_SECRET.secret,
+        namespace: env.namespace,
+        store: { name: AWS_SECRET_STORE },
+        data: { [CACHE_SECRET.key]: { remoteKey: env.secrets.key, property: CACHE_SECRET.key } },
+      }),
+    ]);
+  }
+  addKubeObjects(
+    apps,
+    namespaceNetworkPolicies({
+      namespace: env.namespace,
+      workloads: [web.endpoint, canary.endpoint, cache.endpoint],
+      routes: shopPolicies(env),
+      proxy: addons.proxy,
+    }),
+  );
 }

@@ -10,6 +10,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import { AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT } from '../ingress/addons';
+import { EXTERNAL_SECRETS_ACCOUNT } from '../ingress/external-secrets';
 import { type ClusterAccess, EKS_ACCESS_POLICIES, validateClusterAccess } from './access';
 import { AwsVpc } from './aws-vpc';
 import type { KubernetesCluster } from './cluster';
@@ -18,6 +19,7 @@ import {
   irsaTrustPolicy,
   loadBalancerControllerPolicy,
   managedPolicyArn,
+  secretsReaderPolicy,
   serviceTrustPolicy,
 } from './eks-iam';
 import { eksExec, execKubeconfig } from './kubeconfig';
@@ -90,6 +92,12 @@ export interface EksClusterArgs {
    * @default - EKS's default version for the cluster's Kubernetes version
    */
   readonly addonVersions?: Partial<Readonly<Record<EksAddonName, string>>>;
+  /**
+   * An IRSA role `<clusterName>-external-secrets` for the External Secrets Operator, allowed to read the
+   * Secrets Manager secrets whose names start with `secretPrefix` (like 'shop/prod/').
+   * @default - no role
+   */
+  readonly externalSecrets?: { readonly secretPrefix: string };
   /** @default ['api', 'audit', 'authenticator'] */
   readonly logTypes?: readonly string[];
   /**
@@ -165,6 +173,13 @@ export function validateEksCluster(name: string, args: EksClusterArgs): void {
       );
     }
   }
+  const prefix = args.externalSecrets?.secretPrefix;
+  if (prefix !== undefined && !/^[\w/+=.@-]{1,256}$/.test(prefix)) {
+    throw new InvalidPropertyError(
+      'externalSecrets.secretPrefix',
+      `'externalSecrets.secretPrefix' (${show(prefix)}) must be a Secrets Manager name prefix like 'shop/prod/'`,
+    );
+  }
   for (const addon of Object.keys(args.addonVersions ?? {})) {
     if (!(EKS_ADDONS as readonly string[]).includes(addon)) {
       throw new InvalidPropertyError(
@@ -220,6 +235,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
   public readonly oidcProviderArn: pulumi.Output<string>;
   /** IRSA role for the AWS Load Balancer Controller (pass it to `awsLoadBalancerController`). */
   public readonly loadBalancerControllerRoleArn: pulumi.Output<string>;
+  /** IRSA role for the External Secrets Operator, when `externalSecrets` is set. */
+  public readonly externalSecretsRoleArn?: pulumi.Output<string>;
 
   public constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('switchyard:cluster:EksCluster', name, {}, opts);
@@ -327,6 +344,21 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       parent,
     );
     this.loadBalancerControllerRoleArn = lbc.role.arn;
+    if (args.externalSecrets) {
+      const eso = irsa(
+        'external-secrets-irsa',
+        EXTERNAL_SECRETS_ACCOUNT.namespace,
+        EXTERNAL_SECRETS_ACCOUNT.name,
+        [],
+        `${clusterName}-external-secrets`,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-external-secrets`,
+        { role: eso.role.name, policy: secretsReaderPolicy(region, args.externalSecrets.secretPrefix) },
+        parent,
+      );
+      this.externalSecretsRoleArn = eso.role.arn;
+    }
 
     const addon = (
       addonName: EksAddonName,

@@ -1,6 +1,6 @@
 import { HTTP_PROXY, httpProxyRules } from './models/contour';
 import { ROUTE, routeRules } from './models/openshift';
-import { EXTERNAL_SECRET, POD_MONITOR, SERVICE_MONITOR } from './models/operators';
+import { CLUSTER_SECRET_STORE, EXTERNAL_SECRET, POD_MONITOR, SERVICE_MONITOR } from './models/operators';
 import { validateStructural } from './models/structural';
 
 /**
@@ -134,6 +134,7 @@ export class SchemaRegistry {
     this.register('monitoring.coreos.com/v1', 'ServiceMonitor', (o) => validateStructural(SERVICE_MONITOR, o));
     this.register('monitoring.coreos.com/v1', 'PodMonitor', (o) => validateStructural(POD_MONITOR, o));
     this.register('external-secrets.io/v1', 'ExternalSecret', (o) => validateStructural(EXTERNAL_SECRET, o));
+    this.register('external-secrets.io/v1', 'ClusterSecretStore', (o) => validateStructural(CLUSTER_SECRET_STORE, o));
   }
 
   /** Adds (or replaces) the validator of one kind. */

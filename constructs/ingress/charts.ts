@@ -21,4 +21,5 @@ export const CHARTS = {
   ingressNginx: { repository: 'https://kubernetes.github.io/ingress-nginx', name: 'ingress-nginx', version: '4.15.1' },
   metallb: { repository: 'https://metallb.github.io/metallb', name: 'metallb', version: '0.15.2' },
   certManager: { repository: 'https://charts.jetstack.io', name: 'cert-manager', version: 'v1.19.1' },
+  externalSecrets: { repository: 'https://charts.external-secrets.io', name: 'external-secrets', version: '0.19.2' },
 } as const satisfies Record<string, ChartRef>;

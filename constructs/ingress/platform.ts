@@ -17,6 +17,7 @@ import {
   metallb,
 } from './addons';
 import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway, type TrafficSource } from './envoy-gateway';
+import { type ExternalSecretsOptions, externalSecretsOperator } from './external-secrets';
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
 import type { ReleaseSpec } from './release';
 
@@ -38,6 +39,11 @@ export interface PlatformAddonsProps {
   readonly metallb?: MetalLbOptions;
   /** Required on EKS with a cloud load balancer: the controller provisions the NLBs. */
   readonly awsLoadBalancerController?: AwsLoadBalancerControllerOptions;
+  /**
+   * The External Secrets Operator and a ClusterSecretStore for AWS Secrets Manager.
+   * @default - not installed (workloads reference Secrets created out of band)
+   */
+  readonly externalSecrets?: ExternalSecretsOptions;
   /**
    * Gateway API CRD channel.
    * @default 'standard'
@@ -190,6 +196,12 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     releases.push(cm.release);
     objects.push(...cm.objects);
     namespaces.push(namespaceObject(cm.release.namespace, 'restricted'));
+  }
+  if (props.externalSecrets) {
+    const eso = externalSecretsOperator(cluster, props.externalSecrets);
+    releases.push(eso.release);
+    objects.push(...eso.objects);
+    namespaces.push(namespaceObject(eso.release.namespace, 'restricted'));
   }
   for (const release of controller.releases) {
     releases.push({ ...release, dependsOn: [...new Set([...release.dependsOn, ...loadBalancerReleases])] });

@@ -107,10 +107,12 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
     expect(await promiseOf(program.objectCount)).toBe(objects.manifests.length);
     const group = registered.find((r) => r.name === 'prod-platform-objects')!;
     expect(group.inputs.objs).toEqual(objects.manifests);
-    const web = (group.inputs.objs as { kind: string; metadata: { name: string }; spec: { replicas?: number } }[]).find(
-      (o) => o.kind === 'Deployment' && o.metadata.name === 'web',
-    );
-    expect(web?.spec.replicas).toBe(4);
+    const objs = group.inputs.objs as { kind: string; metadata: { name: string }; spec: Record<string, unknown> }[];
+    // prod autoscales the stable app from the replica count; the canary runs that many.
+    const hpa = objs.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'web');
+    expect(hpa?.spec.minReplicas).toBe(4);
+    const canary = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web-canary');
+    expect(canary?.spec.replicas).toBe(4);
     expect(JSON.stringify(group.inputs.objs)).toContain('shop.shop.example.org');
   });
 

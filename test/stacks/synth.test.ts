@@ -93,7 +93,8 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     const releases = readManifests(dir(name), '0000-addons').filter((o) => o.kind === 'HelmRelease');
     const names = releases.map((r) => r.metadata.name);
     const loadBalancer = env.cluster.kind === 'eks' ? 'aws-load-balancer-controller' : 'metallb';
-    expect(names).toEqual(['gateway-api-crds', loadBalancer, 'cert-manager', 'envoy-gateway']);
+    const secrets = env.secrets.kind === 'aws-secrets-manager' ? ['external-secrets'] : [];
+    expect(names).toEqual(['gateway-api-crds', loadBalancer, 'cert-manager', ...secrets, 'envoy-gateway']);
     for (const r of releases) {
       for (const dep of r.spec.dependsOn ?? [])
         expect(names.indexOf(dep.name)).toBeLessThan(names.indexOf(r.metadata.name));

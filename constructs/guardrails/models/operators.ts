@@ -91,3 +91,35 @@ export const EXTERNAL_SECRET: Schema = obj(
   },
   ['apiVersion', 'kind', 'metadata', 'spec'],
 );
+
+export const CLUSTER_SECRET_STORE: Schema = obj(
+  {
+    apiVersion: str({ enum: ['external-secrets.io/v1'] }),
+    kind: str({ enum: ['ClusterSecretStore', 'SecretStore'] }),
+    metadata: objectMeta,
+    spec: obj(
+      {
+        provider: obj({
+          aws: obj(
+            {
+              service: str({ enum: ['SecretsManager', 'ParameterStore'] }),
+              region: str({ pattern: /^[a-z]{2}(-[a-z]+)+-\d$/ }),
+              role: str(),
+              auth: any,
+            },
+            ['service'],
+          ),
+          gcpsm: any,
+          azurekv: any,
+          vault: any,
+          kubernetes: any,
+        }),
+        refreshInterval: int(0),
+        conditions: arr(any),
+      },
+      ['provider'],
+    ),
+    status: any,
+  },
+  ['apiVersion', 'kind', 'metadata', 'spec'],
+);
