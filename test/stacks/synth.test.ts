@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { runGuardrails } from '../../constructs';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { environmentObjects, routingSnapshot } from '../../stacks/synth';
 import { expectSchemaValid } from '../helpers/schema';
@@ -19,6 +20,29 @@ function readManifests(dir: string, prefix = ''): any[] {
     .sort()
     .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS()));
 }
+
+const SECRET_PATTERNS: [string, RegExp][] = [
+  ['private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ['AWS access key id', /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
+  ['JWT', /\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/],
+  ['GitHub token', /\bgh[pousr]_[A-Za-z0-9]{36}\b/],
+  ['Slack token', /\bxox[abpr]-[\w-]{10,}/],
+  ['password assignment', /(password|passwd|secret|token)\s*[:=]\s*["']?[^\s"'{}$]{8,}/i],
+];
+
+/** The kinds of secret material found in a text. */
+function secretMaterial(text: string): string[] {
+  return SECRET_PATTERNS.filter(([, pattern]) => pattern.test(text)).map(([what]) => what);
+}
+
+describe('the secret scanner', () => {
+  it('finds what it looks for, and not the references Switchyard writes', () => {
+    expect(secretMaterial('password: hunter2hunter2')).toEqual(['password assignment']);
+    expect(secretMaterial(`key: ${'-----BEGIN OPENSSH PRIVATE KEY-----'}`)).toEqual(['private key']);
+    expect(secretMaterial('id: AKIAIOSFODNN7EXAMPLE')).toEqual(['AWS access key id']);
+    expect(secretMaterial('secretKeyRef:\n  name: shop-cache\n  key: password\n')).toEqual([]);
+  });
+});
 
 describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
   let outdir: string;
@@ -124,6 +148,73 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     ]);
     expect(objects.find((o) => o.kind === 'Certificate').spec.issuerRef.name).toBe(env.clusterIssuer);
     expect(objects.filter((o) => o.kind === 'ClusterIssuer').map((o) => o.metadata.name)).toContain(env.clusterIssuer);
+  });
+
+  it.each(byEnv)('%s: every pod template meets PSS restricted, with no danger finding of any guardrail', (name) => {
+    const objects = readManifests(dir(name));
+    const findings = runGuardrails(objects, { profile: 'production' });
+    expect(findings.filter((f) => f.rule === 'pss-restricted')).toEqual([]);
+    expect(findings.filter((f) => f.severity === 'danger')).toEqual([]);
+    const templates = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
+    expect(templates.map((o) => o.metadata.name).sort()).toEqual(['cache', 'web', 'web-canary']);
+    for (const o of templates) {
+      const pod = o.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.containers[0].securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(pod.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  it.each(byEnv)('%s: NetworkPolicies allow exactly the routes and the declared dependencies', (name, env) => {
+    const policies = readManifests(dir(name), '0002-apps').filter((o) => o.kind === 'NetworkPolicy');
+    const byName = new Map(policies.map((p) => [p.metadata.name, p.spec]));
+    expect([...byName.keys()]).toEqual(['default-deny', 'web', 'web-canary', 'cache']);
+    expect(byName.get('default-deny')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const peers = (rules: any[], side: 'from' | 'to') =>
+      rules.flatMap((r) =>
+        r[side].flatMap((p: any) =>
+          r.ports.map(
+            (port: any) =>
+              `${p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? '.'}/${Object.values(p.podSelector.matchLabels).join(',')}:${port.port}`,
+          ),
+        ),
+      );
+    for (const app of ['web', 'web-canary']) {
+      expect(peers(byName.get(app).ingress, 'from')).toEqual(['envoy-gateway-system/public,gateway-system:8080']);
+      expect(peers(byName.get(app).egress, 'to')).toEqual([
+        'kube-system/kube-dns:53',
+        'kube-system/kube-dns:53',
+        './cache:6379',
+      ]);
+    }
+    expect(peers(byName.get('cache').ingress, 'from')).toEqual(['./web,web:6379', './web-canary,web-canary:6379']);
+    expect(peers(byName.get('cache').egress, 'to')).toEqual(['kube-system/kube-dns:53', 'kube-system/kube-dns:53']);
+    expect(policies.every((p) => p.metadata.namespace === env.namespace)).toBe(true);
+  });
+
+  it('writes no secret material under dist/: only references to Secrets', () => {
+    const files = fs.readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      expect(secretMaterial(fs.readFileSync(path.join(file.parentPath, file.name), 'utf8')), file.name).toEqual([]);
+    }
+    for (const env of ENVIRONMENTS) {
+      const objects = readManifests(dir(env.name));
+      expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+      const env_ = objects
+        .filter((o) => o.kind === 'Deployment')
+        .flatMap((o) => o.spec.template.spec.containers.flatMap((c: any) => c.env ?? []));
+      for (const variable of env_) expect(variable.value, variable.name).toBeUndefined();
+      expect(env_.map((v: any) => v.valueFrom.secretKeyRef.name)).toEqual(['shop-cache', 'shop-cache']);
+      const external = objects.filter((o) => o.kind === 'ExternalSecret');
+      expect(external.map((o) => o.spec.target.name)).toEqual(
+        env.secrets.kind === 'aws-secrets-manager' ? ['shop-cache'] : [],
+      );
+    }
   });
 
   it("puts each environment's apps and routes in its own namespace, which the Gateway admits", () => {
