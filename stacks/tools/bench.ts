@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import {
   compileRoutes,
@@ -118,21 +119,38 @@ let yamlOnlyMs = 0;
 export function buildByHand(chart: Chart, policies: RoutingPolicy[], services: number, namespace: string): void {
   for (let s = 0; s < services; s++) {
     const name = `svc-${s}`;
-    const metadata = { name, namespace };
-    const serviceAccount = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata, automountToken: false });
-    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
-    const deployment = new kplus.Deployment(chart, `${name}-deployment`, {
-      metadata: { ...metadata, labels },
+    // The same construct ids as WebApp, so cdk8s's address labels match too.
+    const scope = new Construct(chart, name);
+    const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
+    const labels = {
+      ...selector,
+      'app.kubernetes.io/version': '1.0.0',
+      'app.kubernetes.io/component': 'web',
+      'app.kubernetes.io/managed-by': 'switchyard',
+    };
+    const metadata = { name, namespace, labels };
+    const serviceAccount = new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata, automountToken: false });
+    const tmp = kplus.Volume.fromEmptyDir(scope, 'Tmp', 'tmp');
+    const deployment = new kplus.Deployment(scope, 'Deployment', {
+      metadata,
       replicas: 2,
       serviceAccount,
       automountServiceAccountToken: false,
       podMetadata: { labels },
-      securityContext: { ensureNonRoot: true, user: 10001, group: 10001 },
+      select: false,
+      securityContext: { ensureNonRoot: true, user: 10001, group: 10001, fsGroup: 10001 },
       containers: [
         {
           name: 'app',
-          image: IMAGE,
           portNumber: 8080,
+          volumeMounts: [{ path: '/tmp', volume: tmp }],
+          readiness: kplus.Probe.fromHttpGet('/', { port: 8080, periodSeconds: Duration.seconds(5) }),
+          liveness: kplus.Probe.fromHttpGet('/', {
+            port: 8080,
+            initialDelaySeconds: Duration.seconds(10),
+            failureThreshold: 6,
+          }),
+          image: IMAGE,
           imagePullPolicy: kplus.ImagePullPolicy.ALWAYS,
           securityContext: {
             ensureNonRoot: true,
@@ -145,30 +163,44 @@ export function buildByHand(chart: Chart, policies: RoutingPolicy[], services: n
           resources: {
             cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
             memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+            ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
           },
-          readiness: kplus.Probe.fromHttpGet('/', { port: 8080 }),
-          liveness: kplus.Probe.fromHttpGet('/', {
-            port: 8080,
-            initialDelaySeconds: Duration.seconds(10),
-            failureThreshold: 6,
-          }),
         },
       ],
     });
+    deployment.select(kplus.LabelSelector.of({ labels: selector }));
     ApiObject.of(deployment).addJsonPatch(
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+      JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: selector },
+        },
+      ]),
+      JsonPatch.add('/spec/template/spec/affinity', {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+            },
+          ],
+        },
+      }),
     );
-    new kplus.Service(chart, `${name}-service`, {
-      metadata: { ...metadata, labels },
-      selector: deployment,
+    const service = new kplus.Service(scope, 'Service', {
+      metadata,
       ports: [{ name: 'http', port: 8080, targetPort: 8080 }],
     });
-    new ApiObject(chart, `${name}-pdb`, {
+    for (const [key, value] of Object.entries(selector)) service.selectLabel(key, value);
+    new ApiObject(scope, 'DisruptionBudget', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
-      metadata: { ...metadata, labels },
-      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+      metadata,
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
     });
   }
   for (const p of policies) {
@@ -190,7 +222,11 @@ export function buildByHand(chart: Chart, policies: RoutingPolicy[], services: n
     new ApiObject(chart, `${p.name}-grant`, {
       apiVersion: 'gateway.networking.k8s.io/v1beta1',
       kind: 'ReferenceGrant',
-      metadata: { name: `${p.name}-certificate`, namespace },
+      metadata: {
+        name: `${p.name}-certificate-gateway-system`,
+        namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'switchyard', 'switchyard.io/routing-policy': p.name },
+      },
       spec: {
         from: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: 'gateway-system' }],
         to: [{ group: '', kind: 'Secret', name: `${p.name}-tls` }],
