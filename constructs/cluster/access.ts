@@ -3,7 +3,7 @@
  * pods included); people get read-only access (no Secrets) unless granted more elsewhere. Pure: each cluster
  * component maps this to its cloud's mechanism (EKS access entries, GKE IAM, AKS Azure RBAC, Kubernetes RBAC).
  */
-import { InvalidPropertyError, show } from '../core/validate';
+import { firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import type { GuardrailException } from '../guardrails/findings';
 import type { ClusterKind } from './traits';
 
@@ -91,7 +91,7 @@ export function validateClusterAccess(kind: ClusterKind, access: ClusterAccess, 
       );
     }
   }
-  const twice = readers.find((r, i) => readers.indexOf(r) !== i);
+  const twice = firstDuplicate(readers);
   if (twice) throw new InvalidPropertyError(`${property}.readers`, `'${property}.readers' lists ${twice} twice`);
 }
 

@@ -11,11 +11,11 @@ import * as network from '@pulumi/azure-native/network';
 import * as resources from '@pulumi/azure-native/resources';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { AKS_ACCESS_ROLES, type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import { aksKubeconfig, type KubeloginMode } from './kubeconfig';
-import { parseIpv4Cidr } from './subnets';
+import { assertIpv4Cidr, assertPoolSizes, parseIpv4Cidr } from './subnets';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** A node pool; `system` pools run only critical add-ons, `user` pools run the workloads. */
@@ -84,11 +84,6 @@ const DEFAULT_POOLS: readonly AksNodePoolSpec[] = [
   { name: 'apps' },
 ];
 
-function checkCidr(property: string, value: string): void {
-  const parsed = parseIpv4Cidr(value);
-  if (typeof parsed === 'string') throw new InvalidPropertyError(property, `'${property}' (${show(value)}) ${parsed}`);
-}
-
 /** Checks the arguments, naming the property. */
 export function validateAksCluster(name: string, args: AksClusterArgs): void {
   assertDnsLabel('name', name);
@@ -107,14 +102,14 @@ export function validateAksCluster(name: string, args: AksClusterArgs): void {
       throw new InvalidPropertyError(`zones[${i}]`, `'zones[${i}]' (${show(zone)}) must be '1', '2' or '3'`);
     }
   }
-  checkCidr('vnetCidr', args.vnetCidr ?? '10.10.0.0/16');
+  assertIpv4Cidr('vnetCidr', args.vnetCidr ?? '10.10.0.0/16');
   const vnet = parseIpv4Cidr(args.vnetCidr ?? '10.10.0.0/16');
   if (typeof vnet !== 'string' && vnet.prefix > 20) {
     throw new InvalidPropertyError('vnetCidr', `'vnetCidr' (${args.vnetCidr}) must be /20 or larger: nodes take a /20`);
   }
-  if (args.podCidr !== undefined) checkCidr('podCidr', args.podCidr);
-  if (args.serviceCidr !== undefined) checkCidr('serviceCidr', args.serviceCidr);
-  for (const [i, range] of (args.authorizedIpRanges ?? []).entries()) checkCidr(`authorizedIpRanges[${i}]`, range);
+  if (args.podCidr !== undefined) assertIpv4Cidr('podCidr', args.podCidr);
+  if (args.serviceCidr !== undefined) assertIpv4Cidr('serviceCidr', args.serviceCidr);
+  for (const [i, range] of (args.authorizedIpRanges ?? []).entries()) assertIpv4Cidr(`authorizedIpRanges[${i}]`, range);
   if (args.privateCluster && args.authorizedIpRanges?.length) {
     throw new InvalidPropertyError(
       'authorizedIpRanges',
@@ -130,13 +125,7 @@ export function validateAksCluster(name: string, args: AksClusterArgs): void {
       );
     }
     const min = pool.minCount ?? 3;
-    const max = pool.maxCount ?? Math.max(6, min);
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < Math.max(1, min)) {
-      throw new InvalidPropertyError(
-        `nodePools[${i}].maxCount`,
-        `'nodePools[${i}]' sizes (min ${min}, max ${max}) must be integers with 0 <= minCount <= maxCount and maxCount >= 1`,
-      );
-    }
+    assertPoolSizes(`nodePools[${i}]`, min, pool.maxCount ?? Math.max(6, min), { min: 'minCount', max: 'maxCount' });
     if (pool.mode === 'system' && min < 1) {
       throw new InvalidPropertyError(
         `nodePools[${i}].minCount`,
@@ -147,8 +136,7 @@ export function validateAksCluster(name: string, args: AksClusterArgs): void {
   if (!pools.some((p) => p.mode === 'system')) {
     throw new InvalidPropertyError('nodePools', `'nodePools' has no system pool: AKS needs one (mode: 'system')`);
   }
-  const names = pools.map((p) => p.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  const twice = firstDuplicate(pools.map((p) => p.name));
   if (twice) throw new InvalidPropertyError('nodePools', `'nodePools' has two pools named ${twice}`);
   validateClusterAccess('aks', args.access);
 }

@@ -7,7 +7,7 @@ import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
+import { assertDnsLabel, firstDuplicate, InvalidPropertyError } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import {
@@ -91,7 +91,7 @@ export function validateBareMetalCluster(name: string, args: BareMetalClusterArg
   if (known(args.apiAddress)) assertAddress('apiAddress', args.apiAddress);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
   const all = [...args.servers, ...(args.agents ?? [])].map((h) => h.address).filter(known);
-  const twice = all.find((a, i) => all.indexOf(a) !== i);
+  const twice = firstDuplicate(all);
   if (twice) throw new InvalidPropertyError('agents', `host ${twice} appears twice among servers and agents`);
   if (args.access) validateClusterAccess(args.traits?.kind ?? 'bare-metal', args.access);
 }

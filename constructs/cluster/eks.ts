@@ -8,7 +8,7 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT } from '../ingress/addons';
 import { EXTERNAL_SECRETS_ACCOUNT } from '../ingress/external-secrets';
 import { type ClusterAccess, EKS_ACCESS_POLICIES, validateClusterAccess } from './access';
@@ -23,7 +23,7 @@ import {
   serviceTrustPolicy,
 } from './eks-iam';
 import { eksExec, execKubeconfig } from './kubeconfig';
-import { parseIpv4Cidr, planSubnets } from './subnets';
+import { assertIpv4Cidr, assertPoolSizes, planSubnets } from './subnets';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 // The VPC is useful on its own (VmCluster on EC2 needs subnets too).
@@ -144,15 +144,7 @@ export function validateEksCluster(name: string, args: EksClusterArgs): void {
     );
   }
   const publicCidrs = args.endpoint?.publicCidrs ?? [];
-  for (const [i, cidr] of publicCidrs.entries()) {
-    const parsed = parseIpv4Cidr(cidr);
-    if (typeof parsed === 'string') {
-      throw new InvalidPropertyError(
-        `endpoint.publicCidrs[${i}]`,
-        `'endpoint.publicCidrs[${i}]' (${show(cidr)}) ${parsed}`,
-      );
-    }
-  }
+  for (const [i, cidr] of publicCidrs.entries()) assertIpv4Cidr(`endpoint.publicCidrs[${i}]`, cidr);
   if (args.endpoint?.private === false && publicCidrs.length === 0) {
     throw new InvalidPropertyError(
       'endpoint',
@@ -162,8 +154,7 @@ export function validateEksCluster(name: string, args: EksClusterArgs): void {
   const groups = args.nodeGroups ?? [{ name: 'general' }];
   if (groups.length === 0) throw new InvalidPropertyError('nodeGroups', `'nodeGroups' is empty: add at least one`);
   for (const [i, group] of groups.entries()) validateNodeGroup(`nodeGroups[${i}]`, group);
-  const names = groups.map((g) => g.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  const twice = firstDuplicate(groups.map((g) => g.name));
   if (twice) throw new InvalidPropertyError('nodeGroups', `'nodeGroups' has two groups named ${twice}`);
   for (const type of args.logTypes ?? []) {
     if (!LOG_TYPES.includes(type)) {
@@ -196,12 +187,7 @@ function validateNodeGroup(property: string, group: EksNodeGroupSpec): void {
   const min = group.minSize ?? 3;
   const max = group.maxSize ?? Math.max(6, min);
   const desired = group.desiredSize ?? min;
-  if (!Number.isInteger(min) || min < 0 || !Number.isInteger(max) || max < Math.max(min, 1)) {
-    throw new InvalidPropertyError(
-      `${property}.maxSize`,
-      `'${property}' sizes (min ${min}, max ${max}) must be integers with 0 <= minSize <= maxSize and maxSize >= 1`,
-    );
-  }
+  assertPoolSizes(property, min, max);
   if (!Number.isInteger(desired) || desired < min || desired > max) {
     throw new InvalidPropertyError(
       `${property}.desiredSize`,

@@ -7,11 +7,11 @@
 import * as gcp from '@pulumi/gcp';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, GKE_ACCESS_ROLES, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import { execKubeconfig, gkeExec } from './kubeconfig';
-import { parseIpv4Cidr } from './subnets';
+import { assertIpv4Cidr, assertPoolSizes, parseIpv4Cidr } from './subnets';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** A node pool; sizes are per zone (a regional pool has nodes in each of the cluster's zones). */
@@ -94,11 +94,6 @@ const NODE_ROLES = [
   'roles/artifactregistry.reader',
 ];
 
-function cidr(property: string, value: string): void {
-  const parsed = parseIpv4Cidr(value);
-  if (typeof parsed === 'string') throw new InvalidPropertyError(property, `'${property}' (${show(value)}) ${parsed}`);
-}
-
 /** Checks the arguments, naming the property. */
 export function validateGkeCluster(name: string, args: GkeClusterArgs): void {
   assertDnsLabel('name', name);
@@ -123,27 +118,23 @@ export function validateGkeCluster(name: string, args: GkeClusterArgs): void {
   if (args.version !== undefined && !/^1\.\d{2}$/.test(args.version)) {
     throw new InvalidPropertyError('version', `'version' (${show(args.version)}) must be a minor version like '1.33'`);
   }
-  for (const [key, value] of Object.entries(args.network ?? {})) cidr(`network.${key}`, value);
+  for (const [key, value] of Object.entries(args.network ?? {})) assertIpv4Cidr(`network.${key}`, value);
   const plane = parseIpv4Cidr(args.network?.controlPlane ?? '172.16.0.0/28');
   if (typeof plane !== 'string' && plane.prefix !== 28) {
     throw new InvalidPropertyError('network.controlPlane', `'network.controlPlane' must be a /28 (GKE's requirement)`);
   }
-  for (const [i, range] of (args.authorizedNetworks ?? []).entries()) cidr(`authorizedNetworks[${i}]`, range);
+  for (const [i, range] of (args.authorizedNetworks ?? []).entries()) assertIpv4Cidr(`authorizedNetworks[${i}]`, range);
   const pools = args.nodePools ?? [{ name: 'general' }];
   if (pools.length === 0) throw new InvalidPropertyError('nodePools', `'nodePools' is empty: add at least one`);
   for (const [i, pool] of pools.entries()) {
     assertDnsLabel(`nodePools[${i}].name`, pool.name);
     const min = pool.minNodesPerZone ?? 1;
-    const max = pool.maxNodesPerZone ?? Math.max(3, min);
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < Math.max(1, min)) {
-      throw new InvalidPropertyError(
-        `nodePools[${i}].maxNodesPerZone`,
-        `'nodePools[${i}]' sizes (min ${min}, max ${max}) must be integers with 0 <= min <= max and max >= 1`,
-      );
-    }
+    assertPoolSizes(`nodePools[${i}]`, min, pool.maxNodesPerZone ?? Math.max(3, min), {
+      min: 'minNodesPerZone',
+      max: 'maxNodesPerZone',
+    });
   }
-  const names = pools.map((p) => p.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  const twice = firstDuplicate(pools.map((p) => p.name));
   if (twice) throw new InvalidPropertyError('nodePools', `'nodePools' has two pools named ${twice}`);
   validateClusterAccess('gke', args.access);
 }

@@ -34,6 +34,30 @@ export function parseIpv4Cidr(cidr: string): { base: number; prefix: number } | 
   return { base, prefix };
 }
 
+/** Checks an IPv4 CIDR, naming the property. */
+export function assertIpv4Cidr(property: string, value: string): void {
+  const parsed = parseIpv4Cidr(value);
+  if (typeof parsed === 'string') throw new InvalidPropertyError(property, `'${property}' (${show(value)}) ${parsed}`);
+}
+
+/**
+ * Node pool sizes (a managed node group, a GKE or AKS pool): integers with 0 <= min <= max and max >= 1;
+ * system pools need a node. Names the pool's property.
+ */
+export function assertPoolSizes(
+  property: string,
+  min: number,
+  max: number,
+  names = { min: 'minSize', max: 'maxSize' },
+): void {
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < Math.max(1, min)) {
+    throw new InvalidPropertyError(
+      `${property}.${names.max}`,
+      `'${property}' sizes (${names.min} ${min}, ${names.max} ${max}) must be integers with 0 <= ${names.min} <= ${names.max} and ${names.max} >= 1`,
+    );
+  }
+}
+
 /**
  * Splits a VPC CIDR (/16 to /20) over zones: private subnets of prefix+3 (an eighth each, a /19 of a /16) and
  * public subnets of prefix+8 (a /24 of a /16) after them. At most 6 zones.

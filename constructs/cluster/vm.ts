@@ -11,7 +11,7 @@ import type { ClusterAccess } from './access';
 import { BareMetalCluster, type SshHost, validateBareMetalCluster } from './bare-metal';
 import { cloudInitUserData, validateCloudInit } from './cloud-init';
 import type { KubernetesCluster } from './cluster';
-import { parseIpv4Cidr } from './subnets';
+import { assertIpv4Cidr } from './subnets';
 import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 
 /** Machines on AWS EC2. */
@@ -109,15 +109,7 @@ export function validateVmCluster(name: string, args: VmClusterArgs): void {
       `'machines.adminCidrs' is empty: Pulumi must reach SSH (22) and the API (6443); list the ranges it runs from`,
     );
   }
-  for (const [i, cidr] of machines.adminCidrs.entries()) {
-    const parsed = parseIpv4Cidr(cidr);
-    if (typeof parsed === 'string') {
-      throw new InvalidPropertyError(
-        `machines.adminCidrs[${i}]`,
-        `'machines.adminCidrs[${i}]' (${show(cidr)}) ${parsed}`,
-      );
-    }
-  }
+  for (const [i, cidr] of machines.adminCidrs.entries()) assertIpv4Cidr(`machines.adminCidrs[${i}]`, cidr);
   if (machines.cloud === 'aws-ec2') {
     if (!/^ami-[0-9a-f]{8,17}$/.test(machines.ami)) {
       throw new InvalidPropertyError(

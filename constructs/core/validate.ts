@@ -103,3 +103,13 @@ export function assertIntegerInRange(property: string, value: unknown, min: numb
 export function assertPinnedImage(property: string, value: unknown): void {
   assertWith(property, value, checkPinnedImage(value));
 }
+
+/** The first value that appears twice, if any. */
+export function firstDuplicate<T>(values: readonly T[]): T | undefined {
+  const seen = new Set<T>();
+  for (const value of values) {
+    if (seen.has(value)) return value;
+    seen.add(value);
+  }
+  return undefined;
+}

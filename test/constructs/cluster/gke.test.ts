@@ -150,7 +150,7 @@ describe('GkeCluster options', () => {
     [
       { nodePools: [{ name: 'a', minNodesPerZone: 4, maxNodesPerZone: 2 }] },
       'nodePools[0].maxNodesPerZone',
-      /min <= max/,
+      /0 <= minNodesPerZone <= maxNodesPerZone/,
     ],
     [{ nodePools: [{ name: 'a' }, { name: 'a' }] }, 'nodePools', /two pools named a/],
     [{ access: { deployer: 'group:deployers@example.com' } }, 'access.deployer', /gke deploy identity/],

@@ -55,3 +55,18 @@ describe('planSubnets', () => {
     expectInvalid(() => planSubnets('300.0.0.0/16', ['a'], 'cidr'), 'cidr', /IPv4 CIDR/);
   });
 });
+
+describe('assertIpv4Cidr and assertPoolSizes', () => {
+  it('name the property and the bounds', async () => {
+    const { assertIpv4Cidr, assertPoolSizes } = await import('../../../constructs/cluster/subnets');
+    expect(() => assertIpv4Cidr('ranges[0]', '10.0.0.0/8')).not.toThrow();
+    expectInvalid(() => assertIpv4Cidr('ranges[0]', '10.0.0.0/33'), 'ranges[0]', /IPv4 CIDR/);
+    expect(() => assertPoolSizes('pools[0]', 0, 1)).not.toThrow();
+    expectInvalid(() => assertPoolSizes('pools[0]', 0, 0), 'pools[0].maxSize', /maxSize >= 1/);
+    expectInvalid(
+      () => assertPoolSizes('pools[0]', 1.5, 3, { min: 'minCount', max: 'maxCount' }),
+      'pools[0].maxCount',
+      /integers/,
+    );
+  });
+});

@@ -62,3 +62,12 @@ describe('core checks', () => {
     }
   });
 });
+
+describe('firstDuplicate', () => {
+  it('returns the first repeated value, or undefined', async () => {
+    const { firstDuplicate } = await import('../../../constructs/core/validate');
+    expect(firstDuplicate(['a', 'b', 'a', 'b'])).toBe('a');
+    expect(firstDuplicate([1, 2, 3])).toBeUndefined();
+    expect(firstDuplicate([])).toBeUndefined();
+  });
+});
