@@ -31,6 +31,7 @@ export interface AwsVpcArgs {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** A VPC for a cluster: private and public subnets per zone, an internet gateway and NAT gateways. */
 export class AwsVpc extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   public readonly privateSubnetIds: pulumi.Output<string>[];

@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { InvalidPropertyError, show } from '../core/validate';
 
+/** What {@link cloudInitUserData} sets up on a machine. */
 export interface CloudInitOptions {
   /** The login user the bootstrap connects as. */
   readonly user: string;

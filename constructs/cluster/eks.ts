@@ -34,6 +34,7 @@ export const EKS_VERSION = '1.33';
 
 /** The EKS-managed add-ons every cluster gets. */
 export const EKS_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'aws-ebs-csi-driver'] as const;
+/** Name of an EKS-managed add-on Switchyard installs. */
 export type EksAddonName = (typeof EKS_ADDONS)[number];
 
 /** A managed node group. */

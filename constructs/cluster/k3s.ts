@@ -33,6 +33,7 @@ export function assertK3sVersion(property: string, value: unknown): void {
 /** How a node joins: the first server initializes embedded etcd; other servers and agents join it. */
 export type K3sRole = { readonly kind: 'init' } | { readonly kind: 'server' | 'agent'; readonly serverUrl: string };
 
+/** Options of {@link k3sInstallScript}. */
 export interface K3sInstallOptions {
   readonly version: string;
   readonly role: K3sRole;

@@ -88,18 +88,22 @@ function assertWith(property: string, value: unknown, problem: string | undefine
   if (problem) throw new InvalidPropertyError(property, `'${property}' (${show(value)}) ${problem}`);
 }
 
+/** Throws an InvalidPropertyError naming `property` unless `value` is a DNS-1123 label. */
 export function assertDnsLabel(property: string, value: unknown): void {
   assertWith(property, value, checkDnsLabel(value));
 }
 
+/** Throws an InvalidPropertyError naming `property` unless `value` is a DNS-1123 subdomain. */
 export function assertDnsSubdomain(property: string, value: unknown): void {
   assertWith(property, value, checkDnsSubdomain(value));
 }
 
+/** Throws an InvalidPropertyError naming `property` unless `value` is an integer from `min` to `max`. */
 export function assertIntegerInRange(property: string, value: unknown, min: number, max: number): void {
   assertWith(property, value, checkIntegerInRange(value, min, max));
 }
 
+/** Throws an InvalidPropertyError naming `property` unless `value` is an image pinned by tag (not latest) or digest. */
 export function assertPinnedImage(property: string, value: unknown): void {
   assertWith(property, value, checkPinnedImage(value));
 }

@@ -12,17 +12,24 @@ import { type Finding, type GuardrailOptions, type Manifest, objectRef, SEVERITI
 /** The part of cdk8s-cli's `ValidationContext` the plugin uses (structural, so consumers need no cdk8s-cli types). */
 export interface GuardrailValidationContext {
   readonly manifests: readonly string[];
+  /** Parses one manifest file into its objects. */
   parseManifest(manifestPath: string): unknown[];
   readonly report: {
+    /** Records one violation. */
     addViolation(violation: {
       ruleName: string;
       recommendation: string;
       fix: string;
       violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[];
     }): void;
+    /** Ends the report with its overall status. */
     submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
   };
-  readonly logger: { log(message: string): void };
+  /** Where the plugin prints. */
+  readonly logger: {
+    /** Prints one line in cdk8s-cli's validation output. */
+    log(message: string): void;
+  };
 }
 
 /** `properties` of the plugin in cdk8s.yaml. */
@@ -39,6 +46,10 @@ export interface GuardrailValidationProps extends GuardrailOptions {
   readonly failOn?: Severity;
 }
 
+/**
+ * The guardrails as a cdk8s validation plugin (cdk8s.yaml `validations`): after synth, runs every rule over the
+ * manifests with the profile of each output folder, and fails synth on findings at or above `failOn`.
+ */
 export class GuardrailValidation {
   private readonly props: GuardrailValidationProps;
 
@@ -58,6 +69,7 @@ export class GuardrailValidation {
     this.props = props;
   }
 
+  /** Called by cdk8s-cli with the synthesized manifests; reports findings as violations. */
   public async validate(context: GuardrailValidationContext): Promise<void> {
     const folders = new Map<string, string[]>();
     for (const file of context.manifests)

@@ -100,6 +100,7 @@ export interface GuardrailRule {
   readonly productionSeverity?: Severity | 'off';
   /** Severity under the standard profile when it differs from `severity` ('off' to skip). */
   readonly standardSeverity?: 'off';
+  /** Finds the rule's violations in the context's objects and routes. */
   readonly check: (context: GuardrailContext) => RawFinding[];
 }
 

@@ -55,6 +55,7 @@ export type Http01Solver =
   | { readonly gateway: { readonly name: string; readonly namespace: string } }
   | { readonly ingressClassName: string };
 
+/** cert-manager's release (CRDs, HA controller, webhook and cainjector) and its ACME ClusterIssuers. */
 export function certManager(
   cluster: ResolvedClusterTraits,
   solver: Http01Solver,
@@ -151,6 +152,7 @@ function checkAddress(entry: string): string | undefined {
   return checkCidr(entry);
 }
 
+/** MetalLB's release, its address pools and their L2 or BGP advertisement. */
 export function metallb(options: MetalLbOptions): { release: ReleaseSpec; objects: KubeObject[] } {
   const namespace = options.namespace ?? 'metallb-system';
   assertDnsLabel('namespace', namespace);

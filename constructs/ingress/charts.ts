@@ -4,6 +4,7 @@
  */
 import type { ChartRef } from './release';
 
+/** Every Helm chart Switchyard installs, pinned: repository, name and version. */
 export const CHARTS = {
   /** Envoy Gateway controller (chart `gateway-helm`). */
   envoyGateway: { repository: 'oci://docker.io/envoyproxy', name: 'gateway-helm', version: 'v1.10.0' },

@@ -17,6 +17,7 @@ import {
 import { buildGateway, buildGatewayClass } from './gateway';
 import { assertKnownOptions, deepMerge, type ReleaseSpec, validateRelease } from './release';
 
+/** The controllerName Envoy Gateway's GatewayClass names. */
 export const ENVOY_GATEWAY_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 
 /** Options of {@link envoyGateway}. */
@@ -50,6 +51,7 @@ export interface TrafficSource {
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
+/** What installing an ingress controller takes: releases, objects, the route target and its proxies. */
 export interface ControllerInstall {
   readonly controller: string;
   /** The proxies that connect to the backends. */
@@ -61,6 +63,7 @@ export interface ControllerInstall {
   readonly warnings: readonly string[];
 }
 
+/** Envoy Gateway: the controller's release, its EnvoyProxy settings, the GatewayClass and the Gateway. */
 export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatewayOptions = {}): ControllerInstall {
   assertKnownOptions('envoyGateway', options, [
     ...CONTROLLER_OPTION_KEYS,

@@ -44,6 +44,7 @@ export interface HighAvailability {
   readonly maxReplicas: number;
 }
 
+/** A controller's replica counts with their defaults (2, scaling to 10), checked. */
 export function resolveHighAvailability(options: ControllerOptions): HighAvailability {
   const replicas = options.replicas ?? 2;
   const maxReplicas = options.maxReplicas ?? Math.max(10, replicas);

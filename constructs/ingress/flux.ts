@@ -19,6 +19,7 @@ function sourceName(release: ReleaseSpec): string {
     : new URL(release.chart.repository).hostname.replace(/\./g, '-');
 }
 
+/** Flux sources and HelmReleases for the releases, so GitOps installs the same charts Pulumi does. */
 export function fluxObjects(releases: readonly ReleaseSpec[], options: FluxOptions = {}): KubeObject[] {
   const namespace = options.namespace ?? 'flux-system';
   const interval = options.interval ?? '10m';

@@ -144,6 +144,10 @@ function controllerInstall(
   }
 }
 
+/**
+ * Everything a cluster needs before routes work: the controller, the load balancer (MetalLB or the AWS
+ * Load Balancer Controller), cert-manager, the External Secrets Operator, the Gateway API CRDs, in install order.
+ */
 export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   const cluster = resolveClusterTraits(props.cluster);
   const controller = controllerInstall(cluster, props.controller);

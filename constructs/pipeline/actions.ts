@@ -12,6 +12,7 @@ function pin(repository: string, sha: string, version: string): PinnedAction {
   return { repository, sha, version };
 }
 
+/** The GitHub Actions the workflows use, pinned by commit SHA. */
 export const ACTIONS = {
   checkout: pin('actions/checkout', '11bd71901bbe5b1630ceea73d27597364c9af683', 'v4.2.2'),
   setupNode: pin('actions/setup-node', '39370e3970a6d050c480ffad4ff0ed4d3fdee5af', 'v4.1.0'),

@@ -14,6 +14,7 @@ export type DeployCredentials =
   /** A cluster outside any cloud (bare metal, VMs): a kubeconfig for the deploy identity, kept in an environment secret. */
   | { readonly provider: 'kubeconfig'; readonly secret: string };
 
+/** One environment the pipeline deploys, in promotion order. */
 export interface PipelineEnvironment {
   /** Environment name: the GitHub environment (with its protection rules) and, by default, the Pulumi stack. */
   readonly name: string;
@@ -33,6 +34,7 @@ export type StateBackend =
   /** A self-managed backend (`s3://…`, `gs://…`, `azblob://…`); secrets encrypted with a passphrase secret. */
   | { readonly kind: 'self-managed'; readonly url: string; readonly passphraseSecret?: string };
 
+/** Properties of the generated workflows. */
 export interface PipelineProps {
   /** The environments, in promotion order: each deploys only after the one before it succeeded. */
   readonly environments: readonly PipelineEnvironment[];

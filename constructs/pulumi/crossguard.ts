@@ -33,11 +33,13 @@ interface PolicyCommon {
 
 /** A resource policy, assignable to @pulumi/policy's `ResourceValidationPolicy`. */
 export interface GuardrailResourcePolicy extends PolicyCommon {
+  /** Checks one resource, reporting each violation. */
   readonly validateResource: (args: { type: string; props: Record<string, unknown> }, report: ReportViolation) => void;
 }
 
 /** A stack policy, assignable to @pulumi/policy's `StackValidationPolicy`. */
 export interface GuardrailStackPolicy extends PolicyCommon {
+  /** Checks every resource of the stack together, reporting each violation. */
   readonly validateStack: (args: { resources: readonly PolicyResourceLike[] }, report: ReportViolation) => void;
 }
 

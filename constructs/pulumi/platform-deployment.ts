@@ -25,6 +25,7 @@ export interface PlatformDeploymentArgs {
   readonly charts?: readonly Chart[];
 }
 
+/** Namespaces, then add-on releases, then manifests and charts, on a cluster's provider. */
 export class PlatformDeployment extends pulumi.ComponentResource {
   /** Release names in the order they install. */
   public readonly installOrder: pulumi.Output<string[]>;

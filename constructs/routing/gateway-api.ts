@@ -20,6 +20,7 @@ import type {
 } from './types';
 import { escapeRegex, parseDuration } from './values';
 
+/** The Gateway API's API group. */
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** The Gateway and listeners routes attach to, with defaults resolved. */
@@ -31,6 +32,7 @@ export interface ResolvedGateway {
   readonly tlsPassthroughListener: string;
 }
 
+/** The Gateway routes attach to and its listeners, with their defaults ('switchyard' in 'gateway-system'). */
 export function resolveGateway(target: CompileTarget): ResolvedGateway {
   const g = target.gateway;
   return {

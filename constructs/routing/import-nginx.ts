@@ -17,6 +17,7 @@ export interface ImportFinding {
   readonly message: string;
 }
 
+/** What importing ingress-nginx Ingresses gives: the policies, and what could not be carried over. */
 export interface NginxImport {
   readonly policies: RoutingPolicy[];
   readonly report: ImportFinding[];

@@ -22,6 +22,7 @@ export function parseDuration(value: string): number | undefined {
   return total;
 }
 
+/** Why `value` is not a Gateway API duration like '10s' or '1m30s', or undefined when it is. */
 export function checkDuration(value: unknown): string | undefined {
   if (typeof value === 'string' && parseDuration(value) !== undefined) return undefined;
   return "must be a Gateway API duration: up to four parts of 1-5 digits and a unit h, m, s or ms, largest first (e.g. '10s', '500ms', '1m30s')";
@@ -52,6 +53,7 @@ export function parseSize(value: string): number | undefined {
   return match ? Number(match[1]) * SIZE_FACTOR[match[2]!]! : undefined;
 }
 
+/** Why `value` is not a positive size like '8m' or '512k', or undefined when it is. */
 export function checkSize(value: unknown): string | undefined {
   if (typeof value === 'string') {
     const bytes = parseSize(value);
@@ -233,6 +235,7 @@ function maskHostBits(bytes: readonly number[], prefix: number): number[] {
   });
 }
 
+/** Why `value` is not an IPv4 or IPv6 CIDR, or undefined when it is. */
 export function checkCidr(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a CIDR string such as "10.0.0.0/8" or "2001:db8::/32"';
   if (!value.includes('/')) {

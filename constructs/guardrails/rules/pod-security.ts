@@ -148,6 +148,7 @@ function checkContainer(
   });
 }
 
+/** Every check of the Pod Security Standards restricted profile, on every pod template. */
 export const POD_SECURITY_RESTRICTED: GuardrailRule = {
   id: 'pss-restricted',
   description: 'Pod Security Standards, restricted level (Kubernetes 1.27), on every pod template',

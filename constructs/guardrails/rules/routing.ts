@@ -7,6 +7,7 @@ function policyRef(policy: RoutingPolicy): string {
   return `RoutingPolicy/${policy.namespace ?? 'default'}/${policy.name}`;
 }
 
+/** Public routes terminate TLS. */
 export const ROUTE_TLS: GuardrailRule = {
   id: 'route-tls',
   description: 'Public routes terminate (or pass through) TLS',
@@ -24,6 +25,7 @@ export const ROUTE_TLS: GuardrailRule = {
       })),
 };
 
+/** TLS routes send Strict-Transport-Security. */
 export const ROUTE_HSTS: GuardrailRule = {
   id: 'route-hsts',
   description: 'TLS routes send Strict-Transport-Security',
@@ -41,6 +43,7 @@ export const ROUTE_HSTS: GuardrailRule = {
       })),
 };
 
+/** Routes bound how long a request may take. */
 export const ROUTE_TIMEOUTS: GuardrailRule = {
   id: 'route-timeouts',
   description: 'Forwarding rules bound how long a request may take',
@@ -65,6 +68,7 @@ export const ROUTE_TIMEOUTS: GuardrailRule = {
   },
 };
 
+/** Public routes name their hosts rather than a wildcard (unless allowed). */
 export const ROUTE_WILDCARD_HOSTS: GuardrailRule = {
   id: 'route-wildcard-hosts',
   description: 'No wildcard hosts on public routes unless allowed',

@@ -6,6 +6,7 @@ import { containersOf, type Json, podsOf } from '../pods';
 export const SENSITIVE_NAME = /(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key)/i;
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/;
 
+/** No secret material in Secrets, ConfigMaps or environment variables of manifests. */
 export const NO_PLAINTEXT_SECRETS: GuardrailRule = {
   id: 'no-plaintext-secrets',
   description:
@@ -67,6 +68,7 @@ export const NO_PLAINTEXT_SECRETS: GuardrailRule = {
 
 const ESCALATING_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward'];
 
+/** RBAC without wildcards, cluster-admin bindings, or exec, attach and port-forward into pods. */
 export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
   id: 'rbac-least-privilege',
   description: 'RBAC grants no wildcards, no cluster-admin and no exec, attach or port-forward into pods',

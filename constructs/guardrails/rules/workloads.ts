@@ -12,6 +12,7 @@ function eachContainer(
   }
 }
 
+/** Images name a tag other than latest, or a digest. */
 export const IMAGE_TAG: GuardrailRule = {
   id: 'image-tag',
   description: 'Images name a tag other than latest, or a digest',
@@ -37,6 +38,7 @@ export const IMAGE_TAG: GuardrailRule = {
   },
 };
 
+/** Images are pinned by digest (blocking in production). */
 export const IMAGE_DIGEST: GuardrailRule = {
   id: 'image-digest',
   description: 'Images are pinned by digest, so what was scanned and signed is what runs',
@@ -63,6 +65,7 @@ export const IMAGE_DIGEST: GuardrailRule = {
   },
 };
 
+/** Images come from the allowed registries. */
 export const IMAGE_REGISTRY: GuardrailRule = {
   id: 'image-registry',
   description: 'Images come from the allowed registries',
@@ -89,6 +92,7 @@ export const IMAGE_REGISTRY: GuardrailRule = {
   },
 };
 
+/** Containers request and limit CPU and memory. */
 export const RESOURCES: GuardrailRule = {
   id: 'resources',
   description: 'Containers request and limit CPU and memory',
@@ -116,6 +120,7 @@ export const RESOURCES: GuardrailRule = {
   },
 };
 
+/** Long-running containers have readiness and liveness probes. */
 export const PROBES: GuardrailRule = {
   id: 'probes',
   description: 'Long-running containers have readiness and liveness probes',
@@ -142,6 +147,7 @@ export const PROBES: GuardrailRule = {
   },
 };
 
+/** Containers run with a read-only root filesystem. */
 export const READ_ONLY_ROOT: GuardrailRule = {
   id: 'read-only-root-filesystem',
   description: 'Containers run with a read-only root filesystem',
@@ -192,6 +198,7 @@ function coveredByPdb(
   });
 }
 
+/** Long-running workloads have two or more replicas and a PodDisruptionBudget. */
 export const HIGH_AVAILABILITY: GuardrailRule = {
   id: 'high-availability',
   description:
