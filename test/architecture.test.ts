@@ -25,6 +25,7 @@ const PURE = ['constructs/core', 'constructs/routing', 'constructs/guardrails', 
 const PURE_CLUSTER_FILES = [
   'access.ts',
   'cloud-init.ts',
+  'eks-args.ts',
   'eks-iam.ts',
   'k3s.ts',
   'kubeconfig.ts',

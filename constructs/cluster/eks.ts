@@ -8,12 +8,12 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { AWS_LOAD_BALANCER_CONTROLLER_ACCOUNT } from '../ingress/addons';
 import { EXTERNAL_SECRETS_ACCOUNT } from '../ingress/external-secrets';
-import { type ClusterAccess, EKS_ACCESS_POLICIES, validateClusterAccess } from './access';
+import { EKS_ACCESS_POLICIES } from './access';
 import { AwsVpc } from './aws-vpc';
 import type { KubernetesCluster } from './cluster';
+import { EKS_VERSION, type EksAddonName, type EksClusterArgs, regionOf, validateEksCluster } from './eks-args';
 import {
   EKS_MANAGED_POLICIES,
   irsaTrustPolicy,
@@ -23,194 +23,11 @@ import {
   serviceTrustPolicy,
 } from './eks-iam';
 import { eksExec, execKubeconfig } from './kubeconfig';
-import { assertIpv4Cidr, assertPoolSizes, planSubnets } from './subnets';
-import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
+import { type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 // The VPC is useful on its own (VmCluster on EC2 needs subnets too).
 export { AwsVpc, type AwsVpcArgs } from './aws-vpc';
-
-/** The Kubernetes version new clusters get unless another is pinned. */
-export const EKS_VERSION = '1.33';
-
-/** The EKS-managed add-ons every cluster gets. */
-export const EKS_ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'aws-ebs-csi-driver'] as const;
-/** Name of an EKS-managed add-on Switchyard installs. */
-export type EksAddonName = (typeof EKS_ADDONS)[number];
-
-/** A managed node group. */
-export interface EksNodeGroupSpec {
-  /** Name, unique in the cluster (a DNS label). */
-  readonly name: string;
-  /** @default ['m6i.large'] */
-  readonly instanceTypes?: readonly string[];
-  /** @default 3 (one node per zone) */
-  readonly minSize?: number;
-  /** @default 6 */
-  readonly maxSize?: number;
-  /** @default - minSize */
-  readonly desiredSize?: number;
-  /** @default 'ON_DEMAND' */
-  readonly capacityType?: 'ON_DEMAND' | 'SPOT';
-  /** @default 'AL2023_x86_64_STANDARD' */
-  readonly amiType?: string;
-  /** Root volume size in GiB. @default 50 */
-  readonly diskSizeGiB?: number;
-  /** @default {} */
-  readonly labels?: Readonly<Record<string, string>>;
-}
-
-/** Who can reach the Kubernetes API endpoint. */
-export interface EksEndpointAccess {
-  /** Reachable from inside the VPC (nodes, self-hosted runners, VPN). @default true */
-  readonly private?: boolean;
-  /** Source ranges allowed on the public endpoint; empty means no public endpoint. @default [] */
-  readonly publicCidrs?: readonly string[];
-}
-
-/** Arguments of {@link EksCluster}. */
-export interface EksClusterArgs {
-  /** Zones of the VPC and node groups (at least 2; 3 for production), like `['eu-west-1a', 'eu-west-1b', 'eu-west-1c']`. */
-  readonly availabilityZones: readonly string[];
-  /** Who may deploy (an IAM role ARN, the pipeline's) and who may read. */
-  readonly access: ClusterAccess;
-  /**
-   * EKS cluster name.
-   * @default - the component's name
-   */
-  readonly clusterName?: string;
-  /** @default EKS_VERSION */
-  readonly version?: string;
-  /** @default '10.0.0.0/16' */
-  readonly vpcCidr?: string;
-  /** @default 'per-zone' */
-  readonly natGateways?: 'per-zone' | 'single';
-  /** @default { private: true, publicCidrs: [] } (private endpoint only) */
-  readonly endpoint?: EksEndpointAccess;
-  /** @default [{ name: 'general' }] */
-  readonly nodeGroups?: readonly EksNodeGroupSpec[];
-  /**
-   * Pinned add-on versions, like `{ coredns: 'v1.12.1-eksbuild.2' }`.
-   * @default - EKS's default version for the cluster's Kubernetes version
-   */
-  readonly addonVersions?: Partial<Readonly<Record<EksAddonName, string>>>;
-  /**
-   * An IRSA role `<clusterName>-external-secrets` for the External Secrets Operator, allowed to read the
-   * Secrets Manager secrets whose names start with `secretPrefix` (like 'shop/prod/').
-   * @default - no role
-   */
-  readonly externalSecrets?: { readonly secretPrefix: string };
-  /** @default ['api', 'audit', 'authenticator'] */
-  readonly logTypes?: readonly string[];
-  /**
-   * Refuse to delete the cluster until this is turned off.
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-  /** @default { kind: 'eks' } */
-  readonly traits?: Omit<ClusterTraits, 'kind' | 'zones' | 'kubernetesVersion'>;
-  /** Tags for every AWS resource. @default {} */
-  readonly tags?: Readonly<Record<string, string>>;
-}
-
-const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
-
-/** Checks the arguments, naming the property. */
-export function validateEksCluster(name: string, args: EksClusterArgs): void {
-  assertDnsLabel('name', name);
-  if (args.clusterName !== undefined) assertDnsLabel('clusterName', args.clusterName);
-  const zones = args.availabilityZones ?? [];
-  if (zones.length < 2) {
-    throw new InvalidPropertyError(
-      'availabilityZones',
-      `'availabilityZones' has ${zones.length} zone(s): EKS needs subnets in at least 2 (use 3 for production)`,
-    );
-  }
-  const region = regionOf(zones[0]!);
-  for (const [i, zone] of zones.entries()) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone) || regionOf(zone) !== region) {
-      throw new InvalidPropertyError(
-        `availabilityZones[${i}]`,
-        `'availabilityZones[${i}]' (${show(zone)}) must be a zone of ${region}, like ${region}a`,
-      );
-    }
-  }
-  if (new Set(zones).size !== zones.length) {
-    throw new InvalidPropertyError('availabilityZones', `'availabilityZones' lists a zone twice`);
-  }
-  planSubnets(args.vpcCidr ?? '10.0.0.0/16', zones, 'vpcCidr');
-  if (args.version !== undefined && !/^1\.\d{2}$/.test(args.version)) {
-    throw new InvalidPropertyError(
-      'version',
-      `'version' (${show(args.version)}) must be a minor version like '${EKS_VERSION}'`,
-    );
-  }
-  const publicCidrs = args.endpoint?.publicCidrs ?? [];
-  for (const [i, cidr] of publicCidrs.entries()) assertIpv4Cidr(`endpoint.publicCidrs[${i}]`, cidr);
-  if (args.endpoint?.private === false && publicCidrs.length === 0) {
-    throw new InvalidPropertyError(
-      'endpoint',
-      `'endpoint' turns the private endpoint off and lists no publicCidrs: nothing could reach the API; keep private: true or list the ranges of your runners`,
-    );
-  }
-  const groups = args.nodeGroups ?? [{ name: 'general' }];
-  if (groups.length === 0) throw new InvalidPropertyError('nodeGroups', `'nodeGroups' is empty: add at least one`);
-  for (const [i, group] of groups.entries()) validateNodeGroup(`nodeGroups[${i}]`, group);
-  const twice = firstDuplicate(groups.map((g) => g.name));
-  if (twice) throw new InvalidPropertyError('nodeGroups', `'nodeGroups' has two groups named ${twice}`);
-  for (const type of args.logTypes ?? []) {
-    if (!LOG_TYPES.includes(type)) {
-      throw new InvalidPropertyError(
-        'logTypes',
-        `'logTypes' entry ${show(type)} must be one of ${LOG_TYPES.join(', ')}`,
-      );
-    }
-  }
-  const prefix = args.externalSecrets?.secretPrefix;
-  if (prefix !== undefined && !/^[\w/+=.@-]{1,256}$/.test(prefix)) {
-    throw new InvalidPropertyError(
-      'externalSecrets.secretPrefix',
-      `'externalSecrets.secretPrefix' (${show(prefix)}) must be a Secrets Manager name prefix like 'shop/prod/'`,
-    );
-  }
-  for (const addon of Object.keys(args.addonVersions ?? {})) {
-    if (!(EKS_ADDONS as readonly string[]).includes(addon)) {
-      throw new InvalidPropertyError(
-        'addonVersions',
-        `'addonVersions' names ${show(addon)}: use ${EKS_ADDONS.join(', ')}`,
-      );
-    }
-  }
-  validateClusterAccess('eks', args.access);
-}
-
-function validateNodeGroup(property: string, group: EksNodeGroupSpec): void {
-  assertDnsLabel(`${property}.name`, group.name);
-  const min = group.minSize ?? 3;
-  const max = group.maxSize ?? Math.max(6, min);
-  const desired = group.desiredSize ?? min;
-  assertPoolSizes(property, min, max);
-  if (!Number.isInteger(desired) || desired < min || desired > max) {
-    throw new InvalidPropertyError(
-      `${property}.desiredSize`,
-      `'${property}.desiredSize' (${desired}) must lie between minSize (${min}) and maxSize (${max})`,
-    );
-  }
-  if (group.instanceTypes !== undefined && group.instanceTypes.length === 0) {
-    throw new InvalidPropertyError(`${property}.instanceTypes`, `'${property}.instanceTypes' is empty`);
-  }
-  const disk = group.diskSizeGiB ?? 50;
-  if (!Number.isInteger(disk) || disk < 20 || disk > 16384) {
-    throw new InvalidPropertyError(
-      `${property}.diskSizeGiB`,
-      `'${property}.diskSizeGiB' (${disk}) must be 20 to 16384`,
-    );
-  }
-}
-
-/** The region of an availability zone (`eu-west-1a` → `eu-west-1`). */
-export function regionOf(zone: string): string {
-  return zone.replace(/[a-z]$/, '');
-}
+export * from './eks-args';
 
 export class EksCluster extends pulumi.ComponentResource implements KubernetesCluster {
   /** Kubeconfig running `aws eks get-token` (a secret: it names the endpoint). */
