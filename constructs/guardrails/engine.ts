@@ -10,6 +10,7 @@ import {
   SEVERITIES,
   type Severity,
 } from './findings';
+import { NETWORK_POLICY } from './rules/network';
 import { POD_SECURITY_RESTRICTED } from './rules/pod-security';
 import { ROUTE_HSTS, ROUTE_TIMEOUTS, ROUTE_TLS, ROUTE_WILDCARD_HOSTS } from './rules/routing';
 import { NO_PLAINTEXT_SECRETS, RBAC_LEAST_PRIVILEGE } from './rules/secrets-rbac';
@@ -35,6 +36,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   PROBES,
   READ_ONLY_ROOT,
   HIGH_AVAILABILITY,
+  NETWORK_POLICY,
   ROUTE_TLS,
   ROUTE_HSTS,
   ROUTE_TIMEOUTS,

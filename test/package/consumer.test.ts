@@ -79,7 +79,7 @@ describe('the published package', () => {
       registry: 'function',
       image: 'ghcr.io/acme/app:1.0.0',
       kinds: ['HTTPRoute'],
-      guardrails: { policies: 10, plugin: 'function', findings: 0 },
+      guardrails: { policies: 11, plugin: 'function', findings: 0 },
       clusters: ['EksCluster', 'GkeCluster', 'AksCluster', 'VmCluster'],
     });
   });

@@ -9,7 +9,7 @@ import {
   validateGuardrailOptions,
 } from '../../../constructs/guardrails/engine';
 import type { GuardrailOptions } from '../../../constructs/guardrails/findings';
-import { deployment, goodContainer, goodPodSpec, goodWorkload, PDB } from './fixtures';
+import { deployment, goodContainer, goodPodSpec, goodWorkload, NETWORK_POLICY, PDB } from './fixtures';
 
 // Privileged (danger), no probes (warning), tag-only image (info in standard, warning in production).
 const messy = () => [
@@ -25,6 +25,7 @@ const messy = () => [
     }),
   ),
   PDB,
+  NETWORK_POLICY,
 ];
 
 describe('runGuardrails', () => {

@@ -50,7 +50,20 @@ export const PDB: Manifest = {
   spec: { maxUnavailable: 1, selector: { matchLabels: LABELS } },
 };
 
-/** A Deployment and its PodDisruptionBudget: no finding under any profile. */
+/** A NetworkPolicy restricting the workload's ingress and egress. */
+export const NETWORK_POLICY: Manifest = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': LABELS['app.kubernetes.io/name'] } },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }],
+    egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }],
+  },
+};
+
+/** A Deployment, its PodDisruptionBudget and its NetworkPolicy: no finding under any profile. */
 export function goodWorkload(podSpec?: Record<string, unknown>): Manifest[] {
-  return [deployment(podSpec), PDB];
+  return [deployment(podSpec), PDB, NETWORK_POLICY];
 }

@@ -11,7 +11,7 @@ import type { GuardrailOptions, Manifest } from '../../../constructs/guardrails/
 import { guardrailPolicies, manifestOf } from '../../../constructs/pulumi/crossguard';
 import { ENVIRONMENTS } from '../../../stacks/environments';
 import { environmentObjects } from '../../../stacks/synth';
-import { deployment, goodPodSpec, goodWorkload, PDB } from '../guardrails/fixtures';
+import { deployment, goodPodSpec, goodWorkload, NETWORK_POLICY, PDB } from '../guardrails/fixtures';
 
 /** How Pulumi names a Kubernetes object's resource type. */
 function typeOf(o: Manifest): string {
@@ -127,6 +127,7 @@ describe('guardrailPolicies (CrossGuard)', () => {
       'switchyard-probes',
       'switchyard-read-only-root-filesystem',
       'switchyard-high-availability',
+      'switchyard-network-policy',
     ]);
     expect(byName['switchyard-pss-restricted']).toMatchObject({ enforcementLevel: 'mandatory', severity: 'high' });
     expect(byName['switchyard-image-digest']).toMatchObject({ enforcementLevel: 'advisory', severity: 'medium' });
@@ -138,7 +139,7 @@ describe('guardrailPolicies (CrossGuard)', () => {
 
   it('reports a privileged Deployment with object, field and fix, and is quiet on a good one', async () => {
     expect(await violations(goodWorkload())).toEqual([]);
-    const found = await violations([deployment(goodPodSpec({ hostPID: true })), PDB]);
+    const found = await violations([deployment(goodPodSpec({ hostPID: true })), PDB, NETWORK_POLICY]);
     expect(found).toEqual([
       {
         policy: 'switchyard-pss-restricted',
@@ -149,7 +150,7 @@ describe('guardrailPolicies (CrossGuard)', () => {
   });
 
   it('checks PodDisruptionBudgets across the stack and points at the workload', async () => {
-    const found = await violations([deployment()]);
+    const found = await violations([deployment(), NETWORK_POLICY]);
     expect(found).toEqual([
       expect.objectContaining({
         policy: 'switchyard-high-availability',
@@ -160,7 +161,9 @@ describe('guardrailPolicies (CrossGuard)', () => {
 
   it('honours exceptions', async () => {
     const exceptions = [{ rule: 'pss-restricted', object: 'Deployment/shop/web', reason: 'node agent' }];
-    expect(await violations([deployment(goodPodSpec({ hostPID: true })), PDB], { exceptions })).toEqual([]);
+    expect(await violations([deployment(goodPodSpec({ hostPID: true })), PDB, NETWORK_POLICY], { exceptions })).toEqual(
+      [],
+    );
   });
 
   it.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(

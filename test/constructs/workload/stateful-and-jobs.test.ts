@@ -74,7 +74,10 @@ describe('StatefulApp', () => {
     expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(pod.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(pod.topologySpreadConstraints).toHaveLength(1);
-    expect(runGuardrails(objects as never, { profile: 'production' }).map((f) => f.rule)).toEqual(['image-digest']);
+    expect(runGuardrails(objects as never, { profile: 'production' }).map((f) => f.rule)).toEqual([
+      'image-digest',
+      'network-policy',
+    ]);
   });
 
   it('uses HTTP probes, a storage class, one replica without a PDB, and a ServiceMonitor when asked', async () => {

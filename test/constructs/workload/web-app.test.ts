@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { runGuardrails } from '../../../constructs/guardrails/engine';
+import { namespaceNetworkPolicies } from '../../../constructs/workload/network-policies';
 import { WebApp, type WebAppProps } from '../../../constructs/workload/web-app';
 import { expectInvalid } from '../../helpers/errors';
 import { expectSchemaValid } from '../../helpers/schema';
@@ -186,12 +187,21 @@ describe('WebApp', () => {
     expect(podOf(synth()).priorityClassName).toBeUndefined();
   });
 
-  it('passes every guardrail but the digest reminder', () => {
-    const findings = runGuardrails(synth({ namespace: 'shop' }), { profile: 'production' });
-    expect(findings.map((f) => f.rule)).toEqual(['image-digest']);
-    expect(
-      runGuardrails(synth({ image: `ghcr.io/acme/web:1.0.0@sha256:${'a'.repeat(64)}` }), { profile: 'production' }),
-    ).toEqual([]);
+  it('passes every guardrail but the digest reminder once its namespace policies exist', () => {
+    const chart = Testing.chart();
+    const app = new WebApp(chart, 'web', { image: 'ghcr.io/acme/web:1.0.0', namespace: 'shop' });
+    const alone = Testing.synth(chart) as Obj[];
+    expect(runGuardrails(alone, { profile: 'production' }).map((f) => f.rule)).toEqual([
+      'image-digest',
+      'network-policy',
+    ]);
+    const policies = namespaceNetworkPolicies({ namespace: 'shop', workloads: [app.endpoint] }) as Obj[];
+    expect(runGuardrails([...alone, ...policies], { profile: 'production' }).map((f) => f.rule)).toEqual([
+      'image-digest',
+    ]);
+    const pinned = synth({ image: `ghcr.io/acme/web:1.0.0@sha256:${'a'.repeat(64)}`, namespace: 'shop' });
+    const pinnedPolicies = namespaceNetworkPolicies({ namespace: 'shop', workloads: [{ ...app.endpoint }] }) as Obj[];
+    expect(runGuardrails([...pinned, ...pinnedPolicies], { profile: 'production' })).toEqual([]);
   });
 
   it('describes itself for NetworkPolicies', () => {
