@@ -7,6 +7,7 @@
  */
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as containerservice from '@pulumi/azure-native/containerservice';
+import * as managedidentity from '@pulumi/azure-native/managedidentity';
 import * as network from '@pulumi/azure-native/network';
 import * as resources from '@pulumi/azure-native/resources';
 import * as k8s from '@pulumi/kubernetes';
@@ -183,6 +184,23 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
       { resourceGroupName: group.name, virtualNetworkName: vnet.name, addressPrefix: nodeSubnet(vnetCidr) },
       parent,
     );
+    // The control plane manages load balancers and routes in our subnet: a user-assigned identity can be
+    // granted that before the cluster exists (a system-assigned one only after, which ARM clients cannot do).
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName: group.name, location: args.location, tags },
+      parent,
+    );
+    const subnetAccess = new authorization.RoleAssignment(
+      `${name}-network-contributor`,
+      {
+        principalId: identity.principalId,
+        principalType: 'ServicePrincipal',
+        roleDefinitionId: subnet.id.apply((id) => roleDefinition(id, NETWORK_CONTRIBUTOR)),
+        scope: subnet.id,
+      },
+      parent,
+    );
 
     const pools = args.nodePools ?? DEFAULT_POOLS;
     const profile = (pool: AksNodePoolSpec) => {
@@ -219,7 +237,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         dnsPrefix: clusterName,
         ...(args.version ? { kubernetesVersion: args.version } : {}),
         sku: { name: 'Base', tier: 'Standard' },
-        identity: { type: 'SystemAssigned' },
+        identity: { type: 'UserAssigned', userAssignedIdentities: [identity.id] },
         agentPoolProfiles: [{ name: first!.name, ...profile(first!) }],
         networkProfile: {
           networkPlugin: 'azure',
@@ -244,7 +262,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         tags,
       },
       // Autoscaler-owned counts and pools managed as AgentPool resources must not be reverted.
-      { parent: this, ignoreChanges: ['agentPoolProfiles'] },
+      { parent: this, ignoreChanges: ['agentPoolProfiles'], dependsOn: [subnetAccess] },
     );
     this.clusterName = cluster.name;
     this.resourceGroupName = group.name;
@@ -258,11 +276,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         ),
     );
 
-    // Role definitions live under the subscription the cluster id names.
-    const roleId = (guid: string) =>
-      cluster.id.apply(
-        (id) => `${id.split('/resourceGroups/')[0]}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
-      );
+    const roleId = (guid: string) => cluster.id.apply((id) => roleDefinition(id, guid));
     const assign = (id: string, principalId: string, principalType: AksPrincipalType, guid: string) =>
       new authorization.RoleAssignment(
         `${name}-${id}`,
@@ -310,6 +324,14 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
       traits: this.traits,
     });
   }
+}
+
+/** Network Contributor, the built-in role AKS's control plane needs on a subnet it does not own. */
+const NETWORK_CONTRIBUTOR = '4d97b98b-1d4f-4787-a291-c67834d212e7';
+
+/** A built-in role's definition id under the subscription that `resourceId` names. */
+function roleDefinition(resourceId: string, guid: string): string {
+  return `${resourceId.split('/resourceGroups/')[0]}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 }
 
 /** The cluster DNS address: the tenth address of the service range (kube-dns's conventional one). */

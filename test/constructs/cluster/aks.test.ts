@@ -77,6 +77,21 @@ describe('AksCluster with defaults', () => {
     expect(named('shop-nodes').inputs).toMatchObject({ addressPrefix: '10.10.0.0/20' });
   });
 
+  it('runs the control plane as a user-assigned identity that is Network Contributor on the node subnet', () => {
+    const identity = named('shop-identity');
+    expect(identity.type).toBe('azure-native:managedidentity:UserAssignedIdentity');
+    expect(named('shop-cluster').inputs.identity).toEqual({
+      type: 'UserAssigned',
+      userAssignedIdentities: ['shop-identity-id'],
+    });
+    expect(named('shop-network-contributor').inputs).toMatchObject({
+      principalType: 'ServicePrincipal',
+      scope: 'shop-nodes-id',
+      roleDefinitionId:
+        'shop-nodes-id/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7',
+    });
+  });
+
   it('runs a tainted system pool and an autoscaled user pool across three zones', () => {
     const [system] = named('shop-cluster').inputs.agentPoolProfiles as Record<string, unknown>[];
     expect(system).toMatchObject({
@@ -103,7 +118,7 @@ describe('AksCluster with defaults', () => {
 
   it('assigns the deployer RBAC Cluster Admin and readers RBAC Reader, both cluster users, on the cluster', () => {
     const assignments = registered
-      .filter((r) => r.type === 'azure-native:authorization:RoleAssignment')
+      .filter((r) => r.type === 'azure-native:authorization:RoleAssignment' && r.name !== 'shop-network-contributor')
       .map((r) => [r.inputs.principalId, r.inputs.principalType, String(r.inputs.roleDefinitionId).split('/').pop()]);
     expect(assignments).toEqual(
       expect.arrayContaining([
@@ -153,7 +168,7 @@ describe('AksCluster options', () => {
     });
     expect(parse(await promiseOf(cluster.kubeconfig)).users[0].user.exec.args).toContain('workloadidentity');
     const types = registered
-      .filter((r) => r.type === 'azure-native:authorization:RoleAssignment')
+      .filter((r) => r.type === 'azure-native:authorization:RoleAssignment' && r.name !== 'lab-network-contributor')
       .map((r) => r.inputs.principalType);
     expect(new Set(types)).toEqual(new Set(['User']));
   });
