@@ -5,6 +5,7 @@ import {
   externalSecret,
   fluxObjects,
   gatewayCertificateRefs,
+  type KubeObject,
   namespaceNetworkPolicies,
   namespaceObject,
   type PlatformAddons,
@@ -42,7 +43,7 @@ export function addPlatformCharts(
   ]);
 
   const infra = new Chart(scope, 'infra', { disableResourceNameHashes: true });
-  addKubeObjects(infra, addons.objects);
+  addKubeObjects(infra, [...addons.objects, SHOP_PRIORITY]);
   infra.addDependency(addonsChart);
 
   const apps = new Chart(scope, 'apps', { disableResourceNameHashes: true });
@@ -55,6 +56,17 @@ export function addPlatformCharts(
   return { addons: addonsChart, infra, apps, routes };
 }
 
+/** Above best-effort batch work, below the platform's own system-cluster-critical pods. */
+const SHOP_PRIORITY: KubeObject = {
+  apiVersion: 'scheduling.k8s.io/v1',
+  kind: 'PriorityClass',
+  metadata: { name: 'shop', labels: { 'app.kubernetes.io/managed-by': 'switchyard' } },
+  value: 100000,
+  globalDefault: false,
+  preemptionPolicy: 'PreemptLowerPriority',
+  description: "The shop's storefront and cache.",
+};
+
 /** The cache password: one Secret the web pods read by reference (see `EnvironmentConfig.secrets`). */
 const CACHE_SECRET = { secret: 'shop-cache', key: 'password' };
 const CACHE_PORT = 6379;
@@ -65,7 +77,12 @@ const CACHE_PORT = 6379;
  * NetworkPolicies: default deny, the proxies to the storefront, the storefront to the cache, DNS.
  */
 function addShopApps(apps: Chart, env: EnvironmentConfig, addons: PlatformAddons): void {
-  const common = { namespace: env.namespace, cluster: env.cluster, partOf: 'shop' } as const;
+  const common = {
+    namespace: env.namespace,
+    cluster: env.cluster,
+    partOf: 'shop',
+    priorityClassName: SHOP_PRIORITY.metadata.name,
+  } as const;
   const storefront = {
     ...common,
     secretEnv: { CACHE_PASSWORD: CACHE_SECRET },

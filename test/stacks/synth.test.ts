@@ -166,7 +166,12 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
         capabilities: { drop: ['ALL'] },
       });
       expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.priorityClassName).toBe('shop');
     }
+    expect(objects.find((o) => o.kind === 'PriorityClass')).toMatchObject({
+      metadata: { name: 'shop' },
+      globalDefault: false,
+    });
   });
 
   it.each(byEnv)('%s: NetworkPolicies allow exactly the routes and the declared dependencies', (name, env) => {
