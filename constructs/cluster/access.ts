@@ -38,7 +38,7 @@ export const AKS_ACCESS_ROLES = {
   /** Azure Kubernetes Service RBAC Reader. */
   reader: '7f6c6a51-bcf8-42ba-9220-52d62157d7db',
   /** Azure Kubernetes Service Cluster User Role: lets both fetch the (credential-free) kubeconfig. */
-  user: '4abbcc35-e782-43d8-92c5-2d3c1bd2e8e7',
+  user: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
 } as const;
 
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;

@@ -1,5 +1,6 @@
 /**
- * The External Secrets Operator add-on, as pure data: its Helm release (CRDs, HA controller and webhook) and
+ * The External Secrets Operator add-on, as pure data: its Helm release (CRDs, a leader-elected pair of
+ * controllers, two webhooks; the certificate controller keeps the chart's single replica) and
  * a ClusterSecretStore for AWS Secrets Manager read with the operator's IRSA role. Workloads then reference
  * secrets through ExternalSecret objects; no secret value ever appears in a manifest.
  */
@@ -42,7 +43,8 @@ export function externalSecretsOperator(
     );
   }
   assertDnsLabel('externalSecrets.awsSecretsManager.storeName', storeName);
-  const ha = { replicaCount: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 } };
+  // The chart sets minAvailable by default; setting maxUnavailable as well would make an invalid budget.
+  const ha = { replicaCount: 2, podDisruptionBudget: { enabled: true, minAvailable: 1 } };
   const release = validateRelease({
     name: 'external-secrets',
     namespace: EXTERNAL_SECRETS_ACCOUNT.namespace,
@@ -51,6 +53,8 @@ export function externalSecretsOperator(
       {
         installCRDs: true,
         ...ha,
+        // Two controllers must elect a leader, or both reconcile every ExternalSecret.
+        leaderElect: true,
         topologySpreadConstraints: topologySpread(cluster, { 'app.kubernetes.io/name': 'external-secrets' }),
         serviceAccount: {
           create: true,
@@ -58,7 +62,6 @@ export function externalSecretsOperator(
           annotations: { 'eks.amazonaws.com/role-arn': options.roleArn },
         },
         webhook: ha,
-        certController: ha,
         serviceMonitor: { enabled: cluster.prometheusOperator },
       },
       options.values,

@@ -213,6 +213,31 @@ describe('EksCluster options', () => {
     expect(registered.find((r) => r.name === 'dev-coredns')!.inputs.addonVersion).toBe('v1.12.1-eksbuild.2');
   });
 
+  it('gives the External Secrets Operator a role that reads only the secrets under its prefix', async () => {
+    const { registered, cluster } = create(
+      { clusterName: 'switchyard-prod', externalSecrets: { secretPrefix: 'shop/prod/' } },
+      'eso',
+    );
+    await settle();
+    const role = registered.find((r) => r.name === 'eso-external-secrets-irsa')!;
+    expect(role.inputs.name).toBe('switchyard-prod-external-secrets');
+    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain(
+      'system:serviceaccount:external-secrets:external-secrets',
+    );
+    const policy = JSON.parse(String(registered.find((r) => r.name === 'eso-external-secrets')!.inputs.policy));
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Action: expect.arrayContaining(['secretsmanager:GetSecretValue']),
+        Resource: 'arn:aws:secretsmanager:eu-west-1:*:secret:shop/prod/*',
+      }),
+    ]);
+    expect(await promiseOf(cluster.externalSecretsRoleArn!)).toBe(
+      'arn:aws:iam::111122223333:role/switchyard-prod-external-secrets',
+    );
+    expect(create({}, 'plain').cluster.externalSecretsRoleArn).toBeUndefined();
+  });
+
   const base: EksClusterArgs = { availabilityZones: ZONES, access: { deployer: DEPLOYER } };
   it.each([
     [{ availabilityZones: ['eu-west-1a'] }, 'availabilityZones', /at least 2/],
@@ -234,6 +259,7 @@ describe('EksCluster options', () => {
     [{ access: { deployer: 'deployer' } }, 'access.deployer', /not a eks deploy identity/],
     [{ access: { deployer: DEPLOYER, readers: [DEPLOYER] } }, 'access.readers[0]', /is the deployer/],
     [{ vpcCidr: '10.0.0.0/24' }, 'vpcCidr', /\/16 to \/20/],
+    [{ externalSecrets: { secretPrefix: 'shop prod' } }, 'externalSecrets.secretPrefix', /name prefix/],
   ] as const)('rejects %j naming %s', (override, property, message) => {
     const args = { ...base, ...override } as unknown as EksClusterArgs;
     expectInvalid(() => validateEksCluster('prod', args), property, message);
