@@ -211,7 +211,7 @@ export class AksCluster extends pulumi.ComponentResource implements KubernetesCl
         vmSize: pool.vmSize ?? 'Standard_D4ds_v5',
         osType: 'Linux',
         osSKU: 'AzureLinux',
-        osDiskType: 'Ephemeral',
+        // No osDiskType: AKS picks an ephemeral OS disk whenever the VM size can hold one.
         type: 'VirtualMachineScaleSets',
         availabilityZones: zones,
         enableAutoScaling: true,

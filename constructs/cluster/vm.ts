@@ -220,7 +220,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
           subnetId: machines.subnetIds[i % machines.subnetIds.length]!,
           vpcSecurityGroupIds: [group.id],
           userData,
-          // IMDSv2 only: pods cannot lift the node's credentials with a plain GET.
+          // IMDSv2 with one hop: the node reads its metadata, pods (one hop further) cannot take its credentials.
           metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
           rootBlockDevice: { volumeSize: args.diskSizeGiB ?? 50, volumeType: 'gp3', encrypted: true },
           tags: { ...tags, Name: `${name}-${id}`, 'switchyard/role': role },

@@ -76,7 +76,7 @@ describe('VmCluster on EC2', () => {
     expect(first).toMatchObject({
       ami: 'ami-0abcdef1234567890',
       instanceType: 'm6i.large',
-      metadataOptions: { httpTokens: 'required' },
+      metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
       rootBlockDevice: { volumeSize: 50, volumeType: 'gp3', encrypted: true },
     });
     expect(parse(String(first.userData)).users[0].name).toBe('switchyard');
