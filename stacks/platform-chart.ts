@@ -110,6 +110,9 @@ function addShopApps(apps: Chart, env: EnvironmentConfig, addons: PlatformAddons
     replicas: env.cache.replicas,
     volume: { sizeGibibytes: env.cache.sizeGibibytes, mountPath: '/data' },
     memoryMebibytes: { request: 256, limit: 512 },
+    // The server requires the same password the storefront reads; Kubernetes expands it from the Secret.
+    secretEnv: { VALKEY_PASSWORD: CACHE_SECRET },
+    args: ['--requirepass', '$(VALKEY_PASSWORD)', '--dir', '/data'],
   });
   if (env.secrets.kind === 'aws-secrets-manager') {
     addKubeObjects(apps, [

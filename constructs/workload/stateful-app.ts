@@ -46,6 +46,12 @@ export interface StatefulAppProps extends WorkloadProps {
    * @default - no metrics endpoint
    */
   readonly metricsPath?: string;
+  /**
+   * Arguments to the image's entrypoint; `$(NAME)` expands an environment variable (a `secretEnv` one too),
+   * so a password reaches the server without appearing in the manifest.
+   * @default - the image's arguments
+   */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -108,6 +114,7 @@ export class StatefulApp extends Construct {
       containers: [
         workloadContainer(this, w, {
           portNumber: this.port,
+          ...(props.args ? { args: [...props.args] } : {}),
           readiness: probe({ periodSeconds: Duration.seconds(5) }),
           liveness: probe({ initialDelaySeconds: Duration.seconds(30), failureThreshold: 6 }),
         }),

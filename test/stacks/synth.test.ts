@@ -211,10 +211,15 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
       const objects = readManifests(dir(env.name));
       expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
       const env_ = objects
-        .filter((o) => o.kind === 'Deployment')
+        .filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
         .flatMap((o) => o.spec.template.spec.containers.flatMap((c: any) => c.env ?? []));
       for (const variable of env_) expect(variable.value, variable.name).toBeUndefined();
-      expect(env_.map((v: any) => v.valueFrom.secretKeyRef.name)).toEqual(['shop-cache', 'shop-cache']);
+      // The storefront and its canary read the cache password; the cache requires it.
+      expect(env_.map((v: any) => `${v.name}<-${v.valueFrom.secretKeyRef.name}`)).toEqual([
+        'CACHE_PASSWORD<-shop-cache',
+        'CACHE_PASSWORD<-shop-cache',
+        'VALKEY_PASSWORD<-shop-cache',
+      ]);
       const external = objects.filter((o) => o.kind === 'ExternalSecret');
       expect(external.map((o) => o.spec.target.name)).toEqual(
         env.secrets.kind === 'aws-secrets-manager' ? ['shop-cache'] : [],

@@ -80,6 +80,18 @@ describe('StatefulApp', () => {
     ]);
   });
 
+  it('passes arguments that expand a secret reference, never its value', () => {
+    const objects = stateful({
+      secretEnv: { VALKEY_PASSWORD: { secret: 'cache', key: 'password' } },
+      args: ['--requirepass', '$(VALKEY_PASSWORD)'],
+    });
+    const container = byKind(objects, 'StatefulSet').spec.template.spec.containers[0];
+    expect(container.args).toEqual(['--requirepass', '$(VALKEY_PASSWORD)']);
+    expect(container.env).toEqual([
+      { name: 'VALKEY_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache', key: 'password' } } },
+    ]);
+  });
+
   it('uses HTTP probes, a storage class, one replica without a PDB, and a ServiceMonitor when asked', async () => {
     const objects = stateful({
       replicas: 1,
