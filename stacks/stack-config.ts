@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertAddress, checkDnsSubdomain, checkIntegerInRange, parseIpv4Cidr } from '../constructs';
+import { checkAddress, checkDnsSubdomain, checkIntegerInRange, parseIpv4Cidr } from '../constructs';
 import { parsePulumiProject, parseStackConfig } from '../constructs/cli/pulumi-project';
 import type { EnvironmentConfig } from './environments';
 
@@ -70,15 +70,6 @@ function list(value: string | undefined, key: string, file: string, check: (item
   return items as string[];
 }
 
-function addressProblem(value: string): string | undefined {
-  try {
-    assertAddress('address', value);
-    return undefined;
-  } catch {
-    return 'must be a hostname or an IP address';
-  }
-}
-
 function cidrProblem(value: string): string | undefined {
   const parsed = parseIpv4Cidr(value);
   return typeof parsed === 'string' ? parsed : undefined;
@@ -100,7 +91,7 @@ export function parseStackSettings(get: (key: string) => string | undefined, fil
     if (problem) throw new Error(`${file}: switchyard:domain (${JSON.stringify(domain)}) ${problem}`);
   }
   const apiAddress = get('apiAddress') || undefined;
-  if (apiAddress !== undefined && addressProblem(apiAddress)) {
+  if (apiAddress !== undefined && checkAddress(apiAddress)) {
     throw new Error(
       `${file}: switchyard:apiAddress (${JSON.stringify(apiAddress)}) must be a hostname or an IP address`,
     );
@@ -114,8 +105,8 @@ export function parseStackSettings(get: (key: string) => string | undefined, fil
     replicas: integer(get('replicas'), 'replicas', file, 1, 50),
     canaryPercent: integer(get('canaryPercent'), 'canaryPercent', file, 0, 100),
     domain,
-    servers: list(get('servers'), 'servers', file, addressProblem),
-    agents: list(get('agents'), 'agents', file, addressProblem),
+    servers: list(get('servers'), 'servers', file, checkAddress),
+    agents: list(get('agents'), 'agents', file, checkAddress),
     apiAddress,
     sshUser,
     apiAllowedCidrs: list(get('apiAllowedCidrs'), 'apiAllowedCidrs', file, cidrProblem),

@@ -73,16 +73,20 @@ export interface BareMetalClusterArgs {
   readonly access?: ClusterAccess;
 }
 
-/** Checks the arguments, naming the property. */
-export function validateBareMetalCluster(name: string, args: BareMetalClusterArgs): void {
-  assertDnsLabel('name', name);
-  const count = args.servers.length;
-  if (count === 0 || count === 2 || (count > 2 && count % 2 === 0)) {
+/** Checks how many control-plane nodes there are: 1, or an odd number of at least 3. */
+export function assertServerCount(count: number): void {
+  if (!Number.isInteger(count) || count <= 0 || count % 2 === 0) {
     throw new InvalidPropertyError(
       'servers',
       `'servers' has ${count} host(s): use 1 (no high availability) or an odd number of at least 3, so embedded etcd keeps a majority when one fails`,
     );
   }
+}
+
+/** Checks the arguments, naming the property. */
+export function validateBareMetalCluster(name: string, args: BareMetalClusterArgs): void {
+  assertDnsLabel('name', name);
+  assertServerCount(args.servers.length);
   const known = (value: unknown): value is string => typeof value === 'string';
   for (const [i, h] of args.servers.entries()) if (known(h.address)) assertAddress(`servers[${i}].address`, h.address);
   for (const [i, h] of (args.agents ?? []).entries()) {

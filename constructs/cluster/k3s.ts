@@ -13,11 +13,17 @@ const K3S_VERSION_PATTERN = /^v1\.\d{2}\.\d{1,2}\+k3s\d$/;
 const ADDRESS =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*|[0-9a-fA-F:]+)$/;
 
+/** Why `value` is not an SSH or API address (a hostname or an IP address), or undefined when it is. */
+export function checkAddress(value: unknown): string | undefined {
+  return typeof value === 'string' && ADDRESS.test(value) && value.length <= 253
+    ? undefined
+    : 'must be a hostname or an IP address';
+}
+
 /** Checks an SSH or API address, naming the property. */
 export function assertAddress(property: string, value: unknown): void {
-  if (typeof value !== 'string' || !ADDRESS.test(value) || value.length > 253) {
-    throw new InvalidPropertyError(property, `'${property}' (${show(value)}) must be a hostname or an IP address`);
-  }
+  const problem = checkAddress(value);
+  if (problem) throw new InvalidPropertyError(property, `'${property}' (${show(value)}) ${problem}`);
 }
 
 /** Checks a pinned k3s release tag. */

@@ -3,6 +3,7 @@
  * (the VPC CNI gives pods VPC addresses) and one small public subnet per zone for load balancers and NAT.
  */
 import { InvalidPropertyError, show } from '../core/validate';
+import { parseCidr } from '../routing/values';
 
 /** Subnets of one zone. */
 export interface ZoneSubnets {
@@ -13,22 +14,16 @@ export interface ZoneSubnets {
   readonly public: string;
 }
 
-function toInt(ip: string): number {
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
 function toIp(n: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 }
 
-/** Parses an IPv4 CIDR, or explains what is wrong with it. */
+/** Parses an IPv4 CIDR (with routing's CIDR parser), or explains what is wrong with it. */
 export function parseIpv4Cidr(cidr: string): { base: number; prefix: number } | string {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-  if (!match || match.slice(1, 5).some((o) => Number(o) > 255) || Number(match[5]) > 32) {
-    return 'must be an IPv4 CIDR like 10.0.0.0/16';
-  }
-  const prefix = Number(match[5]);
-  const base = toInt(match.slice(1, 5).join('.'));
+  const parsed = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
+  if (parsed?.family !== 4) return 'must be an IPv4 CIDR like 10.0.0.0/16';
+  const { prefix } = parsed;
+  const base = parsed.bytes.reduce((n, byte) => n * 256 + byte, 0);
   if (base % 2 ** (32 - prefix) !== 0)
     return `has host bits set: use ${toIp(base - (base % 2 ** (32 - prefix)))}/${prefix}`;
   return { base, prefix };

@@ -7,10 +7,11 @@ import type * as k8s from '@pulumi/kubernetes';
 import * as openstack from '@pulumi/openstack';
 import * as pulumi from '@pulumi/pulumi';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
-import type { ClusterAccess } from './access';
-import { BareMetalCluster, type SshHost, validateBareMetalCluster } from './bare-metal';
+import { type ClusterAccess, validateClusterAccess } from './access';
+import { assertServerCount, BareMetalCluster, type SshHost } from './bare-metal';
 import { cloudInitUserData, validateCloudInit } from './cloud-init';
 import type { KubernetesCluster } from './cluster';
+import { assertK3sVersion } from './k3s';
 import { assertIpv4Cidr } from './subnets';
 import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 
@@ -88,13 +89,9 @@ export function validateVmCluster(name: string, args: VmClusterArgs): void {
   if (!Number.isInteger(agents) || agents < 0 || agents > 100) {
     throw new InvalidPropertyError('agents', `'agents' (${show(agents)}) must be an integer from 0 to 100`);
   }
-  const placeholder = (i: string) => ({ address: `10.0.0.${i}`, privateKey: '' });
-  validateBareMetalCluster(name, {
-    servers: Array.from({ length: Number.isInteger(servers) ? servers : 0 }, (_, i) => placeholder(String(i + 1))),
-    k3sVersion: args.k3sVersion,
-    access: args.access,
-    traits: { kind: 'vm' },
-  });
+  assertServerCount(servers);
+  if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
+  if (args.access) validateClusterAccess('vm', args.access);
   validateCloudInit({ user: args.sshUser ?? 'switchyard', sshPublicKey: args.sshPublicKey });
   const machines = args.machines;
   if (machines.cloud !== 'aws-ec2' && machines.cloud !== 'openstack') {

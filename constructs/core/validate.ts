@@ -108,6 +108,13 @@ export function assertPinnedImage(property: string, value: unknown): void {
   assertWith(property, value, checkPinnedImage(value));
 }
 
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** Whether `value` is an IAM role ARN (any AWS partition). */
+export function isIamRoleArn(value: unknown): value is string {
+  return typeof value === 'string' && IAM_ROLE_ARN.test(value);
+}
+
 /** The first value that appears twice, if any. */
 export function firstDuplicate<T>(values: readonly T[]): T | undefined {
   const seen = new Set<T>();

@@ -3,7 +3,7 @@
  * MetalLB with address pools (bare metal and VMs), and the AWS Load Balancer Controller (EKS). Pure.
  */
 import type { ResolvedClusterTraits } from '../cluster/traits';
-import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
+import { assertDnsLabel, InvalidPropertyError, isIamRoleArn } from '../core/validate';
 import type { KubeObject } from '../routing/types';
 import { checkCidr } from '../routing/values';
 import { CHARTS } from './charts';
@@ -240,7 +240,7 @@ export function awsLoadBalancerController(
       'cluster.kind',
       `the AWS Load Balancer Controller runs on EKS, not on '${cluster.kind}'`,
     );
-  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(options.roleArn)) {
+  if (!isIamRoleArn(options.roleArn)) {
     throw new InvalidPropertyError(
       'roleArn',
       `'roleArn' (${JSON.stringify(options.roleArn)}) must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/aws-load-balancer-controller`,

@@ -5,7 +5,7 @@
  * secrets through ExternalSecret objects; no secret value ever appears in a manifest.
  */
 import type { ResolvedClusterTraits } from '../cluster/traits';
-import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { assertDnsLabel, InvalidPropertyError, isIamRoleArn, show } from '../core/validate';
 import type { KubeObject } from '../routing/types';
 import { CHARTS } from './charts';
 import { topologySpread } from './exposure';
@@ -29,7 +29,7 @@ export function externalSecretsOperator(
   cluster: ResolvedClusterTraits,
   options: ExternalSecretsOptions,
 ): { release: ReleaseSpec; objects: KubeObject[] } {
-  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(options.roleArn)) {
+  if (!isIamRoleArn(options.roleArn)) {
     throw new InvalidPropertyError(
       'externalSecrets.roleArn',
       `'externalSecrets.roleArn' (${show(options.roleArn)}) must be an IAM role ARN`,

@@ -1,5 +1,5 @@
 /** What the pipeline generator needs to know: the environments, in promotion order, and how to reach them. */
-import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { assertDnsLabel, InvalidPropertyError, isIamRoleArn, show } from '../core/validate';
 
 /** How a deploy job gets credentials: OpenID Connect federation, never long-lived keys. */
 export type DeployCredentials =
@@ -94,7 +94,7 @@ export function validatePipelineProps(props: PipelineProps): void {
       );
     seen.add(env.name);
     const c = env.credentials;
-    if (c.provider === 'aws' && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(c.roleArn)) {
+    if (c.provider === 'aws' && !isIamRoleArn(c.roleArn)) {
       throw new InvalidPropertyError(
         `${at}.credentials.roleArn`,
         `'${at}.credentials.roleArn' (${show(c.roleArn)}) must be an IAM role ARN like arn:aws:iam::123456789012:role/deploy`,

@@ -4,14 +4,13 @@ import { Construct } from 'constructs';
 import { assertIntegerInRange, InvalidPropertyError, show } from '../core/validate';
 import {
   hardenPodSpec,
-  podSecurityContext,
   resolveWorkload,
   type WorkloadEndpoint,
   type WorkloadProps,
   workloadContainer,
   workloadEndpoint,
   workloadMetadata,
-  workloadServiceAccount,
+  workloadPodProps,
 } from './workload';
 
 /** Properties of a {@link ScheduledJob}. */
@@ -87,10 +86,7 @@ export class ScheduledJob extends Construct {
       failedJobsRetained: 1,
       activeDeadline: Duration.seconds(timeout),
       backoffLimit: retries,
-      serviceAccount: workloadServiceAccount(this, w),
-      automountServiceAccountToken: false,
-      podMetadata: { labels: { ...w.labels } },
-      securityContext: podSecurityContext(w),
+      ...workloadPodProps(this, w),
       containers: [
         workloadContainer(this, w, {
           ...(props.command ? { command: [...props.command] } : {}),
@@ -98,11 +94,7 @@ export class ScheduledJob extends Construct {
         }),
       ],
     });
-    hardenPodSpec(this.cronJob, '/spec/jobTemplate/spec/template/spec', w, {
-      spread: false,
-      containers: 1,
-      priorityClassName: props.priorityClassName,
-    });
+    hardenPodSpec(this.cronJob, '/spec/jobTemplate/spec/template/spec', w, false);
     this.endpoint = workloadEndpoint(w, []);
   }
 }

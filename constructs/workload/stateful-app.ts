@@ -2,18 +2,21 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { assertIntegerInRange, InvalidPropertyError, show } from '../core/validate';
+import { assertIntegerInRange } from '../core/validate';
 import {
+  assertHttpPath,
+  assertMountPath,
   hardenPodSpec,
-  podSecurityContext,
   resolveWorkload,
+  selectWorkloadPods,
   serviceMonitor,
   type WorkloadEndpoint,
   type WorkloadProps,
   workloadContainer,
+  workloadDisruptionBudget,
   workloadEndpoint,
   workloadMetadata,
-  workloadServiceAccount,
+  workloadPodProps,
 } from './workload';
 
 /** The volume each pod of a {@link StatefulApp} claims for itself. */
@@ -76,19 +79,8 @@ export class StatefulApp extends Construct {
     assertIntegerInRange('replicas', replicas, 1, 100);
     const volume = props.volume;
     assertIntegerInRange('volume.sizeGibibytes', volume?.sizeGibibytes, 1, 65536);
-    if (
-      typeof volume.mountPath !== 'string' ||
-      !volume.mountPath.startsWith('/') ||
-      ['/', '/tmp'].includes(volume.mountPath)
-    ) {
-      throw new InvalidPropertyError(
-        'volume.mountPath',
-        `'volume.mountPath' (${show(volume.mountPath)}) must be an absolute path other than / and /tmp`,
-      );
-    }
-    if (props.healthPath !== undefined && !props.healthPath.startsWith('/')) {
-      throw new InvalidPropertyError('healthPath', `'healthPath' (${show(props.healthPath)}) must start with /`);
-    }
+    assertMountPath('volume.mountPath', volume.mountPath);
+    if (props.healthPath !== undefined) assertHttpPath('healthPath', props.healthPath);
     const metadata = workloadMetadata(w);
     const probe = (options: kplus.ProbeOptions) =>
       props.healthPath
@@ -104,11 +96,8 @@ export class StatefulApp extends Construct {
       metadata,
       replicas,
       service,
-      serviceAccount: workloadServiceAccount(this, w),
-      automountServiceAccountToken: false,
-      podMetadata: { labels: { ...w.labels } },
+      ...workloadPodProps(this, w),
       select: false,
-      securityContext: podSecurityContext(w),
       // Peers find each other while starting (clustered stores); order is the app's business.
       podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
       containers: [
@@ -121,13 +110,8 @@ export class StatefulApp extends Construct {
       ],
     });
     this.statefulSet.select(kplus.LabelSelector.of({ labels: { ...w.selector } }));
-    // cdk8s-plus points the Service at its address label; ours is what NetworkPolicies select too.
-    ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/selector', { ...w.selector }));
-    hardenPodSpec(this.statefulSet, '/spec/template/spec', w, {
-      spread: true,
-      containers: 1,
-      priorityClassName: props.priorityClassName,
-    });
+    selectWorkloadPods(service, w);
+    hardenPodSpec(this.statefulSet, '/spec/template/spec', w, true);
     // cdk8s-plus-27 has no volumeClaimTemplates: each pod's claim and its mount are patched in.
     ApiObject.of(this.statefulSet).addJsonPatch(
       JsonPatch.add('/spec/volumeClaimTemplates', [
@@ -145,12 +129,7 @@ export class StatefulApp extends Construct {
       JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' }),
     );
     if (replicas >= 2) {
-      new ApiObject(this, 'DisruptionBudget', {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata,
-        spec: { maxUnavailable: 1, selector: { matchLabels: { ...w.selector } } },
-      });
+      workloadDisruptionBudget(this, w);
     }
     if (props.metricsPath) serviceMonitor(this, w, { port: 'tcp', path: props.metricsPath });
     this.endpoint = workloadEndpoint(w, [this.port]);

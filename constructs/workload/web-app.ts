@@ -1,19 +1,22 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { type ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { assertIntegerInRange, InvalidPropertyError, show } from '../core/validate';
+import { assertIntegerInRange, InvalidPropertyError } from '../core/validate';
 import {
+  assertHttpPath,
+  assertMountPath,
   hardenPodSpec,
-  podSecurityContext,
   type ResolvedWorkload,
   resolveWorkload,
+  selectWorkloadPods,
   serviceMonitor,
   type WorkloadEndpoint,
   type WorkloadProps,
   workloadContainer,
+  workloadDisruptionBudget,
   workloadEndpoint,
   workloadMetadata,
-  workloadServiceAccount,
+  workloadPodProps,
 } from './workload';
 
 /** Horizontal autoscaling on CPU. */
@@ -122,23 +125,18 @@ export class WebApp extends Construct {
     const autoscaling = props.autoscaling && resolveAutoscaling(props.autoscaling);
     const minimum = autoscaling?.minReplicas ?? replicas;
     const healthPath = props.healthPath ?? '/';
-    if (!healthPath.startsWith('/')) {
-      throw new InvalidPropertyError('healthPath', `'healthPath' (${show(healthPath)}) must start with /`);
-    }
+    assertHttpPath('healthPath', healthPath);
     const volume = props.persistentVolume && validateVolume(props.persistentVolume, autoscaling ? 2 : replicas);
     const metadata = workloadMetadata(w);
 
-    const serviceAccount = workloadServiceAccount(this, w);
+    const pod = workloadPodProps(this, w);
     const volumeMounts = volume ? [{ path: volume.mountPath, volume: this.claim(w, volume) }] : [];
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata,
       // With an autoscaler the Deployment sets no count: re-applying it would undo the scaling.
       ...(autoscaling ? {} : { replicas }),
-      serviceAccount,
-      automountServiceAccountToken: false,
-      podMetadata: { labels: { ...w.labels } },
+      ...pod,
       select: false,
-      securityContext: podSecurityContext(w),
       containers: [
         workloadContainer(this, w, {
           portNumber: this.port,
@@ -153,11 +151,7 @@ export class WebApp extends Construct {
       ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: { ...w.selector } }));
-    hardenPodSpec(this.deployment, '/spec/template/spec', w, {
-      spread: true,
-      containers: 1,
-      priorityClassName: props.priorityClassName,
-    });
+    hardenPodSpec(this.deployment, '/spec/template/spec', w, true);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: {
@@ -167,8 +161,7 @@ export class WebApp extends Construct {
       },
       ports: [{ name: 'http', port: this.port, targetPort: this.port }],
     });
-    // The app's own labels, not cdk8s's address label: NetworkPolicies and monitors select the same.
-    for (const [key, value] of Object.entries(w.selector)) this.service.selectLabel(key, value);
+    selectWorkloadPods(this.service, w);
     if (autoscaling) {
       this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
         metadata,
@@ -179,12 +172,7 @@ export class WebApp extends Construct {
       });
     }
     if (props.disruptionBudget ?? minimum >= 2) {
-      this.disruptionBudget = new ApiObject(this, 'DisruptionBudget', {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata,
-        spec: { maxUnavailable: 1, selector: { matchLabels: { ...w.selector } } },
-      });
+      this.disruptionBudget = workloadDisruptionBudget(this, w);
     }
     if (props.metrics) serviceMonitor(this, w, { port: 'http', path: props.metrics.path ?? '/metrics' });
     this.endpoint = workloadEndpoint(w, [this.port]);
@@ -225,17 +213,7 @@ function resolveAutoscaling(a: AutoscalingProps): Required<AutoscalingProps> {
 
 function validateVolume(v: PersistentVolumeProps, replicas: number) {
   assertIntegerInRange('persistentVolume.sizeGibibytes', v.sizeGibibytes, 1, 65536);
-  if (
-    typeof v.mountPath !== 'string' ||
-    !v.mountPath.startsWith('/') ||
-    v.mountPath === '/' ||
-    v.mountPath === '/tmp'
-  ) {
-    throw new InvalidPropertyError(
-      'persistentVolume.mountPath',
-      `'persistentVolume.mountPath' (${show(v.mountPath)}) must be an absolute path other than / and /tmp`,
-    );
-  }
+  assertMountPath('persistentVolume.mountPath', v.mountPath);
   const accessMode = v.accessMode ?? 'ReadWriteOnce';
   if (accessMode === 'ReadWriteOnce' && replicas > 1) {
     throw new InvalidPropertyError(

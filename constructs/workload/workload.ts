@@ -16,6 +16,7 @@ import {
   parseImage,
   show,
 } from '../core/validate';
+import { topologySpread } from '../ingress/exposure';
 
 /** A request and a limit. */
 export interface ResourceRange {
@@ -123,6 +124,7 @@ export interface ResolvedWorkload {
   readonly env: Readonly<Record<string, string>>;
   readonly secretEnv: Readonly<Record<string, SecretKeyReference>>;
   readonly dependencies: readonly ServiceDependency[];
+  readonly priorityClassName?: string;
   /** Selector labels: name and instance (stable across versions). */
   readonly selector: Readonly<Record<string, string>>;
   /** Every standard label: selector, version, component, part-of, managed-by. */
@@ -202,6 +204,7 @@ export function resolveWorkload(id: string, props: WorkloadProps, component: str
     env,
     secretEnv,
     dependencies,
+    ...(props.priorityClassName ? { priorityClassName: props.priorityClassName } : {}),
     selector,
     labels: {
       ...selector,
@@ -225,6 +228,51 @@ export function workloadMetadata(w: ResolvedWorkload): {
 /** The ServiceAccount pods run as, with no API token mounted. */
 export function workloadServiceAccount(scope: Construct, w: ResolvedWorkload): kplus.ServiceAccount {
   return new kplus.ServiceAccount(scope, 'ServiceAccount', { metadata: workloadMetadata(w), automountToken: false });
+}
+
+/** What every workload's pods share: their ServiceAccount (no token), labels and security context. */
+export function workloadPodProps(scope: Construct, w: ResolvedWorkload) {
+  return {
+    serviceAccount: workloadServiceAccount(scope, w),
+    automountServiceAccountToken: false,
+    podMetadata: { labels: { ...w.labels } },
+    securityContext: podSecurityContext(w),
+  };
+}
+
+/** A PodDisruptionBudget letting node drains evict one of the workload's pods at a time. */
+export function workloadDisruptionBudget(scope: Construct, w: ResolvedWorkload): ApiObject {
+  return new ApiObject(scope, 'DisruptionBudget', {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: workloadMetadata(w),
+    spec: { maxUnavailable: 1, selector: { matchLabels: { ...w.selector } } },
+  });
+}
+
+/**
+ * Points a Service at the workload's own selector labels, not cdk8s-plus's address label, so Services,
+ * NetworkPolicies and monitors all select the same pods.
+ */
+export function selectWorkloadPods(service: kplus.Service, w: ResolvedWorkload): void {
+  ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/selector', { ...w.selector }));
+}
+
+/** Checks an HTTP probe path, naming the property. */
+export function assertHttpPath(property: string, value: string): void {
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new InvalidPropertyError(property, `'${property}' (${show(value)}) must start with /`);
+  }
+}
+
+/** Checks where a volume is mounted: an absolute path, and neither the root nor the /tmp emptyDir. */
+export function assertMountPath(property: string, value: string): void {
+  if (typeof value !== 'string' || !value.startsWith('/') || value === '/' || value === '/tmp') {
+    throw new InvalidPropertyError(
+      property,
+      `'${property}' (${show(value)}) must be an absolute path other than / and /tmp`,
+    );
+  }
 }
 
 /** Pod security context: non-root; a fixed UID except on OpenShift, whose SCC assigns one. */
@@ -283,38 +331,22 @@ export function workloadContainer(
   };
 }
 
-/** Topology spread over nodes (and zones when the cluster has several), soft so scaling never blocks. */
-export function spreadConstraints(w: ResolvedWorkload): Record<string, unknown>[] {
-  const keys = [...(w.cluster.multiZone ? ['topology.kubernetes.io/zone'] : []), 'kubernetes.io/hostname'];
-  return keys.map((topologyKey) => ({
-    maxSkew: 1,
-    topologyKey,
-    whenUnsatisfiable: 'ScheduleAnyway',
-    labelSelector: { matchLabels: { ...w.selector } },
-  }));
-}
-
 /**
  * Applies what cdk8s-plus-27 cannot express to the pod spec at `podPath` (e.g. '/spec/template/spec'):
  * the RuntimeDefault seccomp profile, `drop: [ALL]` on every container, and, for long-running pods,
  * topology spread plus a preferred anti-affinity on the node.
  */
-export function hardenPodSpec(
-  object: IConstruct,
-  podPath: string,
-  w: ResolvedWorkload,
-  options: { spread: boolean; containers: number; priorityClassName?: string },
-): void {
+export function hardenPodSpec(object: IConstruct, podPath: string, w: ResolvedWorkload, spread: boolean): void {
   const patches = [
     JsonPatch.add(`${podPath}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
-    ...Array.from({ length: options.containers }, (_, i) =>
-      JsonPatch.add(`${podPath}/containers/${i}/securityContext/capabilities`, { drop: ['ALL'] }),
-    ),
+    // Switchyard workloads run one container.
+    JsonPatch.add(`${podPath}/containers/0/securityContext/capabilities`, { drop: ['ALL'] }),
   ];
-  if (options.priorityClassName) patches.push(JsonPatch.add(`${podPath}/priorityClassName`, options.priorityClassName));
-  if (options.spread) {
+  if (w.priorityClassName) patches.push(JsonPatch.add(`${podPath}/priorityClassName`, w.priorityClassName));
+  if (spread) {
     patches.push(
-      JsonPatch.add(`${podPath}/topologySpreadConstraints`, spreadConstraints(w)),
+      // Soft spread over nodes (and zones on multi-zone clusters), as the ingress controllers get.
+      JsonPatch.add(`${podPath}/topologySpreadConstraints`, topologySpread(w.cluster, w.selector)),
       JsonPatch.add(`${podPath}/affinity`, {
         podAntiAffinity: {
           preferredDuringSchedulingIgnoredDuringExecution: [
