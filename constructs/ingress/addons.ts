@@ -24,10 +24,6 @@ export function gatewayApiCrds(
         envoyGateway: { enabled: options.envoyGatewayCrds ?? false },
       },
     },
-    dependsOn: [],
-    skipCrds: false,
-    awaitsLoadBalancer: false,
-    timeoutSeconds: 300,
   });
 }
 
@@ -92,8 +88,6 @@ export function certManager(
       options.values,
     ),
     dependsOn: gatewayApi ? ['gateway-api-crds'] : [],
-    skipCrds: false,
-    awaitsLoadBalancer: false,
     timeoutSeconds: 600,
   });
   const objects = (options.issuers ?? []).map((issuer): KubeObject => {
@@ -171,10 +165,6 @@ export function metallb(options: MetalLbOptions): { release: ReleaseSpec; object
     namespace,
     chart: CHARTS.metallb,
     values: { controller: { resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } } } },
-    dependsOn: [],
-    skipCrds: false,
-    awaitsLoadBalancer: false,
-    timeoutSeconds: 300,
   });
   const pool: KubeObject = {
     apiVersion: 'metallb.io/v1beta1',
@@ -272,9 +262,6 @@ export function awsLoadBalancerController(
       },
       options.values,
     ),
-    dependsOn: [],
-    skipCrds: false,
-    awaitsLoadBalancer: false,
     timeoutSeconds: 600,
   });
 }

@@ -66,9 +66,6 @@ export function externalSecretsOperator(
       },
       options.values,
     ),
-    dependsOn: [],
-    skipCrds: false,
-    awaitsLoadBalancer: false,
     timeoutSeconds: 600,
   });
   const store: KubeObject = {

@@ -78,8 +78,6 @@ function install(
         namespace,
         chart: flavour.chart,
         values: deepMerge(values, options.values),
-        dependsOn: [],
-        skipCrds: false,
         awaitsLoadBalancer: exposure.awaitsLoadBalancer,
         timeoutSeconds: 600,
         ...(flavour.deprecation ? { deprecation: flavour.deprecation } : {}),

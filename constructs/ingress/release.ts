@@ -67,8 +67,22 @@ export function assertKnownOptions(what: string, options: object | undefined, kn
   }
 }
 
-/** Checks a release before it is handed to an engine. */
-export function validateRelease(release: ReleaseSpec): ReleaseSpec {
+/**
+ * A release as the catalog writes it: what most releases share may be left out (no dependencies, CRDs
+ * installed, no LoadBalancer to wait for, Helm's 300 s timeout).
+ */
+export type ReleaseInput = Omit<ReleaseSpec, 'dependsOn' | 'skipCrds' | 'awaitsLoadBalancer' | 'timeoutSeconds'> &
+  Partial<Pick<ReleaseSpec, 'dependsOn' | 'skipCrds' | 'awaitsLoadBalancer' | 'timeoutSeconds'>>;
+
+/** Checks a release before it is handed to an engine, filling in the shared defaults. */
+export function validateRelease(input: ReleaseInput): ReleaseSpec {
+  const release: ReleaseSpec = {
+    dependsOn: [],
+    skipCrds: false,
+    awaitsLoadBalancer: false,
+    timeoutSeconds: 300,
+    ...input,
+  };
   const label = checkDnsLabel(release.name);
   if (label || release.name.length > 53) {
     throw new InvalidPropertyError(
