@@ -6,7 +6,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { BareMetalCluster, ExistingCluster, type KubernetesCluster, resolveClusterTraits } from '../constructs';
 import { EksCluster } from '../constructs/cluster/eks';
-import type { EnvironmentConfig } from './environments';
+import { type EnvironmentConfig, secretPrefix } from './environments';
 
 /** Creates (or reaches) the environment's cluster; `config` is the `switchyard` namespace. */
 export function environmentCluster(
@@ -46,7 +46,7 @@ export function environmentCluster(
       },
     ],
     access: infra.access,
-    externalSecrets: { secretPrefix: `switchyard/${env.name}/` },
+    externalSecrets: { secretPrefix: secretPrefix(env.name) },
     // Production clusters refuse deletion; staging can be torn down.
     deletionProtection: env.name === 'prod',
     traits,

@@ -52,11 +52,6 @@ export interface EnvironmentConfig {
   };
   /** The shop's session cache (a StatefulSet): its volume size in GiB and replica count. */
   readonly cache: { readonly sizeGibibytes: number; readonly replicas: number };
-  /**
-   * Where the cache password comes from: a Secret created out of band (`kubectl create secret`), or an
-   * ExternalSecret reading AWS Secrets Manager through the External Secrets Operator.
-   */
-  readonly secrets: { readonly kind: 'kubernetes' } | { readonly kind: 'aws-secrets-manager'; readonly key: string };
   /** The cluster the environment runs on. */
   readonly cluster: ClusterTraits;
   /** Add-ons beyond the ingress controller: load balancer, cert-manager and its issuers. */
@@ -69,6 +64,14 @@ export interface EnvironmentConfig {
 
 const IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
 const CANARY_IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.4-alpine';
+/**
+ * Where an environment's secrets live in AWS Secrets Manager: the External Secrets Operator's role may read
+ * only names under this prefix (EksCluster `externalSecrets`), and the ExternalSecrets name keys under it.
+ */
+export function secretPrefix(env: string): string {
+  return `switchyard/${env}/`;
+}
+
 /** The ClusterSecretStore reading AWS Secrets Manager on the EKS environments. */
 export const AWS_SECRET_STORE = 'aws-secrets-manager';
 /** The session cache's image (Valkey, a Redis fork), pinned. */
@@ -135,7 +138,6 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     domain: 'dev.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 50 },
     cache: { sizeGibibytes: 1, replicas: 1 },
-    secrets: { kind: 'kubernetes' },
     cluster: { kind: 'bare-metal' },
     addons: {
       metallb: { addresses: ['192.168.50.240-192.168.50.250'] },
@@ -158,7 +160,6 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     domain: 'staging.switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 2, canaryPercent: 20 },
     cache: { sizeGibibytes: 5, replicas: 1 },
-    secrets: { kind: 'aws-secrets-manager', key: 'switchyard/staging/shop-cache' },
     ...eks('staging', { instanceType: 'm6i.large', min: 3, max: 6 }, 'single'),
     clusterIssuer: 'letsencrypt-staging',
   },
@@ -168,7 +169,6 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     domain: 'switchyard.example',
     app: { image: IMAGE, canaryImage: CANARY_IMAGE, replicas: 3, canaryPercent: 5, maxReplicas: 12 },
     cache: { sizeGibibytes: 20, replicas: 3 },
-    secrets: { kind: 'aws-secrets-manager', key: 'switchyard/prod/shop-cache' },
     ...eks('prod', { instanceType: 'm6i.xlarge', min: 3, max: 12 }, 'per-zone'),
     clusterIssuer: 'letsencrypt-prod',
   },

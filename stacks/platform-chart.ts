@@ -14,7 +14,7 @@ import {
   StatefulApp,
   WebApp,
 } from '../constructs';
-import { AWS_SECRET_STORE, CACHE_IMAGE, type EnvironmentConfig } from './environments';
+import { AWS_SECRET_STORE, CACHE_IMAGE, type EnvironmentConfig, secretPrefix } from './environments';
 import { shopPolicies } from './routing';
 
 /** The add-ons of an environment: its controller (Envoy Gateway), load balancer, cert-manager. */
@@ -114,13 +114,20 @@ function addShopApps(apps: Chart, env: EnvironmentConfig, addons: PlatformAddons
     secretEnv: { VALKEY_PASSWORD: CACHE_SECRET },
     args: ['--requirepass', '$(VALKEY_PASSWORD)', '--dir', '/data'],
   });
-  if (env.secrets.kind === 'aws-secrets-manager') {
+  // With the External Secrets Operator the password comes from Secrets Manager; without it (dev), the
+  // Secret is created out of band (docs/workloads.md).
+  if (env.addons.externalSecrets) {
     addKubeObjects(apps, [
       externalSecret({
         name: CACHE_SECRET.secret,
         namespace: env.namespace,
         store: { name: AWS_SECRET_STORE },
-        data: { [CACHE_SECRET.key]: { remoteKey: env.secrets.key, property: CACHE_SECRET.key } },
+        data: {
+          [CACHE_SECRET.key]: {
+            remoteKey: `${secretPrefix(env.name)}${CACHE_SECRET.secret}`,
+            property: CACHE_SECRET.key,
+          },
+        },
       }),
     ]);
   }

@@ -117,7 +117,7 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     const releases = readManifests(dir(name), '0000-addons').filter((o) => o.kind === 'HelmRelease');
     const names = releases.map((r) => r.metadata.name);
     const loadBalancer = env.cluster.kind === 'eks' ? 'aws-load-balancer-controller' : 'metallb';
-    const secrets = env.secrets.kind === 'aws-secrets-manager' ? ['external-secrets'] : [];
+    const secrets = env.addons.externalSecrets !== undefined ? ['external-secrets'] : [];
     expect(names).toEqual(['gateway-api-crds', loadBalancer, 'cert-manager', ...secrets, 'envoy-gateway']);
     for (const r of releases) {
       for (const dep of r.spec.dependsOn ?? [])
@@ -222,7 +222,7 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
       ]);
       const external = objects.filter((o) => o.kind === 'ExternalSecret');
       expect(external.map((o) => o.spec.target.name)).toEqual(
-        env.secrets.kind === 'aws-secrets-manager' ? ['shop-cache'] : [],
+        env.addons.externalSecrets !== undefined ? ['shop-cache'] : [],
       );
     }
   });
