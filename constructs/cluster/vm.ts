@@ -129,6 +129,12 @@ export function validateVmCluster(name: string, args: VmClusterArgs): void {
   }
 }
 
+/** A machine to create: its role and its id (`server-0`, `agent-1`...), which names its resources. */
+interface MachineRole {
+  readonly role: 'server' | 'agent';
+  readonly id: string;
+}
+
 /** A created machine: its name and the address the bootstrap connects to. */
 interface Machine {
   readonly role: 'server' | 'agent';
@@ -148,9 +154,9 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     validateVmCluster(name, args);
     const user = args.sshUser ?? 'switchyard';
     const userData = cloudInitUserData({ user, sshPublicKey: args.sshPublicKey });
-    const roles: ('server' | 'agent')[] = [
-      ...Array<'server'>(args.servers ?? 3).fill('server'),
-      ...Array<'agent'>(args.agents ?? 0).fill('agent'),
+    const roles: MachineRole[] = [
+      ...Array.from({ length: args.servers ?? 3 }, (_, i) => ({ role: 'server' as const, id: `server-${i}` })),
+      ...Array.from({ length: args.agents ?? 0 }, (_, i) => ({ role: 'agent' as const, id: `agent-${i}` })),
     ];
     const machines =
       args.machines.cloud === 'aws-ec2'
@@ -183,7 +189,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     name: string,
     args: VmClusterArgs,
     machines: Ec2Machines,
-    roles: readonly string[],
+    roles: readonly MachineRole[],
     userData: string,
   ): Machine[] {
     const tags = { ...args.tags, 'switchyard/cluster': name };
@@ -207,8 +213,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
       },
       { parent: this },
     );
-    return roles.map((role, i) => {
-      const id = `${role}-${roles.slice(0, i).filter((r) => r === role).length}`;
+    return roles.map(({ role, id }, i) => {
       const instance = new aws.ec2.Instance(
         `${name}-${id}`,
         {
@@ -224,7 +229,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
         },
         { parent: this, ignoreChanges: ['ami'] },
       );
-      return { role: role as Machine['role'], address: instance.privateIp, resource: instance };
+      return { role, address: instance.privateIp, resource: instance };
     });
   }
 
@@ -232,7 +237,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     name: string,
     args: VmClusterArgs,
     machines: OpenStackMachines,
-    roles: readonly string[],
+    roles: readonly MachineRole[],
     userData: string,
   ): Machine[] {
     const group = new openstack.networking.SecGroup(
@@ -268,8 +273,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
       ]),
     ];
     const zones = machines.availabilityZones ?? [];
-    return roles.map((role, i) => {
-      const id = `${role}-${roles.slice(0, i).filter((r) => r === role).length}`;
+    return roles.map(({ role, id }, i) => {
       const server = new openstack.compute.Instance(
         `${name}-${id}`,
         {
@@ -284,7 +288,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
         },
         { parent: this, dependsOn: rules, ignoreChanges: ['imageName'] },
       );
-      return { role: role as Machine['role'], address: server.accessIpV4, resource: server };
+      return { role, address: server.accessIpV4, resource: server };
     });
   }
 }
