@@ -8,14 +8,7 @@ import {
   rewriteKubeconfig,
 } from '../../../constructs/cluster/k3s';
 import { InvalidPropertyError } from '../../../constructs/core/validate';
-
-function shellcheck(script: string): string {
-  const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
-    input: script,
-    encoding: 'utf8',
-  });
-  return result.status === 0 ? '' : result.stdout;
-}
+import { shellcheck, withShellcheck } from '../../helpers/shellcheck';
 
 const INIT = k3sInstallScript({
   version: K3S_VERSION,
@@ -30,7 +23,7 @@ const AGENT = k3sInstallScript({
 });
 
 describe('k3s install scripts', () => {
-  it.each([
+  withShellcheck(it).each([
     ['first server', INIT],
     ['joining server', JOIN],
     ['agent', AGENT],

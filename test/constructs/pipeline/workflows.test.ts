@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -10,6 +9,7 @@ import type { PipelineProps } from '../../../constructs/pipeline/model';
 import { generateWorkflows } from '../../../constructs/pipeline/workflows';
 import { PIPELINE } from '../../../stacks/pipeline';
 import { actionlint } from '../../helpers/actionlint';
+import { shellcheck, withShellcheck } from '../../helpers/shellcheck';
 
 const root = path.resolve(__dirname, '../../..');
 type Workflow = { name: string; on: any; permissions: unknown; concurrency?: any; jobs: Record<string, any> };
@@ -54,16 +54,12 @@ describe('generateWorkflows', () => {
     expect(actionlint(generateWorkflows(props))).toEqual([]);
   });
 
-  it('every run script passes shellcheck and reads inputs from env, never ${{ }} inline', () => {
+  withShellcheck(it)('every run script passes shellcheck and reads inputs from env, never ${{ }} inline', () => {
     for (const wf of Object.values(workflows())) {
       for (const job of Object.values(wf.jobs)) {
         for (const step of job.steps.filter((s: any) => s.run)) {
           expect(step.run, step.name).not.toContain('${{');
-          const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
-            input: step.run,
-            encoding: 'utf8',
-          });
-          expect(result.status, `${step.name}:\n${result.stdout}`).toBe(0);
+          expect(shellcheck(step.run), step.name).toBe('');
         }
       }
     }
