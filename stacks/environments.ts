@@ -131,6 +131,10 @@ function eks(
   };
 }
 
+/** dev's k3s servers and the virtual IP in front of them: the API server's addresses. */
+const DEV_SERVERS = ['192.168.50.11', '192.168.50.12', '192.168.50.13'];
+const DEV_API_ADDRESS = '192.168.50.10';
+
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   {
     name: 'dev',
@@ -142,13 +146,15 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     addons: {
       metallb: { addresses: ['192.168.50.240-192.168.50.250'] },
       certManager: { issuers: [LETSENCRYPT.staging] },
+      // Pods reach the API server through the virtual IP or, after kube-proxy's DNAT, a server's 6443.
+      apiServerCidrs: [DEV_API_ADDRESS, ...DEV_SERVERS].map((a) => `${a}/32`),
     },
     clusterIssuer: 'letsencrypt-staging',
     infrastructure: {
       kind: 'bare-metal',
-      servers: ['192.168.50.11', '192.168.50.12', '192.168.50.13'],
+      servers: DEV_SERVERS,
       agents: ['192.168.50.21', '192.168.50.22'],
-      apiAddress: '192.168.50.10',
+      apiAddress: DEV_API_ADDRESS,
       sshUser: 'switchyard',
       // The pipeline deploys with the admin kubeconfig (DEV_KUBECONFIG); these bind OIDC groups of people.
       access: { deployer: 'Group:switchyard-deployers', readers: ['Group:developers'] },

@@ -1,7 +1,8 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   addKubeObjects,
+  assertUniqueObjects,
   externalSecret,
   fluxObjects,
   gatewayCertificateRefs,
@@ -36,14 +37,7 @@ export function addPlatformCharts(
 ): Record<'addons' | 'infra' | 'apps' | 'routes', Chart> {
   const addons = environmentAddons(env);
   const addonsChart = new Chart(scope, 'addons', { disableResourceNameHashes: true });
-  addKubeObjects(addonsChart, [
-    ...addons.namespaces,
-    namespaceObject(env.namespace, 'restricted', addons.target.gateway?.name),
-    ...fluxObjects(addons.releases),
-  ]);
-
   const infra = new Chart(scope, 'infra', { disableResourceNameHashes: true });
-  addKubeObjects(infra, [...addons.objects, SHOP_PRIORITY]);
   infra.addDependency(addonsChart);
 
   const apps = new Chart(scope, 'apps', { disableResourceNameHashes: true });
@@ -53,6 +47,35 @@ export function addPlatformCharts(
   const routes = new Chart(scope, 'routes', { disableResourceNameHashes: true });
   new Routes(routes, 'shop', { policies: shopPolicies(env), target: addons.target });
   routes.addDependency(apps);
+
+  // One check over everything the environment emits, before the add-on objects become constructs (where
+  // a duplicate would only surface as a construct id clash); both cdk8s synth and Pulumi build through here.
+  const sources = [
+    { source: 'platformAddons().namespaces', objects: addons.namespaces },
+    {
+      source: `the environment's namespace (stacks/platform-chart.ts)`,
+      objects: [namespaceObject(env.namespace, 'restricted', addons.target.gateway?.name)],
+    },
+    { source: 'fluxObjects(platformAddons().releases)', objects: fluxObjects(addons.releases) },
+    { source: 'platformAddons().networkPolicies', objects: addons.networkPolicies },
+    {
+      source: 'platformAddons().objects',
+      objects: addons.objects.filter((o) => !addons.networkPolicies.includes(o)),
+    },
+    { source: 'SHOP_PRIORITY (stacks/platform-chart.ts)', objects: [SHOP_PRIORITY] },
+    ...[apps, routes].flatMap((chart) =>
+      chart.node
+        .findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject)
+        .map((o) => ({ source: `construct ${o.node.path}`, objects: [o.toJson() as KubeObject] })),
+    ),
+  ];
+  assertUniqueObjects(sources);
+  addKubeObjects(
+    addonsChart,
+    sources.slice(0, 3).flatMap((s) => s.objects),
+  );
+  addKubeObjects(infra, [...addons.objects, SHOP_PRIORITY]);
   return { addons: addonsChart, infra, apps, routes };
 }
 

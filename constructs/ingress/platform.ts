@@ -7,6 +7,7 @@
 import { type ClusterTraits, resolveClusterTraits } from '../cluster/traits';
 import { InvalidPropertyError } from '../core/validate';
 import type { CompileTarget, KubeObject } from '../routing/types';
+import { addonNetworkPolicies } from './addon-network-policies';
 import {
   type AwsLoadBalancerControllerOptions,
   awsLoadBalancerController,
@@ -19,6 +20,7 @@ import {
 import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway, type TrafficSource } from './envoy-gateway';
 import { type ExternalSecretsOptions, externalSecretsOperator } from './external-secrets';
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
+import { POD_SECURITY_EXCEPTION_LABEL, POD_SECURITY_EXCEPTIONS } from './pod-security-exceptions';
 import type { ReleaseSpec } from './release';
 
 /** The ingress controller of an environment. */
@@ -49,6 +51,12 @@ export interface PlatformAddonsProps {
    * @default 'standard'
    */
   readonly gatewayApiChannel?: 'standard' | 'experimental';
+  /**
+   * The API server's endpoint as CIDRs, for the add-on namespaces' NetworkPolicies (egress to it on TCP
+   * 443 and 6443, and webhook ingress from it). The endpoint is outside the pod CIDRs on most clusters.
+   * @default - unknown: any address (0.0.0.0/0), on those ports only
+   */
+  readonly apiServerCidrs?: readonly string[];
 }
 
 /** What {@link platformAddons} returns. */
@@ -57,8 +65,16 @@ export interface PlatformAddons {
   readonly releases: readonly ReleaseSpec[];
   /** Namespaces, applied before the releases. */
   readonly namespaces: readonly KubeObject[];
-  /** Objects that need the releases' CRDs, applied after them. */
+  /**
+   * The NetworkPolicies of `networkPolicies` first, then the objects that need the releases' CRDs;
+   * applied after the releases.
+   */
   readonly objects: readonly KubeObject[];
+  /**
+   * Every namespace in `namespaces` gets a default deny and the allow policies its releases declare
+   * (`ADDON_NETWORK`); also at the head of `objects`.
+   */
+  readonly networkPolicies: readonly KubeObject[];
   /** Where the environment's routes compile to. */
   readonly target: CompileTarget;
   /** The controller's proxies, which NetworkPolicies let reach the routes' backends. */
@@ -68,12 +84,14 @@ export interface PlatformAddons {
 
 /**
  * A Namespace labelled for Pod Security admission (enforce the given level, warn and audit at
- * restricted) and, when `gateway` is set, admitted to attach routes to that Gateway.
+ * restricted) and, when `gateway` is set, admitted to attach routes to that Gateway. `exception` names
+ * the release of `POD_SECURITY_EXCEPTIONS` whose exception a level below restricted enforces.
  */
 export function namespaceObject(
   name: string,
   enforce: 'restricted' | 'baseline' | 'privileged',
   gateway?: string,
+  exception?: string,
 ): KubeObject {
   return {
     apiVersion: 'v1',
@@ -86,9 +104,21 @@ export function namespaceObject(
         'pod-security.kubernetes.io/warn': 'restricted',
         'pod-security.kubernetes.io/audit': 'restricted',
         ...(gateway ? { 'switchyard.io/gateway': gateway } : {}),
+        ...(exception ? { [POD_SECURITY_EXCEPTION_LABEL]: exception } : {}),
       },
     },
   };
+}
+
+/**
+ * A platform namespace: `restricted`, unless a release installed there has a recorded exception
+ * (`POD_SECURITY_EXCEPTIONS`), whose level it then enforces and whose release it names.
+ */
+function platformNamespace(name: string, releases: readonly ReleaseSpec[]): KubeObject {
+  const exception = releases.find((r) => r.namespace === name && POD_SECURITY_EXCEPTIONS[r.name] !== undefined);
+  return exception
+    ? namespaceObject(name, POD_SECURITY_EXCEPTIONS[exception.name]!.level, undefined, exception.name)
+    : namespaceObject(name, 'restricted');
 }
 
 /** Orders releases so each comes after what it depends on; a missing or circular dependency is an error. */
@@ -154,7 +184,7 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   const warnings = [...controller.warnings];
   const releases: ReleaseSpec[] = [];
   const objects: KubeObject[] = [];
-  const namespaces: KubeObject[] = [];
+  const namespaces: string[] = [];
   const gatewayApi = controller.target.dialect === 'gateway-api';
   const loadBalancerReleases: string[] = [];
 
@@ -171,7 +201,7 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     const lb = metallb(props.metallb);
     releases.push(lb.release);
     objects.push(...lb.objects);
-    namespaces.push(namespaceObject(lb.release.namespace, 'privileged')); // the speaker needs host networking
+    namespaces.push(lb.release.namespace);
     loadBalancerReleases.push(lb.release.name);
   } else if (props.metallb) {
     throw new InvalidPropertyError(
@@ -199,34 +229,30 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     const cm = certManager(cluster, solver, props.certManager ?? {});
     releases.push(cm.release);
     objects.push(...cm.objects);
-    namespaces.push(namespaceObject(cm.release.namespace, 'restricted'));
+    namespaces.push(cm.release.namespace);
   }
   if (props.externalSecrets) {
     const eso = externalSecretsOperator(cluster, props.externalSecrets);
     releases.push(eso.release);
     objects.push(...eso.objects);
-    namespaces.push(namespaceObject(eso.release.namespace, 'restricted'));
+    namespaces.push(eso.release.namespace);
   }
   for (const release of controller.releases) {
     releases.push({ ...release, dependsOn: [...new Set([...release.dependsOn, ...loadBalancerReleases])] });
-    namespaces.push(namespaceObject(release.namespace, 'baseline'));
+    namespaces.push(release.namespace);
   }
   objects.push(...controller.objects);
   const gateway = controller.target.gateway;
-  if (gateway && !namespaces.some((n) => n.metadata.name === gateway.namespace))
-    namespaces.push(namespaceObject(gateway.namespace, 'restricted'));
-  if (
-    releases.some((r) => r.name === 'gateway-api-crds') &&
-    !namespaces.some((n) => n.metadata.name === 'gateway-system')
-  )
-    namespaces.push(namespaceObject('gateway-system', 'restricted'));
-  const unique = [
-    ...new Map(namespaces.filter((n) => n.metadata.name !== 'kube-system').map((n) => [n.metadata.name, n])).values(),
-  ];
+  if (gateway) namespaces.push(gateway.namespace);
+  if (releases.some((r) => r.name === 'gateway-api-crds')) namespaces.push('gateway-system');
+  // kube-system (the AWS Load Balancer Controller's) is the cluster's own: the platform does not create it.
+  const created = [...new Set(namespaces)].filter((n) => n !== 'kube-system');
+  const networkPolicies = addonNetworkPolicies(created, releases, { apiServerCidrs: props.apiServerCidrs });
   return {
     releases: orderReleases(releases),
-    namespaces: unique,
-    objects,
+    namespaces: created.map((name) => platformNamespace(name, releases)),
+    objects: [...networkPolicies, ...objects],
+    networkPolicies,
     target: controller.target,
     proxy: controller.proxy,
     warnings,

@@ -71,7 +71,9 @@ describe('platformAddons', () => {
       implementation: 'envoy-gateway',
       gateway: { name: 'public', namespace: 'gateway-system' },
     });
-    expect(a.objects.map((o) => o.kind)).toEqual([
+    // The add-on namespaces' NetworkPolicies come first (intended: every platform namespace is locked down).
+    expect(a.objects.slice(0, a.networkPolicies.length)).toEqual(a.networkPolicies);
+    expect(a.objects.slice(a.networkPolicies.length).map((o) => o.kind)).toEqual([
       'IPAddressPool',
       'L2Advertisement',
       'ClusterIssuer',

@@ -1,0 +1,381 @@
+/**
+ * What every add-on and controller declares it needs on the network, as typed catalog data, and the
+ * NetworkPolicies derived from it: each platform namespace gets a default deny (ingress and egress) and one
+ * allow policy per component holding exactly the edges its needs resolve to. {@link declaredEdges} and
+ * {@link policyEdges} state those edges as plain tuples, so a test can show the policies allow nothing
+ * else. Pure.
+ */
+import { InvalidPropertyError } from '../core/validate';
+import type { KubeObject } from '../routing/types';
+import { checkCidr } from '../routing/values';
+
+/** One thing a component needs on the network. */
+export type NetworkNeed =
+  /** Egress to the Kubernetes API server (TCP 443 and 6443). */
+  | { readonly kind: 'api-server' }
+  /** Ingress from the API server to an admission or conversion webhook listening on `port`. */
+  | { readonly kind: 'webhook'; readonly port: number }
+  /** Egress to addresses outside the cluster (ACME, cloud APIs) on these TCP ports. */
+  | { readonly kind: 'internet'; readonly ports: readonly number[]; readonly reason: string }
+  /** Egress to the cluster DNS (UDP and TCP 53). */
+  | { readonly kind: 'dns' }
+  /** Ingress from any pod of the cluster (the scraper's namespace is not known) to the metrics port. */
+  | { readonly kind: 'metrics'; readonly port: number }
+  /** Ingress from anywhere to the data-plane ports (Service ports and the proxy's container ports). */
+  | { readonly kind: 'data-plane'; readonly ports: readonly number[] }
+  /** Egress to pods of any namespace on any port: the proxies forward to the routes' backends. */
+  | { readonly kind: 'backends' }
+  /** Ingress from pods of the same namespace on these ports (a control plane the proxies connect to). */
+  | { readonly kind: 'from-namespace'; readonly ports: readonly number[] }
+  /** Egress to pods of the same namespace on these ports. */
+  | { readonly kind: 'to-namespace'; readonly ports: readonly number[] };
+
+/** One set of pods of an add-on and what they need. */
+export interface NetworkComponent {
+  /** Names the component's allow policy (`<release>-<name>`). */
+  readonly name: string;
+  /** Labels of the component's pods; `{}` selects every pod of the namespace. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly needs: readonly NetworkNeed[];
+}
+
+/** What an add-on's pods need on the network, as the catalog declares it. */
+export interface AddonNetworkProfile {
+  readonly components: readonly NetworkComponent[];
+  /** Pods on the host network, to which NetworkPolicy does not apply, and why they are there. */
+  readonly hostNetwork?: string;
+}
+
+const API = { kind: 'api-server' } as const;
+const DNS = { kind: 'dns' } as const;
+const BACKENDS = { kind: 'backends' } as const;
+const all = (needs: readonly NetworkNeed[]): AddonNetworkProfile => ({
+  components: [{ name: 'pods', podLabels: {}, needs }],
+});
+
+/**
+ * The catalog's network needs by release name. Ports are the charts' defaults: cert-manager's webhook
+ * `webhook.securePort` 10250 and metrics 9402 (controller, webhook, cainjector); External Secrets'
+ * `webhook.port` 10250 and `metrics.listen.port` 8080; MetalLB's controller webhook 9443 and `--port=7472`
+ * metrics; the AWS Load Balancer Controller's webhook 9443 and metrics 8080; Envoy Gateway's
+ * `deployment.ports` (xDS grpc 18000, ratelimit 18001, wasm 18002, metrics 19001); the Envoy proxies
+ * listen on 10080/10443 for Service ports 80/443 (Envoy Gateway shifts ports below 1024 by 10000) and
+ * serve metrics on 19001; Traefik's entry points 8000/8443 and metrics 9100; HAProxy's 8080/8443 and
+ * stats 1024; Contour's xDS 8001, metrics 8000 and Envoy 8080/8443 with metrics 8002; ingress-nginx's
+ * 80/443, admission webhook 8443 and metrics 10254.
+ */
+export const ADDON_NETWORK: Readonly<Record<string, AddonNetworkProfile>> = {
+  // Only CRDs: no pods, so the default deny is the whole policy.
+  'gateway-api-crds': { components: [] },
+  'cert-manager': all([
+    API,
+    { kind: 'webhook', port: 10250 },
+    // ACME directory and orders on 443; the HTTP-01 self check fetches the challenge over port 80.
+    { kind: 'internet', ports: [80, 443], reason: 'ACME (Let’s Encrypt) and the HTTP-01 self check' },
+    DNS,
+    { kind: 'metrics', port: 9402 },
+  ]),
+  'external-secrets': all([
+    API,
+    { kind: 'webhook', port: 10250 },
+    { kind: 'internet', ports: [443], reason: 'AWS Secrets Manager and STS (IRSA)' },
+    DNS,
+    { kind: 'metrics', port: 8080 },
+  ]),
+  metallb: {
+    ...all([API, { kind: 'webhook', port: 9443 }, DNS, { kind: 'metrics', port: 7472 }]),
+    hostNetwork:
+      'the speaker DaemonSet runs on the host network (ARP/NDP or BGP announcements, memberlist on 7946): NetworkPolicy does not apply to it; the policies cover the controller',
+  },
+  'aws-load-balancer-controller': all([
+    API,
+    { kind: 'webhook', port: 9443 },
+    { kind: 'internet', ports: [443], reason: 'the AWS ELB, EC2 and STS APIs' },
+    DNS,
+    { kind: 'metrics', port: 8080 },
+  ]),
+  'envoy-gateway': {
+    components: [
+      {
+        name: 'controller',
+        podLabels: { 'control-plane': 'envoy-gateway' },
+        needs: [API, DNS, { kind: 'from-namespace', ports: [18000, 18001, 18002] }, { kind: 'metrics', port: 19001 }],
+      },
+      {
+        name: 'proxies',
+        podLabels: { 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway' },
+        needs: [
+          { kind: 'data-plane', ports: [80, 443, 10080, 10443] },
+          BACKENDS,
+          { kind: 'to-namespace', ports: [18000, 18001, 18002] },
+          DNS,
+          { kind: 'metrics', port: 19001 },
+        ],
+      },
+    ],
+  },
+  traefik: all([
+    API,
+    DNS,
+    { kind: 'data-plane', ports: [80, 443, 8000, 8443] },
+    BACKENDS,
+    { kind: 'metrics', port: 9100 },
+  ]),
+  haproxy: all([
+    API,
+    DNS,
+    { kind: 'data-plane', ports: [80, 443, 8080, 8443] },
+    BACKENDS,
+    { kind: 'metrics', port: 1024 },
+  ]),
+  contour: all([
+    API,
+    DNS,
+    { kind: 'data-plane', ports: [80, 443, 8080, 8443] },
+    BACKENDS,
+    { kind: 'from-namespace', ports: [8001] },
+    { kind: 'to-namespace', ports: [8001] },
+    { kind: 'metrics', port: 8000 },
+    { kind: 'metrics', port: 8002 },
+  ]),
+  'ingress-nginx': all([
+    API,
+    DNS,
+    { kind: 'webhook', port: 8443 },
+    { kind: 'data-plane', ports: [80, 443] },
+    BACKENDS,
+    { kind: 'metrics', port: 10254 },
+  ]),
+};
+
+/** Where the API server is: its endpoint CIDRs when known, otherwise any address on its ports. */
+export interface NetworkContext {
+  /**
+   * The API server's addresses as CIDRs. On most clusters the endpoint is outside the pod CIDRs (EKS's
+   * control-plane ENIs, k3s servers' host addresses), so a pod selector cannot reach it.
+   * @default ['0.0.0.0/0'] (unknown: any address, on TCP 443 and 6443 only)
+   */
+  readonly apiServerCidrs?: readonly string[];
+  /**
+   * The cluster DNS pods.
+   * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }
+   */
+  readonly dns?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+}
+
+/** One allowed connection: direction, the peer (as the NetworkPolicy writes it), protocol and port. */
+export interface Edge {
+  readonly direction: 'ingress' | 'egress';
+  /** Canonical JSON of the NetworkPolicyPeer. */
+  readonly peer: string;
+  readonly protocol: 'TCP' | 'UDP';
+  /** `'*'`: every port. */
+  readonly port: number | '*';
+}
+
+type Peer = Record<string, unknown>;
+interface PeerRule {
+  readonly direction: 'ingress' | 'egress';
+  readonly peers: readonly Peer[];
+  /** Empty: every port. */
+  readonly ports: readonly { protocol: 'TCP' | 'UDP'; port: number }[];
+}
+
+const NS = 'kubernetes.io/metadata.name';
+const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP' as const, port }));
+const anywhere: Peer = { ipBlock: { cidr: '0.0.0.0/0' } };
+
+function resolve(context: NetworkContext) {
+  const cidrs = context.apiServerCidrs ?? ['0.0.0.0/0'];
+  if (cidrs.length === 0)
+    throw new InvalidPropertyError(
+      'apiServerCidrs',
+      "'apiServerCidrs' is empty: give the API server's CIDRs, or leave it out to allow any address on 443 and 6443",
+    );
+  cidrs.forEach((cidr, i) => {
+    const problem = checkCidr(cidr);
+    if (problem)
+      throw new InvalidPropertyError(
+        `apiServerCidrs[${i}]`,
+        `'apiServerCidrs[${i}]' (${JSON.stringify(cidr)}) ${problem}`,
+      );
+  });
+  const dns = context.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+  return {
+    apiServer: cidrs.map((cidr): Peer => ({ ipBlock: { cidr } })),
+    dns: {
+      namespaceSelector: { matchLabels: { [NS]: dns.namespace } },
+      podSelector: { matchLabels: { ...dns.podLabels } },
+    },
+  };
+}
+
+function assertPorts(what: string, ports: readonly number[]): void {
+  ports.forEach((port, i) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new InvalidPropertyError(`${what}[${i}]`, `'${what}[${i}]' (${port}) must be a port from 1 to 65535`);
+  });
+}
+
+/** The rules a component's needs resolve to, in the order the needs are declared. */
+function rulesOf(needs: readonly NetworkNeed[], context: NetworkContext): PeerRule[] {
+  const r = resolve(context);
+  return needs.map((need): PeerRule => {
+    switch (need.kind) {
+      case 'api-server':
+        return { direction: 'egress', peers: r.apiServer, ports: tcp([443, 6443]) };
+      case 'webhook':
+        assertPorts('webhook.port', [need.port]);
+        return { direction: 'ingress', peers: r.apiServer, ports: tcp([need.port]) };
+      case 'internet':
+        assertPorts('internet.ports', need.ports);
+        return { direction: 'egress', peers: [anywhere], ports: tcp(need.ports) };
+      case 'dns':
+        return {
+          direction: 'egress',
+          peers: [r.dns],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        };
+      case 'metrics':
+        assertPorts('metrics.port', [need.port]);
+        return { direction: 'ingress', peers: [{ namespaceSelector: {} }], ports: tcp([need.port]) };
+      case 'data-plane':
+        assertPorts('data-plane.ports', need.ports);
+        return { direction: 'ingress', peers: [anywhere], ports: tcp(need.ports) };
+      case 'backends':
+        return { direction: 'egress', peers: [{ namespaceSelector: {} }], ports: [] };
+      case 'from-namespace':
+        assertPorts('from-namespace.ports', need.ports);
+        return { direction: 'ingress', peers: [{ podSelector: {} }], ports: tcp(need.ports) };
+      case 'to-namespace':
+        assertPorts('to-namespace.ports', need.ports);
+        return { direction: 'egress', peers: [{ podSelector: {} }], ports: tcp(need.ports) };
+      default:
+        throw new InvalidPropertyError(
+          'needs[].kind',
+          `'needs[].kind' (${JSON.stringify((need as { kind: unknown }).kind)}) is not a network need: use api-server, webhook, internet, dns, metrics, data-plane, backends, from-namespace or to-namespace`,
+        );
+    }
+  });
+}
+
+/** Canonical JSON: keys sorted at every level, so equal peers compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+const edgeKey = (e: Edge) => `${e.direction} ${e.peer} ${e.protocol} ${e.port}`;
+function uniqueEdges(edges: readonly Edge[]): Edge[] {
+  const byKey = new Map(edges.map((e) => [edgeKey(e), e]));
+  return [...byKey.keys()].sort().map((k) => byKey.get(k)!);
+}
+
+function edgesOfRules(rules: readonly PeerRule[]): Edge[] {
+  return uniqueEdges(
+    rules.flatMap((rule) =>
+      rule.peers.flatMap((peer) =>
+        (rule.ports.length ? rule.ports : [{ protocol: 'TCP' as const, port: '*' as const }]).map(
+          (p): Edge => ({ direction: rule.direction, peer: canonical(peer), protocol: p.protocol, port: p.port }),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The edges a component's declared needs allow, deduplicated and sorted. */
+export function declaredEdges(needs: readonly NetworkNeed[], context: NetworkContext = {}): Edge[] {
+  return edgesOfRules(rulesOf(needs, context));
+}
+
+/** The edges NetworkPolicies allow, read back from their rules (a rule without ports allows every port). */
+export function policyEdges(policies: readonly KubeObject[]): Edge[] {
+  const rules: PeerRule[] = [];
+  for (const policy of policies) {
+    const spec = (policy as { spec?: Record<string, unknown> }).spec ?? {};
+    for (const direction of ['ingress', 'egress'] as const) {
+      for (const rule of (spec[direction] as Record<string, unknown>[] | undefined) ?? []) {
+        rules.push({
+          direction,
+          peers: (rule[direction === 'ingress' ? 'from' : 'to'] as Peer[] | undefined) ?? [{}],
+          ports: (rule.ports as { protocol: 'TCP' | 'UDP'; port: number }[] | undefined) ?? [],
+        });
+      }
+    }
+  }
+  return edgesOfRules(rules);
+}
+
+const policy = (name: string, namespace: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'switchyard' } },
+  spec,
+});
+
+/** The default deny of a namespace: every pod selected, no rule, so nothing in or out. */
+export function defaultDenyPolicy(namespace: string): KubeObject {
+  return policy('default-deny', namespace, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+}
+
+/** One component's allow policy: its pods, and a rule per declared need. */
+export function componentPolicy(
+  release: string,
+  namespace: string,
+  component: NetworkComponent,
+  context: NetworkContext = {},
+): KubeObject {
+  const rules = rulesOf(component.needs, context);
+  const side = (direction: 'ingress' | 'egress') =>
+    rules
+      .filter((r) => r.direction === direction)
+      .map((r) => ({
+        [direction === 'ingress' ? 'from' : 'to']: r.peers.map((p) => structuredClone(p)),
+        ...(r.ports.length ? { ports: r.ports.map((p) => ({ ...p })) } : {}),
+      }));
+  return policy(`${release}-${component.name}`, namespace, {
+    podSelector: Object.keys(component.podLabels).length ? { matchLabels: { ...component.podLabels } } : {},
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: side('ingress'),
+    egress: side('egress'),
+  });
+}
+
+/** The profile the catalog declares for a release; a release it does not know is an error. */
+export function addonNetworkProfile(release: string): AddonNetworkProfile {
+  const profile = ADDON_NETWORK[release];
+  if (!profile)
+    throw new InvalidPropertyError(
+      'release',
+      `release '${release}' declares no network needs: add it to ADDON_NETWORK (constructs/ingress/addon-network-policies.ts)`,
+    );
+  return profile;
+}
+
+/**
+ * The NetworkPolicies of the platform's namespaces: for each namespace, a default deny and the allow
+ * policy of every component of every release installed there. `namespaces` lists every namespace the
+ * platform creates (a namespace without releases, like the Gateway's, gets the default deny only).
+ */
+export function addonNetworkPolicies(
+  namespaces: readonly string[],
+  releases: readonly { readonly name: string; readonly namespace: string }[],
+  context: NetworkContext = {},
+): KubeObject[] {
+  return namespaces.flatMap((namespace) => [
+    defaultDenyPolicy(namespace),
+    ...releases
+      .filter((r) => r.namespace === namespace)
+      .flatMap((r) =>
+        addonNetworkProfile(r.name).components.map((c) => componentPolicy(r.name, namespace, c, context)),
+      ),
+  ]);
+}
