@@ -2,6 +2,11 @@ import * as path from 'node:path';
 import { isBlocking, renderFindings, runGuardrails, summarizeFindings } from '../guardrails/engine';
 import { type Finding, type GuardrailOptions, type Manifest, SEVERITIES, type Severity } from '../guardrails/findings';
 import { SchemaRegistry } from '../guardrails/schema';
+import {
+  type NamespaceException,
+  podSecurityExceptionsOf,
+  renderPodSecurityExceptions,
+} from '../ingress/pod-security-exceptions';
 import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
 import type { RoutingPolicy } from '../routing/types';
 import { type CliIo, type ExitCode, readYamlDocuments } from './io';
@@ -67,7 +72,12 @@ export async function checkCommand(paths: readonly string[], options: CheckOptio
     io.stderr(`switchyard: --fail-on must be one of ${SEVERITIES.join(', ')}, got '${options.failOn}'\n`);
     return 2;
   }
-  const results: { folder: string; files: string[]; findings: Finding[] }[] = [];
+  const results: {
+    folder: string;
+    files: string[];
+    findings: Finding[];
+    podSecurityExceptions: NamespaceException[];
+  }[] = [];
   try {
     for (const [folder, files] of collect(paths, io)) {
       const objects = files.flatMap((f) =>
@@ -78,7 +88,13 @@ export async function checkCommand(paths: readonly string[], options: CheckOptio
         ? parseRoutingSnapshot(io.readFile(snapshotFile), snapshotFile).policies
         : [];
       const guardrails = runGuardrails(objects, options, policies);
-      results.push({ folder, files, findings: [...(await schemaFindings(objects)), ...guardrails] });
+      results.push({
+        folder,
+        files,
+        findings: [...(await schemaFindings(objects)), ...guardrails],
+        // Namespaces below restricted, with the reason recorded in POD_SECURITY_EXCEPTIONS (info only).
+        podSecurityExceptions: podSecurityExceptionsOf(objects),
+      });
     }
   } catch (error) {
     io.stderr(`switchyard: ${(error as Error).message}\n`);
@@ -90,7 +106,11 @@ export async function checkCommand(paths: readonly string[], options: CheckOptio
   }
   const all = results.flatMap((r) => r.findings);
   if (options.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
-  else for (const r of results) io.stdout(`# ${r.folder} (${r.files.length} file(s))\n${renderFindings(r.findings)}\n`);
+  else
+    for (const r of results)
+      io.stdout(
+        `# ${r.folder} (${r.files.length} file(s))\n${renderFindings(r.findings)}\n${renderPodSecurityExceptions(r.podSecurityExceptions)}`,
+      );
   const failed = isBlocking(all, options.failOn);
   io.stderr(`${failed ? 'FAILED' : 'passed'}: ${summarizeFindings(all)} (failing on ${options.failOn ?? 'danger'})\n`);
   return failed ? 1 : 0;

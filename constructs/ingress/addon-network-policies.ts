@@ -370,6 +370,7 @@ export function addonNetworkPolicies(
   releases: readonly { readonly name: string; readonly namespace: string }[],
   context: NetworkContext = {},
 ): KubeObject[] {
+  resolve(context); // checks the CIDRs even where no release is installed
   return namespaces.flatMap((namespace) => [
     defaultDenyPolicy(namespace),
     ...releases
