@@ -2,10 +2,17 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App } from 'cdk8s';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { runGuardrails } from '../../constructs';
+import {
+  DuplicateObjectError,
+  POD_SECURITY_EXCEPTIONS,
+  podSecurityExceptionsOf,
+  runGuardrails,
+} from '../../constructs';
 import { ENVIRONMENTS } from '../../stacks/environments';
+import { addPlatformCharts } from '../../stacks/platform-chart';
 import { environmentObjects, routingSnapshot } from '../../stacks/synth';
 import { expectSchemaValid } from '../helpers/schema';
 
@@ -201,6 +208,44 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     expect(policies.every((p) => p.metadata.namespace === env.namespace)).toBe(true);
   });
 
+  it.each(byEnv)(
+    '%s: every Namespace has a default deny over all its pods, and enforces restricted or a recorded exception',
+    async (name) => {
+      const objects = readManifests(dir(name));
+      const namespaces = objects.filter((o) => o.kind === 'Namespace');
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+      expect(namespaces.length).toBeGreaterThanOrEqual(4);
+      for (const ns of namespaces) {
+        const deny = policies.filter(
+          (p) =>
+            p.metadata.namespace === ns.metadata.name &&
+            JSON.stringify(p.spec.podSelector) === '{}' &&
+            ['Ingress', 'Egress'].every((t) => p.spec.policyTypes.includes(t)) &&
+            p.spec.ingress === undefined &&
+            p.spec.egress === undefined,
+        );
+        expect(
+          deny.map((p) => p.metadata.name),
+          ns.metadata.name,
+        ).toEqual(['default-deny']);
+        const labels = ns.metadata.labels;
+        expect(labels['pod-security.kubernetes.io/enforce-version'], ns.metadata.name).toBe('v1.27');
+        if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') {
+          const [exception] = podSecurityExceptionsOf([ns]);
+          expect(exception?.reason, `${ns.metadata.name} has no recorded exception`).toBe(
+            POD_SECURITY_EXCEPTIONS[labels['switchyard.io/pod-security-exception']]?.reason,
+          );
+          expect(exception?.reason).toBeDefined();
+        }
+      }
+      // Every namespace a policy protects is one the environment creates.
+      for (const p of policies) expect(namespaces.map((n) => n.metadata.name)).toContain(p.metadata.namespace);
+      await expectSchemaValid(policies);
+      const expected = name === 'dev' ? ['metallb-system'] : [];
+      expect(podSecurityExceptionsOf(namespaces).map((e) => e.namespace)).toEqual(expected);
+    },
+  );
+
   it('writes no secret material under dist/: only references to Secrets', () => {
     const files = fs.readdirSync(outdir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
     expect(files.length).toBeGreaterThan(10);
@@ -241,5 +286,28 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
       return env.namespace;
     });
     expect(new Set(namespaces).size).toBe(ENVIRONMENTS.length);
+  });
+});
+
+describe('one object per identity in an environment', () => {
+  it('rejects two sources emitting the same object, naming both', () => {
+    // The shop's namespace named like an add-on's: the catalog and the environment both emit the Namespace.
+    const env = { ...ENVIRONMENTS[0]!, namespace: 'cert-manager' };
+    let error: unknown;
+    try {
+      addPlatformCharts(new App(), env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DuplicateObjectError);
+    expect((error as DuplicateObjectError).object).toBe('core/Namespace/-/cert-manager');
+    expect((error as DuplicateObjectError).sources).toEqual([
+      'platformAddons().namespaces',
+      "the environment's namespace (stacks/platform-chart.ts)",
+    ]);
+  });
+
+  it.each(byEnv)('%s: assembles without a duplicate', (_, env) => {
+    expect(() => addPlatformCharts(new App(), env)).not.toThrow();
   });
 });

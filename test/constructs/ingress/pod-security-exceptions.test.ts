@@ -9,11 +9,12 @@ import {
   podSecurityLevel,
   renderPodSecurityExceptions,
 } from '../../../constructs/ingress/pod-security-exceptions';
+import type { KubeObject } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
 
 const METALLB = { addresses: ['192.168.50.240-192.168.50.250'] };
-const enforce = (n: { metadata: { labels?: Record<string, string> } }) =>
-  n.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+const labelsOf = (n: KubeObject) => (n.metadata.labels ?? {}) as Record<string, string>;
+const enforce = (n: KubeObject) => labelsOf(n)['pod-security.kubernetes.io/enforce'];
 
 /** An in-memory tree of files for `switchyard check`. */
 function memoryIo(files: Record<string, string>) {
@@ -57,7 +58,7 @@ describe('Pod Security of the platform namespaces', () => {
       'pod-security.kubernetes.io/warn': 'restricted',
     });
     for (const n of a.namespaces.filter((n) => n !== metallb))
-      expect(n.metadata.labels![POD_SECURITY_EXCEPTION_LABEL]).toBeUndefined();
+      expect(labelsOf(n)[POD_SECURITY_EXCEPTION_LABEL]).toBeUndefined();
     await expectSchemaValid(a.namespaces);
   });
 
