@@ -21,7 +21,14 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 /** Shows a value in an error message. */
 export function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    return String(JSON.stringify(value) ?? String(value));
+  } catch {
+    // BigInt inside, or a cycle: JSON cannot show it.
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters. */

@@ -21,7 +21,7 @@ import { compileOpenShiftRoutes } from './openshift-route';
 import { compileTraefik } from './traefik';
 import type { CompileResult, CompileTarget, Dialect, KubeObject, RoutingPolicy, ServiceAnnotations } from './types';
 import { DIALECTS } from './types';
-import { validatePolicies } from './validate';
+import { validatePolicies, validateTarget } from './validate';
 
 /** A dialect compiler: objects, plus Service annotations pushed to `services` where the dialect needs them. */
 type DialectCompiler = (
@@ -89,6 +89,7 @@ export function checkCapabilities(policies: readonly RoutingPolicy[], target: Co
 /** Validates, checks conflicts, then compiles. Throws the typed errors; never returns a partial result. */
 export function compileRoutes(policies: readonly RoutingPolicy[], target: CompileTarget): CompileResult {
   validatePolicies(policies);
+  validateTarget(target);
   if (!DIALECTS.includes(target.dialect)) {
     throw new UnsupportedFeatureError(
       'target.dialect',

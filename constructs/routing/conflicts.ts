@@ -5,6 +5,7 @@
  */
 import { matchesOf, namespaceOf, pathOf } from './model';
 import type { RouteConflict, RouteMatch, RoutingPolicy } from './types';
+import { validatePolicies } from './validate';
 
 /** A canonical, human-readable description of what one match claims. */
 export function describeMatch(match: RouteMatch): string {
@@ -37,6 +38,7 @@ function tlsSignature(policy: RoutingPolicy): string {
 
 /** Every pair of rules (across all policies) that would claim the same traffic. Empty when there is none. */
 export function detectConflicts(policies: readonly RoutingPolicy[]): readonly RouteConflict[] {
+  validatePolicies(policies); // throws InvalidRoutingPolicyError: conflicts are only defined between valid policies
   // A name used in several namespaces is ambiguous in a report: qualify it with its namespace there.
   const counts = new Map<string, number>();
   for (const p of policies) counts.set(p.name, (counts.get(p.name) ?? 0) + 1);

@@ -1,9 +1,12 @@
+import { arr, assertSpec, opaque } from '../core/strict';
 import { checkDns1035Label, checkDnsLabel, checkDnsSubdomain, checkIntegerInRange, show } from '../core/validate';
 import { InvalidRoutingPolicyError } from './errors';
 import { matchesOf, namespaceOf } from './model';
+import { POLICY_SPEC, TARGET_SPEC } from './schema';
 import type {
   Backend,
   BackendRef,
+  CompileTarget,
   CorsPolicy,
   HeaderModifier,
   RateLimit,
@@ -360,9 +363,13 @@ function validateCors(path: string, cors: CorsPolicy): void {
   if (cors.maxAge !== undefined) fail(`${path}.maxAge`, cors.maxAge, checkDuration(cors.maxAge));
 }
 
+const raise = (path: string, message: string) => new InvalidRoutingPolicyError(path, message);
+
 function validatePolicy(policy: RoutingPolicy, index: number): void {
   fail(`policies[${index}].name`, policy.name, checkDnsLabel(policy.name));
   const p = policy.name;
+  // The strict layer first: unknown keys, exact types, no null, no holes; the checks below rely on it.
+  assertSpec(policy, POLICY_SPEC, p, raise);
   if (policy.namespace !== undefined) fail(`${p}.namespace`, policy.namespace, checkDnsLabel(policy.namespace));
   requireArray(`${p}.hosts`, policy.hosts, 1, 64);
   policy.hosts.forEach((h, i) => {
@@ -429,8 +436,9 @@ function validatePolicy(policy: RoutingPolicy, index: number): void {
  */
 export function validatePolicies(policies: readonly RoutingPolicy[]): void {
   if (!Array.isArray(policies)) fail('policies', policies, 'must be an array of routing policies');
+  assertSpec(policies, POLICY_LIST, 'policies', raise);
   policies.forEach((policy, i) => {
-    if (policy === null || typeof policy !== 'object')
+    if (policy === null || typeof policy !== 'object' || Array.isArray(policy))
       fail(`policies[${i}]`, policy, 'must be a routing policy object');
     validatePolicy(policy, i);
   });
@@ -439,4 +447,15 @@ export function validatePolicies(policies: readonly RoutingPolicy[]): void {
     policies.map((p) => `${namespaceOf(p)}/${p.name}`),
     'policy name in its namespace',
   );
+}
+
+/** A dense array; the items are checked one by one (their path starts with the policy's name). */
+const POLICY_LIST = arr(opaque('must be a routing policy object', () => true));
+
+/**
+ * Validates a compile target strictly (unknown keys, exact types; `null` refused), throwing
+ * {@link InvalidRoutingPolicyError} with a path under `target`. The dialect's own check stays in compileRoutes.
+ */
+export function validateTarget(target: CompileTarget): void {
+  assertSpec(target, TARGET_SPEC, 'target', raise);
 }
