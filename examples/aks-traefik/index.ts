@@ -6,6 +6,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import {
+  addKubeObjects,
+  namespaceNetworkPolicies,
   namespaceObject,
   PlatformDeployment,
   platformAddons,
@@ -67,6 +69,16 @@ for (const [name, image] of [
 ] as const) {
   new WebApp(apps, name, { namespace: 'shop', image });
 }
+// The shop's namespace is locked down too: default deny, the proxies to the routed apps, DNS.
+addKubeObjects(
+  apps,
+  namespaceNetworkPolicies({
+    namespace: 'shop',
+    workloads: apps.node.children.filter((c): c is WebApp => c instanceof WebApp).map((w) => w.endpoint),
+    routes: policies,
+    proxy: addons.proxy,
+  }),
+);
 const routes = new Chart(app, 'routes', { disableResourceNameHashes: true });
 new Routes(routes, 'shop', { policies, target: addons.target });
 

@@ -6,7 +6,9 @@
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import {
+  addKubeObjects,
   gatewayCertificateRefs,
+  namespaceNetworkPolicies,
   namespaceObject,
   PlatformDeployment,
   platformAddons,
@@ -57,6 +59,16 @@ const app = new App();
 const apps = new Chart(app, 'apps', { disableResourceNameHashes: true });
 new WebApp(apps, 'web', { namespace: 'shop', image: 'ghcr.io/nginxinc/nginx-unprivileged:1.27.3-alpine', replicas: 3 });
 new WebApp(apps, 'web-canary', { namespace: 'shop', image: 'ghcr.io/nginxinc/nginx-unprivileged:1.27.4-alpine' });
+// The shop's namespace is locked down too: default deny, the proxies to the routed apps, DNS.
+addKubeObjects(
+  apps,
+  namespaceNetworkPolicies({
+    namespace: 'shop',
+    workloads: apps.node.children.filter((c): c is WebApp => c instanceof WebApp).map((w) => w.endpoint),
+    routes: policies,
+    proxy: addons.proxy,
+  }),
+);
 const routes = new Chart(app, 'routes', { disableResourceNameHashes: true });
 new Routes(routes, 'shop', { policies, target: addons.target });
 

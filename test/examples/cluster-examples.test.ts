@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runGuardrails } from '../../constructs';
+import { podSecurityExceptionsOf, runGuardrails } from '../../constructs';
 import type { PlannedResource } from '../../constructs/cli/plan-command';
 import { expectSchemaValid } from '../helpers/schema';
 
@@ -87,5 +87,21 @@ describe.each([
       (f) => f.severity === 'danger',
     );
     expect(blocking).toEqual([]);
+  });
+
+  it('locks every Namespace down: a default deny over all its pods, and restricted or a recorded exception', async () => {
+    const namespaces = objectsOf(resources, 'shop-namespaces-objects').filter((o) => o.kind === 'Namespace') as any[];
+    const policies = objectsOf(resources, 'shop-platform-objects').filter((o) => o.kind === 'NetworkPolicy') as any[];
+    expect(namespaces.map((n) => n.metadata.name)).toContain('shop');
+    for (const ns of namespaces) {
+      const deny = policies.find(
+        (p) => p.metadata.namespace === ns.metadata.name && p.metadata.name === 'default-deny',
+      );
+      expect(deny?.spec, ns.metadata.name).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    }
+    const below = podSecurityExceptionsOf(namespaces);
+    for (const e of below)
+      expect(e.reason, `${e.namespace} enforces ${e.level} without a recorded exception`).toBeDefined();
+    await expectSchemaValid(policies);
   });
 });
