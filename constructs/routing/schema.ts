@@ -5,7 +5,7 @@
  * drift. Leaf checks reuse the messages of validate.ts. Pure.
  */
 import { arr, bool, type Fields, num, opt, rec, req, type SameKeys, shapeOf, str, union } from '../core/strict';
-import { checkIntegerInRange } from '../core/validate';
+import { checkDnsLabel, checkIntegerInRange } from '../core/validate';
 import type {
   Backend,
   BackendRef,
@@ -127,7 +127,7 @@ const CORS = shapeOf<CorsPolicy>()({
 });
 
 const POLICY_FIELDS = {
-  name: req(str()),
+  name: req(str(checkDnsLabel)),
   namespace: opt(str()),
   hosts: req(strings),
   tls: opt(TLS),

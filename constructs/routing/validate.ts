@@ -366,10 +366,10 @@ function validateCors(path: string, cors: CorsPolicy): void {
 const raise = (path: string, message: string) => new InvalidRoutingPolicyError(path, message);
 
 function validatePolicy(policy: RoutingPolicy, index: number): void {
-  fail(`policies[${index}].name`, policy.name, checkDnsLabel(policy.name));
-  const p = policy.name;
   // The strict layer first: unknown keys, exact types, no null, no holes; the checks below rely on it.
-  assertSpec(policy, POLICY_SPEC, p, raise);
+  // Paths start with the policy's name once it is valid, with 'policies[i]' before.
+  assertSpec(policy, POLICY_SPEC, checkDnsLabel(policy.name) ? `policies[${index}]` : policy.name, raise);
+  const p = policy.name;
   if (policy.namespace !== undefined) fail(`${p}.namespace`, policy.namespace, checkDnsLabel(policy.namespace));
   requireArray(`${p}.hosts`, policy.hosts, 1, 64);
   policy.hosts.forEach((h, i) => {
