@@ -251,3 +251,12 @@ export function checkCidr(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Whether the address `ip` (IPv4 or IPv6 text) lies inside `cidr`; false for unparsable input or mixed families. */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const range = parseCidr(cidr);
+  const bytes = ip.includes(':') ? parseIpv6(ip) : parseIpv4(ip);
+  if (!range || !bytes || bytes.length !== range.bytes.length) return false;
+  const masked = maskHostBits(bytes, range.prefix);
+  return masked.every((b, i) => b === range.bytes[i]);
+}
