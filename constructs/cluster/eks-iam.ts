@@ -190,42 +190,8 @@ export function loadBalancerControllerPolicy(): string {
   });
 }
 
-/** Where an IAM role lives: its partition (`aws`, `aws-cn`, `aws-us-gov`...) and 12-digit account id. */
-export interface AwsAccountScope {
-  readonly partition: string;
-  readonly accountId: string;
-}
-
-const PARTITION = /^aws(-[a-z]+)*$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
-/** The partition and account of an IAM ARN (`arn:<partition>:iam::<account>:...`); throws on anything else. */
-export function accountScopeOf(arn: string): AwsAccountScope {
-  const [prefix, partition, service, , accountId] = arn.split(':');
-  if (prefix !== 'arn' || !partition || !PARTITION.test(partition) || !accountId || !ACCOUNT_ID.test(accountId)) {
-    throw new Error(
-      `${JSON.stringify(arn)} is not an ARN with a partition and a 12-digit account id (service ${service})`,
-    );
-  }
-  return { partition, accountId };
-}
-
-/**
- * Read access to the Secrets Manager secrets of one name prefix, in one region of one account and partition
- * (the External Secrets Operator's): `arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>*`.
- */
-export function secretsReaderPolicy(scope: AwsAccountScope, region: string, prefix: string): string {
-  if (!PARTITION.test(scope.partition)) {
-    throw new Error(`partition ${JSON.stringify(scope.partition)} must be an AWS partition like 'aws' or 'aws-cn'`);
-  }
-  if (!ACCOUNT_ID.test(scope.accountId)) {
-    throw new Error(`account ${JSON.stringify(scope.accountId)} must be a 12-digit AWS account id`);
-  }
-  if (!REGION.test(region)) throw new Error(`region ${JSON.stringify(region)} must be an AWS region like 'eu-west-1'`);
-  if (!prefix || /[*?]/.test(prefix)) {
-    throw new Error(`secret prefix ${JSON.stringify(prefix)} must be a non-empty name prefix without wildcards`);
-  }
+/** Read access to the Secrets Manager secrets of one name prefix, in one region (the External Secrets Operator's). */
+export function secretsReaderPolicy(region: string, prefix: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -238,7 +204,7 @@ export function secretsReaderPolicy(scope: AwsAccountScope, region: string, pref
           'secretsmanager:ListSecretVersionIds',
           'secretsmanager:GetResourcePolicy',
         ],
-        Resource: `arn:${scope.partition}:secretsmanager:${region}:${scope.accountId}:secret:${prefix}*`,
+        Resource: `arn:aws:secretsmanager:${region}:*:secret:${prefix}*`,
       },
     ],
   });

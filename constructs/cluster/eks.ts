@@ -15,7 +15,6 @@ import { AwsVpc } from './aws-vpc';
 import type { KubernetesCluster } from './cluster';
 import { EKS_VERSION, type EksAddonName, type EksClusterArgs, regionOf, validateEksCluster } from './eks-args';
 import {
-  accountScopeOf,
   EKS_MANAGED_POLICIES,
   irsaTrustPolicy,
   loadBalancerControllerPolicy,
@@ -157,14 +156,9 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
         [],
         `${clusterName}-external-secrets`,
       );
-      const secretPrefix = args.externalSecrets.secretPrefix;
       new aws.iam.RolePolicy(
         `${name}-external-secrets`,
-        {
-          role: eso.role.name,
-          // The role's own ARN names the partition and account the secrets live in.
-          policy: eso.role.arn.apply((arn) => secretsReaderPolicy(accountScopeOf(arn), region, secretPrefix)),
-        },
+        { role: eso.role.name, policy: secretsReaderPolicy(region, args.externalSecrets.secretPrefix) },
         parent,
       );
       this.externalSecretsRoleArn = eso.role.arn;
