@@ -1,0 +1,87 @@
+/**
+ * The differential check behind issue 13: for generated environments and requests, a dialect's
+ * compiled objects, run through its interpreter, must give the model's outcome, or compilation must
+ * fail with a typed RoutingError. Anything else (a disagreement, a raw TypeError, an interpreter that
+ * meets an object it does not model) fails with the shrunk counterexample.
+ */
+import fc from 'fast-check';
+import { compileRoutes } from '../../../../constructs/routing/compile';
+import { RoutingError } from '../../../../constructs/routing/errors';
+import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
+import { modelOutcome } from '../../../../constructs/routing/oracle/model';
+import type { DialectInterpreter, TrafficRequest } from '../../../../constructs/routing/oracle/types';
+import type { CompileTarget, Dialect, RoutingPolicy } from '../../../../constructs/routing/types';
+import { scenarios } from './arbitraries';
+
+export interface CheckOptions {
+  /** Environments to generate. @default ORACLE_RUNS or 250 */
+  readonly runs?: number;
+  /** fast-check seed, for replaying a failure. */
+  readonly seed?: number;
+  /** Extra compile target fields (gateway-api implementation, channel). */
+  readonly target?: Omit<CompileTarget, 'dialect'>;
+}
+
+/** What one check did: compiled environments, compared requests, refusals by error class, unspecified ones. */
+export interface CheckStats {
+  environments: number;
+  compiled: number;
+  compared: number;
+  unspecified: number;
+  refused: Record<string, number>;
+}
+
+/** One environment and request, run through the model and a dialect; the difference, if any. */
+export function differenceFor(
+  dialect: Dialect,
+  interpret: DialectInterpreter,
+  policies: readonly RoutingPolicy[],
+  request: TrafficRequest,
+  target: Omit<CompileTarget, 'dialect'> = {},
+): string | undefined {
+  const compiled = compileRoutes(policies, { dialect, ...target });
+  const expected = modelOutcome(policies, request);
+  const diff = outcomeDifference(expected, interpret(compiled, request));
+  return diff && `${dialect}: ${request.scheme}://${request.host}${request.path} ${diff}`;
+}
+
+/** Runs the property for one dialect and returns the counts (the caller prints and bounds them). */
+export function checkDialect(dialect: Dialect, interpret: DialectInterpreter, options: CheckOptions = {}): CheckStats {
+  const runs = options.runs ?? Number(process.env.ORACLE_RUNS ?? 250);
+  const stats: CheckStats = { environments: 0, compiled: 0, compared: 0, unspecified: 0, refused: {} };
+  const target: CompileTarget = { dialect, ...options.target };
+  fc.assert(
+    fc.property(scenarios, ([policies, reqs]) => {
+      stats.environments++;
+      let compiled: ReturnType<typeof compileRoutes>;
+      try {
+        compiled = compileRoutes(policies, target);
+      } catch (error) {
+        if (!(error instanceof RoutingError)) throw error;
+        stats.refused[error.constructor.name] = (stats.refused[error.constructor.name] ?? 0) + 1;
+        return;
+      }
+      stats.compiled++;
+      for (const request of reqs) {
+        const expected = modelOutcome(policies, request);
+        if (expected.kind === 'unspecified') {
+          stats.unspecified++;
+          continue;
+        }
+        const diff = outcomeDifference(expected, interpret(compiled, request));
+        if (diff) throw new Error(`${dialect}: ${JSON.stringify(request)}\n${diff}`);
+        stats.compared++;
+      }
+    }),
+    { numRuns: runs, ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+  );
+  return stats;
+}
+
+/** A one-line summary for the test log. */
+export function describeStats(dialect: string, stats: CheckStats): string {
+  const refused = Object.entries(stats.refused)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `${dialect}: ${stats.environments} environments, ${stats.compiled} compiled, ${stats.compared} requests agree, ${stats.unspecified} unspecified; refused: ${refused || 'none'}`;
+}
