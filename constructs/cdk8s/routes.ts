@@ -1,7 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { compileRoutes } from '../routing/compile';
-import type { CompileTarget, KubeObject, RoutingPolicy, ServiceAnnotations } from '../routing/types';
+import type { Approximation, CompileTarget, KubeObject, RoutingPolicy, ServiceAnnotations } from '../routing/types';
 import { addKubeObjects } from './kube-objects';
 
 /** Properties of {@link Routes}. */
@@ -17,15 +17,26 @@ export interface RoutesProps {
    * @default 'apply'
    */
   readonly serviceAnnotations?: 'apply' | 'ignore';
+  /**
+   * Print the warnings (accepted approximations, deployment notes) to stderr when the app is
+   * synthesized, each once per app however many `Routes` report it.
+   * @default true
+   */
+  readonly printWarnings?: boolean;
 }
+
+/** Warnings already printed, per app: the same policy set compiled twice prints once. */
+const PRINTED = new WeakMap<App, Set<string>>();
 
 /**
  * Compiles routing policies for a controller and adds the resulting objects to the chart. Bad input,
  * conflicts and features the dialect cannot express throw at construction, naming the field.
  */
 export class Routes extends Construct {
-  /** What the dialect only approximates, or sets controller-wide. */
+  /** What the dialect only approximates, or sets controller-wide, and what the controller needs. */
   public readonly warnings: readonly string[];
+  /** The approximations the policies accepted (`acceptApproximations`). */
+  public readonly approximations: readonly Approximation[];
   /** The compiled objects, as plain JSON (what `ApiObject`s were created from). */
   public readonly objects: readonly KubeObject[];
   /** Annotations the dialect needs on backend Services. */
@@ -36,12 +47,28 @@ export class Routes extends Construct {
     const result = compileRoutes(props.policies, props.target);
     this.objects = result.objects;
     this.warnings = result.warnings;
+    this.approximations = result.approximations ?? [];
     this.serviceAnnotations = result.serviceAnnotations ?? [];
     addKubeObjects(this, result.objects);
     if ((props.serviceAnnotations ?? 'apply') === 'apply' && this.serviceAnnotations.length > 0) {
       // Services may be defined after the routes: apply at validation, which runs before rendering.
       this.node.addValidation({ validate: () => this.applyServiceAnnotations() });
     }
+    if ((props.printWarnings ?? true) && this.warnings.length > 0) {
+      this.node.addValidation({ validate: () => this.printWarnings() });
+    }
+  }
+
+  private printWarnings(): string[] {
+    const app = App.of(this);
+    const printed = PRINTED.get(app) ?? new Set<string>();
+    PRINTED.set(app, printed);
+    for (const warning of this.warnings) {
+      if (printed.has(warning)) continue;
+      printed.add(warning);
+      process.stderr.write(`switchyard: warning: ${warning}\n`);
+    }
+    return [];
   }
 
   private applyServiceAnnotations(): string[] {

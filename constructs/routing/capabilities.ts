@@ -66,24 +66,24 @@ const CODE: Readonly<Record<string, Support>> = {
 // N native, E emulated, A approximate, G global-only, U unsupported. gateway-api is the portable
 // standard channel; experimental fields and implementation policies are added by supportFor().
 const MATRIX: Readonly<Record<Feature, string>> = {
-  'host.wildcard': 'NNNNNAN',
+  'host.wildcard': 'NNNNNNN',
   'path.exact': 'NNNNNNU',
   'path.prefix': 'NNENENN',
   'path.regex': 'NANUNUU',
-  'match.header': 'NENENNU',
-  'match.header-regex': 'NENENNU',
-  'match.query': 'NUNUNNU',
+  'match.header': 'NENENAU',
+  'match.header-regex': 'NENENAU',
+  'match.query': 'NUNUNAU',
   'match.method': 'NUNEUNU',
   'match.cookie': 'EAEEEAU',
-  'split.weighted': 'NENANNN',
+  'split.weighted': 'NENENNN',
   'split.weighted-multi': 'NUNUNNN',
-  redirect: 'NNEENNU',
-  'redirect.path': 'NNEUNNU',
+  redirect: 'NNAENNU',
+  'redirect.path': 'NNAUNNU',
   'rewrite.path-prefix': 'NAEEANN',
   'rewrite.full-path': 'NANEUNU',
   'rewrite.hostname': 'NNENENU',
   'headers.request': 'NUNNNUN',
-  'headers.response': 'NENNNUN',
+  'headers.response': 'NUNNNUN',
   'headers.append': 'NUUUUUU',
   'timeouts.request': 'NAGUNUA',
   'timeouts.backend-request': 'NAANAUA',
@@ -93,8 +93,8 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   mirror: 'NANUNUU',
   'session-affinity': 'UNNEAAN',
   'rate-limit': 'UNNNAUA',
-  'ip.allow': 'UNNNNGN',
-  'ip.deny': 'UNENNUU',
+  'ip.allow': 'UNNNNEN',
+  'ip.deny': 'UNENNEU',
   cors: 'NNNNNUU',
   hsts: 'NGNNNGN',
   'max-body-size': 'UNNUUUU',
@@ -104,9 +104,9 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'tls.redirect-http': 'NNNNNNN',
   'backend.https': 'NNNNNNN',
   'backend.grpc': 'NNNNNNU',
-  'backend.h2c': 'NUNNNUU',
-  'backend.ws': 'NNNNNNN',
-  'backend.cross-namespace': 'NUEUEUU',
+  'backend.h2c': 'GUNNNUU',
+  'backend.ws': 'GNNNNNN',
+  'backend.cross-namespace': 'NUGUEUU',
 };
 
 /** Support of every feature in every dialect. */
@@ -142,11 +142,69 @@ export const UNSUPPORTED_DETAILS: Partial<Record<Dialect, Partial<Record<Feature
     'tls.cert-manager': 'ALB serves ACM certificates; cert-manager cannot issue into ACM',
     'tls.passthrough': 'an ALB terminates TLS; pass TLS through with an NLB (a LoadBalancer Service)',
   },
+  'ingress-nginx': {
+    'headers.response':
+      'nginx sets response headers only from a ConfigMap (custom-headers) that the controller-wide global-allowed-response-headers must allow, or with snippets, which Switchyard never emits',
+  },
   haproxy: {
     'match.query':
       'the HAProxy controller has no annotation for query matching, and Switchyard never emits config snippets',
     'split.weighted-multi':
       'HAProxy approximates one canary per host with a route-acl; chained random ACLs would not keep the weights',
+  },
+};
+
+/** What a dialect does instead, for the features it approximates or sets controller-wide: shown in ApproximationError. */
+export const APPROXIMATION_DETAILS: Partial<Record<Dialect, Partial<Record<Feature, string>>>> = {
+  'ingress-nginx': {
+    'timeouts.request': 'proxy-read-timeout bounds the time between two reads, not the whole request',
+    'timeouts.backend-request': 'proxy-read-timeout bounds the time between two reads, not the attempt',
+    'timeouts.idle': 'proxy-send/read timeouts bound the gap between two writes or reads',
+    'path.regex': 'use-regex is host-wide: every path of the host becomes a case-insensitive regex',
+    hsts: 'HSTS is set in the controller ConfigMap (hsts, hsts-max-age) for every TLS host',
+  },
+  traefik: {
+    'timeouts.request': 'the entry point sets it (respondingTimeouts.readTimeout) for every route',
+    'timeouts.backend-request': 'responseHeaderTimeout bounds the wait for response headers, not the attempt',
+    'timeouts.idle': 'the entry point idleTimeout applies to every route',
+    // pkg/middlewares/redirect/redirect.go moveHandler: the status follows `permanent` and the method.
+    redirect: 'Traefik answers 301 or 302 to GET and 308 or 307 to other methods, whatever code is asked for',
+    'redirect.path': 'Traefik answers 301 or 302 to GET and 308 or 307 to other methods, whatever code is asked for',
+    'backend.cross-namespace':
+      'the controller must set providers.kubernetesCRD.allowCrossNamespace (off in the chart), or the route is not built',
+  },
+  haproxy: {
+    'timeouts.connect': 'timeout-connect is set in the controller ConfigMap for every route',
+    'timeouts.idle': "'timeout server' bounds inactivity on the server side",
+  },
+  contour: {
+    'timeouts.connect': 'timeouts.connect-timeout is set in the Contour configuration for every route',
+    'timeouts.backend-request': 'without retries the request timeout bounds the attempt',
+    'rewrite.path-prefix': 'Contour rewrites prefixes on prefix routes only',
+    'session-affinity': "the affinity cookie is always named 'X-Contour-Session-Affinity'",
+    'rate-limit': 'the local rate limit counts per Envoy pod for all clients, not per client',
+  },
+  'aws-alb': {
+    'match.cookie': 'the cookie is matched with a wildcard on the Cookie header',
+    'match.header': 'ALB compares header values case-insensitively (HttpHeaderConditionConfig)',
+    'match.header-regex': "ALB's regex dialect is AWS's own, not RE2",
+    'match.query': 'ALB compares query keys and values case-insensitively (QueryStringConditionConfig)',
+    'session-affinity': "the stickiness cookie is named 'AWSALB', not the policy's",
+    hsts: 'HSTS is set on the load balancer listener, not per route',
+    'timeouts.idle': 'the idle timeout is a load balancer attribute, shared by every route of the group',
+  },
+  'openshift-route': {
+    'timeouts.request': "the router's timeout bounds the server side of a connection ('timeout server')",
+    'timeouts.backend-request': "the router's timeout bounds the server side of a connection ('timeout server')",
+    'rate-limit': 'the router limits requests per client over a 10 s window and drops the connection',
+    'tls.cert-manager': 'cert-manager writes a Secret; the Route embeds the certificate through openshift-routes',
+  },
+  'gateway-api': {
+    'rate-limit': 'the local rate limit counts per Envoy replica for all clients together, not per client',
+    // Gateway API takes a backend's protocol from the Service port's appProtocol
+    // (gateway-api site/content/en/guides/user-guides/backend-protocol.md): no route field says it.
+    'backend.h2c': "the routes cannot say it: the Service port must declare appProtocol 'kubernetes.io/h2c'",
+    'backend.ws': "the routes cannot say it: the Service port must declare appProtocol 'kubernetes.io/ws'",
   },
 };
 

@@ -3,8 +3,10 @@
  * then compile. Throws a typed error and returns nothing on any problem: never a partial result. Pure.
  */
 
+import { approximate, approximationsOf } from './approximations';
 import { compileAwsAlb } from './aws-alb';
 import {
+  APPROXIMATION_DETAILS,
   dialectsSupporting,
   featuresOf,
   GATEWAY_IMPLEMENTATION_FEATURES,
@@ -13,13 +15,21 @@ import {
 } from './capabilities';
 import { detectConflicts } from './conflicts';
 import { compileContour } from './contour';
-import { RouteConflictError, UnsupportedFeatureError } from './errors';
+import { InvalidRoutingPolicyError, RouteConflictError, UnsupportedFeatureError } from './errors';
 import { compileGatewayApi } from './gateway-api';
 import { compileHaproxy } from './haproxy';
 import { compileIngressNginx } from './ingress-nginx';
 import { compileOpenShiftRoutes } from './openshift-route';
 import { compileTraefik } from './traefik';
-import type { CompileResult, CompileTarget, Dialect, KubeObject, RoutingPolicy, ServiceAnnotations } from './types';
+import type {
+  Approximation,
+  CompileResult,
+  CompileTarget,
+  Dialect,
+  KubeObject,
+  RoutingPolicy,
+  ServiceAnnotations,
+} from './types';
 import { DIALECTS } from './types';
 import { validatePolicies, validateTarget } from './validate';
 
@@ -50,9 +60,22 @@ function describeSupport(target: CompileTarget): string {
   return `gateway-api (${target.channel ?? 'standard'} channel${target.implementation ? `, ${target.implementation}` : ', no implementation named'})`;
 }
 
-/** Throws UnsupportedFeatureError for the first feature the target cannot express; returns the approximations. */
-export function checkCapabilities(policies: readonly RoutingPolicy[], target: CompileTarget): string[] {
-  const warnings: string[] = [];
+/** Why a dialect falls short of a feature it approximates or sets controller-wide, where no compiler says more. */
+const APPROXIMATION_DETAIL: Readonly<Record<'approximate' | 'global-only', string>> = {
+  approximate: 'the emitted configuration does not mean exactly what the policy says',
+  'global-only': 'configure it on the controller; it is not emitted per route',
+};
+
+/**
+ * Throws UnsupportedFeatureError for the first feature the target cannot express, and
+ * ApproximationError for one it only approximates that the policy did not accept; records (in
+ * `warnings`) the approximations that were accepted.
+ */
+export function checkCapabilities(
+  policies: readonly RoutingPolicy[],
+  target: CompileTarget,
+  warnings: string[] = [],
+): string[] {
   for (const policy of policies) {
     for (const { feature, path } of featuresOf(policy)) {
       const support = supportFor(target, feature);
@@ -76,14 +99,59 @@ export function checkCapabilities(policies: readonly RoutingPolicy[], target: Co
           detail ? `${describeSupport(target)}: ${detail}` : undefined,
         );
       }
-      if (support === 'approximate') warnings.push(`${path}: ${target.dialect} only approximates '${feature}'`);
-      if (support === 'global-only')
-        warnings.push(
-          `${path}: ${target.dialect} sets '${feature}' controller-wide only: configure it on the controller, it is not emitted per route`,
-        );
+      if (support === 'approximate' || support === 'global-only') {
+        const detail = APPROXIMATION_DETAILS[target.dialect]?.[feature] ?? APPROXIMATION_DETAIL[support];
+        approximate(warnings, policy, target.dialect, path, feature, detail, support);
+      }
     }
   }
   return warnings;
+}
+
+/** Group, kind, namespace and name: what one object is in a cluster. */
+function identity(object: KubeObject): string {
+  const group = object.apiVersion.includes('/')
+    ? object.apiVersion.slice(0, object.apiVersion.lastIndexOf('/'))
+    : 'core';
+  return `${group}/${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`;
+}
+
+/**
+ * Each object once. Identical copies (one Certificate two policies need) collapse; two different
+ * objects with one name (policy 'a-b' rule 'c' and policy 'a' rule 'b-c') would overwrite each other at
+ * apply time, so that is an error naming both policies.
+ */
+function uniqueObjects(objects: readonly KubeObject[]): KubeObject[] {
+  const seen = new Map<string, KubeObject>();
+  const owner = (o: KubeObject) =>
+    (o.metadata.labels as Record<string, string> | undefined)?.['switchyard.io/routing-policy'] ?? 'a policy';
+  for (const object of objects) {
+    const id = identity(object);
+    const first = seen.get(id);
+    if (!first) {
+      seen.set(id, object);
+      continue;
+    }
+    if (JSON.stringify(first) === JSON.stringify(object)) continue;
+    const [a, b] = [owner(first), owner(object)];
+    throw new InvalidRoutingPolicyError(
+      `${b}.name`,
+      `${b}.name: ${a === b ? `policy '${a}' emits` : `policies '${a}' and '${b}' both emit`} ${id} with different contents; ` +
+        'the later would overwrite the earlier when applied. Rename a policy or a rule so the generated names differ.',
+    );
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Each warning once: an accepted approximation's own line replaces the compiler's other lines about
+ * the same field, which say the same thing in other words.
+ */
+function distinctWarnings(warnings: readonly string[], approximations: readonly Approximation[]): string[] {
+  const own = new Set(approximations.map((a) => `${a.path}: ${a.detail} (accepted approximation of '${a.feature}')`));
+  const paths = approximations.map((a) => a.path);
+  const covered = (w: string) => !own.has(w) && paths.some((p) => w.startsWith(`${p}: `) || w.startsWith(`${p}.`));
+  return [...new Set(warnings.filter((w) => !covered(w)))];
 }
 
 /** Validates, checks conflicts, then compiles. Throws the typed errors; never returns a partial result. */
@@ -113,6 +181,12 @@ export function compileRoutes(policies: readonly RoutingPolicy[], target: Compil
   }
   const warnings = checkCapabilities(policies, target);
   const services: ServiceAnnotations[] = [];
-  const objects = compiler(policies, target, warnings, services);
-  return { objects, warnings: [...new Set(warnings)], ...(services.length ? { serviceAnnotations: services } : {}) };
+  const objects = uniqueObjects(compiler(policies, target, warnings, services));
+  const approximations = approximationsOf(warnings);
+  return {
+    objects,
+    warnings: distinctWarnings(warnings, approximations),
+    ...(approximations.length ? { approximations } : {}),
+    ...(services.length ? { serviceAnnotations: services } : {}),
+  };
 }

@@ -14,26 +14,69 @@ export function describeMatch(match: RouteMatch): string {
   const value = path.type === 'PathPrefix' && path.value.length > 1 ? path.value.replace(/\/+$/, '') : path.value;
   const parts = [`${path.type} ${value}`];
   if (match.method) parts.push(`method ${match.method}`);
-  const headers = (match.headers ?? []).map(
-    (h) => `header ${h.name.toLowerCase()}${h.type === 'RegularExpression' ? '~' : '='}${h.value}`,
-  );
+  const cookies = match.cookie ? [`cookie ${match.cookie.name}=${match.cookie.value}`] : [];
+  const headers = (match.headers ?? []).flatMap((h) => {
+    const cookie =
+      h.type === 'RegularExpression' && h.name.toLowerCase() === 'cookie' ? cookieOfRegex(h.value) : undefined;
+    if (cookie) {
+      cookies.push(`cookie ${cookie}`);
+      return [];
+    }
+    return [`header ${h.name.toLowerCase()}${h.type === 'RegularExpression' ? '~' : '='}${h.value}`];
+  });
   const query = (match.queryParams ?? []).map(
     (q) => `query ${q.name}${q.type === 'RegularExpression' ? '~' : '='}${q.value}`,
   );
-  parts.push(...headers.sort(), ...query.sort());
-  if (match.cookie) parts.push(`cookie ${match.cookie.name}=${match.cookie.value}`);
+  parts.push(...headers.sort(), ...query.sort(), ...[...new Set(cookies)].sort());
   return parts.join(', ');
 }
 
+// The anchored Cookie-header regex that selects one cookie's value, as the Gateway API compiler emits it.
+const COOKIE_REGEXES = [
+  /^\^\(\.\*;\\s\*\)\?(.+)=(.*)\(;\.\*\)\?\$$/, // ^(.*;\s*)?name=value(;.*)?$
+];
+
+/** 'name=value' when a Cookie header regex selects exactly one cookie's value, as a cookie match does. */
+export function cookieOfRegex(pattern: string): string | undefined {
+  for (const form of COOKIE_REGEXES) {
+    const m = form.exec(pattern);
+    if (!m) continue;
+    const [name, value] = [literalOf(m[1]!), literalOf(m[2]!)];
+    if (name === undefined || value === undefined) return undefined;
+    return `${name}=${value}`;
+  }
+  return undefined;
+}
+
+/** The literal a regex fragment spells, or undefined if it has unescaped metacharacters. */
+function literalOf(fragment: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < fragment.length; i++) {
+    const c = fragment[i]!;
+    if (c === '\\') {
+      const next = fragment[++i];
+      if (next === undefined || /[A-Za-z0-9]/.test(next)) return undefined;
+      out += next;
+    } else if ('.*+?()[]{}|^$'.includes(c)) return undefined;
+    else out += c;
+  }
+  return out;
+}
+
+/**
+ * What serving a host over TLS means for one policy. A Secret is namespaced ('cert' in two
+ * namespaces is two certificates); certificates from one ClusterIssuer are interchangeable, whatever
+ * Secret each lands in.
+ */
 function tlsSignature(policy: RoutingPolicy): string {
   const tls = policy.tls;
   if (!tls) return 'none';
-  return JSON.stringify([
-    tls.passthrough === true,
-    tls.secretName ?? `${namespaceOf(policy)}/${policy.name}-tls`,
-    tls.clusterIssuer ?? null,
-    tls.redirectHttp !== false,
-  ]);
+  const certificate = tls.passthrough
+    ? null
+    : tls.clusterIssuer !== undefined
+      ? `issuer:${tls.clusterIssuer}`
+      : `secret:${namespaceOf(policy)}/${tls.secretName ?? `${policy.name}-tls`}`;
+  return JSON.stringify([tls.passthrough === true, certificate, tls.redirectHttp !== false]);
 }
 
 /** Every pair of rules (across all policies) that would claim the same traffic. Empty when there is none. */

@@ -43,3 +43,26 @@ export class RouteConflictError extends RoutingError {
     );
   }
 }
+
+/**
+ * The dialect only approximates a feature, or sets it controller-wide, and the policy did not accept
+ * that: the message says what the controller does instead and how to opt in.
+ */
+export class ApproximationError extends UnsupportedFeatureError {
+  public constructor(
+    path: string,
+    feature: string,
+    dialect: Dialect,
+    supportedBy: readonly Dialect[],
+    public readonly support: 'approximate' | 'global-only',
+    public readonly policy: string,
+    detail: string,
+  ) {
+    super(path, feature, dialect, supportedBy, detail);
+    this.message =
+      `${path}: ${dialect} ${support === 'global-only' ? 'sets' : 'only approximates'} '${feature}'` +
+      `${support === 'global-only' ? ' controller-wide' : ''}: ${detail}. Accept it with ` +
+      `${policy}.acceptApproximations: ['${feature}'], remove the feature, or compile for a dialect that ` +
+      `expresses it exactly: ${supportedBy.length > 0 ? supportedBy.join(', ') : 'none'}.`;
+  }
+}

@@ -1,3 +1,4 @@
+export * from './approximations';
 export * from './capabilities';
 export * from './capability-table';
 export * from './compile';

@@ -137,6 +137,7 @@ const POLICY_FIELDS = {
   denySourceRanges: opt(strings),
   rateLimit: opt(RATE_LIMIT),
   hsts: opt(HSTS),
+  acceptApproximations: opt(strings),
 } as const;
 
 /** The shape of a {@link RoutingPolicy}. */

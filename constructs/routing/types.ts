@@ -4,6 +4,8 @@
  */
 
 /** The controller dialects a routing policy compiles to. */
+import type { Feature } from './capabilities';
+
 export type Dialect =
   | 'gateway-api'
   | 'ingress-nginx'
@@ -73,6 +75,14 @@ export interface RoutingPolicy {
    * @default - no HSTS header
    */
   readonly hsts?: HstsPolicy;
+  /**
+   * Features this policy accepts in approximate or controller-wide form, where the target dialect
+   * cannot express them exactly (the capability matrix's 'approximate' and 'global-only'). Without
+   * consent such a feature fails compilation with an `ApproximationError`; with it, the compile result
+   * lists the approximation in `approximations` and the guardrails see it.
+   * @default [] (no approximation accepted)
+   */
+  readonly acceptApproximations?: readonly Feature[];
 }
 
 /** HTTP Strict Transport Security settings. */
@@ -339,6 +349,8 @@ export interface ServiceAnnotations {
 export interface CompileResult {
   readonly objects: readonly KubeObject[];
   readonly warnings: readonly string[];
+  /** The approximations the policies accepted (`acceptApproximations`), one per use. @default [] */
+  readonly approximations?: readonly Approximation[];
   /**
    * Annotations the dialect needs on the apps' own Services; the `Routes` construct applies them.
    * @default [] (every dialect but haproxy)
@@ -356,4 +368,16 @@ export interface RouteConflict {
 }
 
 /** How a dialect expresses a feature. */
+/** One accepted approximation: where, which feature, and what differs from the policy. */
+export interface Approximation {
+  /** The field, e.g. 'shop.rules[0].timeouts.request'. */
+  readonly path: string;
+  readonly feature: Feature;
+  readonly dialect: Dialect;
+  /** 'approximate' (different semantics) or 'global-only' (set on the controller, not per route). */
+  readonly support: 'approximate' | 'global-only';
+  /** What the controller does instead. */
+  readonly detail: string;
+}
+
 export type Support = 'native' | 'emulated' | 'approximate' | 'global-only' | 'unsupported';

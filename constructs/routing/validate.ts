@@ -1,5 +1,6 @@
-import { arr, assertSpec, opaque } from '../core/strict';
+import { arr, assertSpec, nearestKey, opaque } from '../core/strict';
 import { checkDns1035Label, checkDnsLabel, checkDnsSubdomain, checkIntegerInRange, show } from '../core/validate';
+import { FEATURES } from './capabilities';
 import { InvalidRoutingPolicyError } from './errors';
 import { matchesOf, namespaceOf } from './model';
 import { POLICY_SPEC, TARGET_SPEC } from './schema';
@@ -428,6 +429,24 @@ function validatePolicy(policy: RoutingPolicy, index: number): void {
     fail(`${p}.hsts.maxAge`, policy.hsts.maxAge, checkDuration(policy.hsts.maxAge));
     if (tls === undefined) fail(`${p}.hsts`, policy.hsts, "needs 'tls': browsers ignore HSTS sent over plain HTTP");
   }
+  validateAcceptedApproximations(p, policy.acceptApproximations);
+}
+
+const FEATURE_NAMES = Object.keys(FEATURES);
+
+/** Every accepted approximation names a routing feature, once. */
+function validateAcceptedApproximations(p: string, accepted: readonly string[] | undefined): void {
+  if (accepted === undefined) return;
+  accepted.forEach((feature, i) => {
+    if (FEATURE_NAMES.includes(feature)) return;
+    const near = nearestKey(feature, FEATURE_NAMES);
+    fail(
+      `${p}.acceptApproximations[${i}]`,
+      feature,
+      `is not a routing feature${near ? `: did you mean '${near}'?` : ''} (features: ${FEATURE_NAMES.join(', ')})`,
+    );
+  });
+  noDuplicates(`${p}.acceptApproximations`, accepted, 'feature');
 }
 
 /**

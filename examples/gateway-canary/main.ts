@@ -20,6 +20,8 @@ export const policies: RoutingPolicy[] = [
     hosts: ['shop.example.com'],
     tls: { clusterIssuer: 'letsencrypt-prod' },
     hsts: { maxAge: '8760h', includeSubdomains: true },
+    // Envoy Gateway's local rate limit counts per replica for all clients: accepted for this shop.
+    acceptApproximations: ['rate-limit'],
     rules: [
       {
         name: 'api',

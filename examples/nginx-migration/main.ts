@@ -13,6 +13,8 @@ export const policies: RoutingPolicy[] = [
     hosts: ['blog.example.com'],
     tls: { clusterIssuer: 'letsencrypt-prod' },
     allowSourceRanges: ['0.0.0.0/0'],
+    // ingress-nginx bounds the gap between two reads, not the attempt: close enough for the blog.
+    acceptApproximations: ['timeouts.backend-request'],
     rules: [
       {
         name: 'site',

@@ -41,6 +41,8 @@ export const policies: RoutingPolicy[] = [
     namespace: 'shop',
     hosts: [domain],
     tls: { clusterIssuer: 'letsencrypt-prod' },
+    // HAProxy sends a random share of the host's requests to the canary (one route-acl): accepted.
+    acceptApproximations: ['split.weighted'],
     rules: [
       {
         name: 'storefront',

@@ -11,7 +11,7 @@ import {
 } from '../../../constructs/routing/capabilities';
 import { renderCapabilityTable } from '../../../constructs/routing/capability-table';
 import { COMPILED_DIALECTS, compileRoutes } from '../../../constructs/routing/compile';
-import { UnsupportedFeatureError } from '../../../constructs/routing/errors';
+import { ApproximationError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
 import { DIALECTS } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
 import { exampleFor, FEATURE_EXAMPLES } from './feature-examples';
@@ -37,7 +37,7 @@ describe('CAPABILITIES', () => {
     expect(CAPABILITIES['ingress-nginx'].hsts).toBe('global-only');
     expect(CAPABILITIES.traefik['path.prefix']).toBe('emulated'); // character-wise PathPrefix
     expect(CAPABILITIES['aws-alb'].mirror).toBe('unsupported');
-    expect(CAPABILITIES.haproxy['split.weighted']).toBe('approximate'); // rand() route-acl on the canary Service
+    expect(CAPABILITIES.haproxy['split.weighted']).toBe('emulated'); // rand(total) lt weight route-acl on the canary Service: exact
   });
 
   it('adds the experimental channel and implementation policies for Gateway API targets', () => {
@@ -99,10 +99,28 @@ describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
           expect(unsupported.message).toContain(`cannot express '${unsupported.feature}'`);
           return;
         }
-        const result = compile();
+        const approximated = featuresOf(example)
+          .map((u) => u.feature)
+          .filter((f) => ['approximate', 'global-only'].includes(supportFor(target, f)));
+        if (approximated.length > 0) {
+          // Without consent an approximation is an error naming the first approximated feature and the fix.
+          let error: unknown;
+          try {
+            compile();
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(ApproximationError);
+          const refused = error as ApproximationError;
+          expect(refused.feature).toBe(approximated[0]);
+          expect(refused.message).toContain(`${example.name}.acceptApproximations: ['${approximated[0]}']`);
+        }
+        const accepted = { ...example, acceptApproximations: [...new Set(approximated)] };
+        const result = approximated.length > 0 ? compileRoutes([accepted], target) : compile();
         await expectSchemaValid(result.objects);
         if (support === 'approximate' || support === 'global-only') {
           expect(result.warnings.some((w) => w.includes(`'${feature}'`))).toBe(true);
+          expect(result.approximations?.map((a) => a.feature)).toContain(feature);
         }
       },
     );

@@ -162,11 +162,58 @@ describe('detectConflicts', () => {
   });
 
   it('qualifies policy names used in several namespaces (found by the property tests)', () => {
-    const a = policy('api', [prefix('/a')], { namespace: 'shop', tls: { clusterIssuer: 'le' } });
-    const b = policy('api', [prefix('/b')], { namespace: 'web', tls: { clusterIssuer: 'le' } });
-    // Each gets its own Secret: two certificates for one host is a conflict, now named unambiguously.
+    const a = policy('api', [prefix('/a')], { namespace: 'shop', tls: { secretName: 'cert' } });
+    const b = policy('api', [prefix('/b')], { namespace: 'web', tls: { secretName: 'cert' } });
+    // One Secret name in two namespaces is two certificates for one host (issue 13: was missed).
     expect(detectConflicts([a, b])).toEqual([
       { host: 'shop.example.com', match: 'tls', rules: ['shop/api.tls', 'web/api.tls'] },
     ]);
+  });
+
+  it('accepts two policies whose certificates come from one ClusterIssuer (issue 13: was a false conflict)', () => {
+    const a = policy('a', [prefix('/a')], { namespace: 'shop', tls: { clusterIssuer: 'le' } });
+    const b = policy('b', [prefix('/b')], { namespace: 'shop', tls: { clusterIssuer: 'le' } });
+    const c = policy('c', [prefix('/c')], { namespace: 'web', tls: { clusterIssuer: 'le' } });
+    expect(detectConflicts([a, b, c])).toEqual([]);
+    const other = policy('d', [prefix('/d')], { namespace: 'shop', tls: { clusterIssuer: 'staging' } });
+    expect(detectConflicts([a, other])).toEqual([
+      { host: 'shop.example.com', match: 'tls', rules: ['a.tls', 'd.tls'] },
+    ]);
+  });
+
+  it.each([
+    ['^(.*;\\s*)?beta=1(;.*)?$', true],
+    ['^(.*;\\s*)?beta=1.*(;.*)?$', false],
+    ['^(.*;\\s*)?beta=2(;.*)?$', false],
+  ])('sees a Cookie header regex %s as the cookie match it spells: %s (issue 13)', (value, same) => {
+    const cookie = policy('a', [{ ...prefix('/api'), cookie: { name: 'beta', value: '1' } }]);
+    const header = policy('b', [
+      { ...prefix('/api'), headers: [{ name: 'Cookie', value, type: 'RegularExpression' }] },
+    ]);
+    expect(detectConflicts([cookie, header])).toHaveLength(same ? 1 : 0);
+  });
+});
+
+describe('compileRoutes: generated names', () => {
+  const named = (policy: string, rule: string, path: string): RoutingPolicy => ({
+    name: policy,
+    namespace: 'shop',
+    hosts: ['x.test'],
+    rules: [{ name: rule, matches: [prefix(path)], backends: [{ service: rule, port: 80 }] }],
+  });
+
+  it.each(['ingress-nginx', 'haproxy', 'openshift-route'] as const)(
+    '%s: refuses policy a-b rule c beside policy a rule b-c, which emit one object (issue 14)',
+    (dialect) => {
+      expect(() => compileRoutes([named('a-b', 'c', '/one'), named('a', 'b-c', '/two')], { dialect })).toThrow(
+        /policies 'a-b' and 'a' both emit .*\/shop\/a-b-c with different contents/,
+      );
+    },
+  );
+
+  it('collapses identical objects and keeps distinct names apart', () => {
+    const result = compileRoutes([named('a-b', 'c', '/one'), named('a', 'd', '/two')], { dialect: 'ingress-nginx' });
+    const names = result.objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
