@@ -4,6 +4,7 @@
  * a cert-manager Certificate, and implementation policies for what Gateway API lacks. Pure.
  */
 import { InvalidRoutingPolicyError } from './errors';
+import { checkBackendTlsScope, checkRouteKindsPerHost } from './gateway-api-checks';
 import { backendTlsPolicies, supportingObjects } from './gateway-api-support';
 import { gatewayImplementationPolicies, type RouteRef } from './gateway-policies';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, weightOf } from './model';
@@ -151,21 +152,38 @@ function retry(rule: RouteRule) {
   };
 }
 
-function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: string, extensionRefs: string[]) {
-  const filters: Record<string, unknown>[] = [];
-  const request = headerFilter(rule.requestHeaders);
-  if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
-  const hsts = hstsValue(policy);
+/** The response header filter of a rule, with the policy's HSTS header on routes served over HTTPS only. */
+function responseFilter(policy: RoutingPolicy, rule: RouteRule, at: string, https: boolean) {
+  const hsts = https ? hstsValue(policy) : undefined;
   const userSetsHsts = Object.keys(rule.responseHeaders?.set ?? {}).some(
     (h) => h.toLowerCase() === 'strict-transport-security',
   );
-  if (hsts && userSetsHsts) {
+  if (policy.hsts && userSetsHsts) {
     throw new InvalidRoutingPolicyError(
       `${at}.responseHeaders.set`,
       `${at}.responseHeaders.set sets Strict-Transport-Security while ${policy.name}.hsts also does: keep one`,
     );
   }
-  const response = headerFilter(rule.responseHeaders, hsts ? [{ name: 'Strict-Transport-Security', value: hsts }] : []);
+  return headerFilter(rule.responseHeaders, hsts ? [{ name: 'Strict-Transport-Security', value: hsts }] : []);
+}
+
+/**
+ * ExtensionRef Middlewares first: Traefik runs a rule's filters as a middleware chain in list order
+ * (traefik pkg/provider/kubernetes/gateway/httproute.go loadMiddlewares), so an ipAllowList after a
+ * RequestRedirect would never be checked for redirected requests.
+ */
+function httpRule(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  index: number,
+  at: string,
+  extensionRefs: string[],
+  https: boolean,
+) {
+  const filters: Record<string, unknown>[] = extensionRefs.map(extensionRefFilter);
+  const request = headerFilter(rule.requestHeaders);
+  if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
+  const response = responseFilter(policy, rule, at, https);
   if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
   if (rule.redirect) {
     const r = rule.redirect;
@@ -205,11 +223,11 @@ function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
   }
   const cors = corsFilter(policy);
   if (cors && !rule.redirect) filters.push(cors);
-  for (const name of extensionRefs) filters.push(extensionRefFilter(name));
 
   const timeouts: Record<string, string> = {};
   if (rule.timeouts?.request) timeouts.request = rule.timeouts.request;
-  const perTry = rule.retries?.perTryTimeout;
+  // No retry is emitted for attempts 0, so its per-try timeout is not an attempt timeout either.
+  const perTry = rule.retries && rule.retries.attempts > 0 ? rule.retries.perTryTimeout : undefined;
   if (perTry && rule.timeouts?.backendRequest && perTry !== rule.timeouts.backendRequest) {
     throw new InvalidRoutingPolicyError(
       `${at}.retries.perTryTimeout`,
@@ -228,7 +246,8 @@ function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
       ? { backendRefs: rule.backends.map((b) => ({ ...backendRef(policy, b), weight: weightOf(b) })) }
       : {}),
     ...(Object.keys(timeouts).length ? { timeouts } : {}),
-    ...(rule.retries ? { retry: retry(rule) } : {}),
+    // attempts 0 is no retry; HTTPRouteRetry.Attempts has a minimum of 1.
+    ...(rule.retries && rule.retries.attempts > 0 ? { retry: retry(rule) } : {}),
     ...(affinity
       ? {
           sessionPersistence: {
@@ -243,7 +262,42 @@ function httpRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
   };
 }
 
-function grpcRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: string, extensionRefs: string[]) {
+/**
+ * A gRPC rule's match as a GRPCRouteMatch. GRPCRoute matches whole calls, the path
+ * '/<service>/<method>' (grpcroute_types.go GRPCMethodMatch): only a rule matching every path, or
+ * exactly one method, routes the same requests as the policy. A PathPrefix ('/shop.Cart' or
+ * '/shop.Cart/Get') also claims paths no GRPCRoute can claim ('/shop.Cart', '/shop.Cart/Get/x'), and
+ * reducing it to a service match sent '/shop.Cart/Delete' to the rule of '/shop.Cart/Get'.
+ */
+function grpcMatch(m: RouteMatch, at: string) {
+  const path = pathOf(m);
+  if (m.queryParams || m.method || m.cookie || path.type === 'RegularExpression') {
+    throw new InvalidRoutingPolicyError(
+      at,
+      `${at} uses a match gRPC cannot express: use paths '/<package.Service>/<Method>' (Exact) and headers`,
+    );
+  }
+  const headers = m.headers?.map((h) => ({ type: h.type ?? 'Exact', name: h.name, value: h.value }));
+  if (path.type === 'PathPrefix' && path.value === '/') return headers ? { headers } : undefined;
+  const parts = path.value.split('/');
+  if (path.type !== 'Exact' || parts.length !== 3 || !parts[1] || !parts[2]) {
+    throw new InvalidRoutingPolicyError(
+      `${at}.path`,
+      `${at}.path ${path.type} ${JSON.stringify(path.value)}: a GRPCRoute matches one method or all of them; ` +
+        `use Exact '/<package.Service>/<Method>' once per method, or no path for every method`,
+    );
+  }
+  return { method: { type: 'Exact', service: parts[1], method: parts[2] }, ...(headers ? { headers } : {}) };
+}
+
+function grpcRule(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  index: number,
+  at: string,
+  extensionRefs: string[],
+  https: boolean,
+) {
   for (const field of ['redirect', 'rewrite', 'timeouts', 'retries', 'sessionAffinity', 'maxBodySize'] as const) {
     if (rule[field] !== undefined) {
       throw new InvalidRoutingPolicyError(
@@ -252,36 +306,40 @@ function grpcRule(policy: RoutingPolicy, rule: RouteRule, index: number, at: str
       );
     }
   }
-  const matches = matchesOf(rule).flatMap((m, i) => {
-    const path = pathOf(m);
-    if (m.queryParams || m.method || m.cookie || path.type === 'RegularExpression') {
-      throw new InvalidRoutingPolicyError(
-        `${at}.matches[${i}]`,
-        `${at}.matches[${i}] uses a match gRPC cannot express: use paths '/<package.Service>/<Method>' or '/<package.Service>' and headers`,
-      );
-    }
-    const [, service = '', method = ''] = path.value.split('/');
-    const headers = m.headers?.map((h) => ({ type: h.type ?? 'Exact', name: h.name, value: h.value }));
-    const methodMatch = service
-      ? { type: 'Exact', service, ...(path.type === 'Exact' && method ? { method } : {}) }
-      : undefined;
-    if (!methodMatch && !headers) return [];
-    return [{ ...(methodMatch ? { method: methodMatch } : {}), ...(headers ? { headers } : {}) }];
-  });
-  const filters: Record<string, unknown>[] = [];
+  if (policy.cors) {
+    throw new InvalidRoutingPolicyError(
+      `${policy.name}.cors`,
+      `${policy.name}.cors cannot apply to ${at}, a gRPC rule: GRPCRoute has no CORS filter; move the gRPC rules to a policy without cors`,
+    );
+  }
+  // A match without conditions is `{}` (every call), kept so each match keeps its own precedence.
+  const matches = matchesOf(rule).map((m, i) => grpcMatch(m, `${at}.matches[${i}]`) ?? {});
+  const filters: Record<string, unknown>[] = extensionRefs.map(extensionRefFilter);
   const request = headerFilter(rule.requestHeaders);
   if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
-  const response = headerFilter(rule.responseHeaders);
+  const response = responseFilter(policy, rule, at, https);
   if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
-  if (rule.mirror)
-    filters.push({ type: 'RequestMirror', requestMirror: { backendRef: backendRef(policy, rule.mirror.backend) } });
-  for (const name of extensionRefs) filters.push(extensionRefFilter(name));
+  if (rule.mirror) {
+    const percent = rule.mirror.percent;
+    filters.push({
+      type: 'RequestMirror',
+      requestMirror: {
+        backendRef: backendRef(policy, rule.mirror.backend),
+        ...(percent !== undefined && percent !== 100 ? { percent } : {}),
+      },
+    });
+  }
   return {
     name: ruleName(rule, index),
-    ...(matches.length ? { matches } : {}),
+    ...(matches.some((m) => Object.keys(m).length > 0) ? { matches } : {}),
     ...(filters.length ? { filters } : {}),
     backendRefs: rule.backends!.map((b) => ({ ...backendRef(policy, b), weight: weightOf(b) })),
   };
+}
+
+/** Whether a rule goes to a GRPCRoute (one of its backends speaks gRPC). */
+function isGrpcRule(rule: RouteRule): boolean {
+  return rule.backends?.some((b) => b.protocol === 'grpc') ?? false;
 }
 
 /** Splits rules into routes of at most 16 rules and 128 matches (HTTPRoute's limits). */
@@ -338,40 +396,62 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
     const listeners = terminates
       ? [gateway.httpsListener, ...(redirectsHttp(policy) ? [] : [gateway.httpListener])]
       : [gateway.httpListener];
+    // HSTS only over HTTPS (the model; RFC 6797 8.1): a policy served on both listeners gets one route
+    // per listener, the HTTPS one with the header.
+    const split = policy.hsts !== undefined && listeners.length > 1;
+    const attachments = split
+      ? [
+          { listeners: [gateway.httpsListener], https: true, suffix: '' },
+          { listeners: [gateway.httpListener], https: false, suffix: 'http' },
+        ]
+      : [{ listeners, https: terminates && listeners.length === 1, suffix: '' }];
     const policyObjects = gatewayImplementationPolicies(policy, target, warnings);
     const indexed = policy.rules.map((rule, index) => ({ rule, index, at: `${policy.name}.rules[${index}]` }));
-    const grpc = indexed.filter(({ rule }) => rule.backends?.some((b) => b.protocol === 'grpc'));
-    const http = indexed.filter(({ rule }) => !rule.backends?.some((b) => b.protocol === 'grpc'));
-    const routeOfRule = new Map<number, RouteRef>();
+    const grpc = indexed.filter(({ rule }) => isGrpcRule(rule));
+    const http = indexed.filter(({ rule }) => !isGrpcRule(rule));
+    const routeOfRule = new Map<number, RouteRef[]>();
+    type Indexed = (typeof indexed)[number];
     for (const [kind, group, build] of [
       [
         'HTTPRoute',
         http,
-        (x: (typeof indexed)[number]) => httpRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index)),
+        (x: Indexed, https: boolean) =>
+          httpRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index), https),
       ],
       [
         'GRPCRoute',
         grpc,
-        (x: (typeof indexed)[number]) => grpcRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index)),
+        (x: Indexed, https: boolean) =>
+          grpcRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index), https),
       ],
     ] as const) {
       if (group.length === 0) continue;
       routeKinds.add(kind);
-      const built = group.map((x) => ({ index: x.index, rule: build(x) as { matches?: unknown[] } }));
-      chunk(built).forEach((rules, i) => {
-        const name = objectName([policy.name, kind === 'GRPCRoute' ? 'grpc' : '', i > 0 ? String(i + 1) : '']);
-        for (const r of rules) routeOfRule.set(r.index, { kind, name });
-        objects.push({
-          apiVersion: `${GATEWAY_GROUP}/v1`,
-          kind,
-          metadata: meta(policy, name),
-          spec: {
-            parentRefs: listeners.map((l) => parentRef(gateway, l)),
-            hostnames: [...policy.hosts],
-            rules: rules.map((r) => r.rule),
-          },
+      for (const attachment of attachments) {
+        const built = group.map((x) => ({
+          index: x.index,
+          rule: build(x, attachment.https) as { matches?: unknown[] },
+        }));
+        chunk(built).forEach((rules, i) => {
+          const name = objectName([
+            policy.name,
+            kind === 'GRPCRoute' ? 'grpc' : '',
+            i > 0 ? String(i + 1) : '',
+            attachment.suffix,
+          ]);
+          for (const r of rules) routeOfRule.set(r.index, [...(routeOfRule.get(r.index) ?? []), { kind, name }]);
+          objects.push({
+            apiVersion: `${GATEWAY_GROUP}/v1`,
+            kind,
+            metadata: meta(policy, name),
+            spec: {
+              parentRefs: attachment.listeners.map((l) => parentRef(gateway, l)),
+              hostnames: [...policy.hosts],
+              rules: rules.map((r) => r.rule),
+            },
+          });
         });
-      });
+      }
     }
     objects.push(...policyObjects.objects(routeOfRule));
     if (redirectsHttp(policy)) {
@@ -402,5 +482,7 @@ export function compileGatewayApi(
   target: CompileTarget,
   warnings: string[],
 ): KubeObject[] {
+  checkRouteKindsPerHost(policies);
+  checkBackendTlsScope(policies);
   return [...policies.flatMap((p) => compilePolicy(p, target, warnings)), ...backendTlsPolicies(policies, warnings)];
 }

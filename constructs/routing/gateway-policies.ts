@@ -4,6 +4,7 @@
  * SecurityPolicy, or Traefik Middlewares referenced from route rules by ExtensionRef. The capability
  * check has already refused features the implementation lacks. Pure.
  */
+import { InvalidRoutingPolicyError } from './errors';
 import { namespaceOf } from './model';
 import { objectName } from './names';
 import type { CompileTarget, KubeObject, RateLimit, RouteRule, RoutingPolicy } from './types';
@@ -22,7 +23,7 @@ export interface ImplementationPolicies {
   /** Traefik Middleware names the rule at `index` references. */
   extensionRefs(index: number): string[];
   /** The policy objects, given the route each rule landed in. */
-  objects(routeOfRule: ReadonlyMap<number, RouteRef>): KubeObject[];
+  objects(routeOfRule: ReadonlyMap<number, readonly RouteRef[]>): KubeObject[];
 }
 
 const NONE: ImplementationPolicies = { extensionRefs: () => [], objects: () => [] };
@@ -55,11 +56,14 @@ function ruleLabel(rule: RouteRule, index: number): string {
 }
 
 function envoyGateway(policy: RoutingPolicy, warnings: string[]): ImplementationPolicies {
-  const rateLimitSpec = (limit: RateLimit) => {
-    if (limit.burst !== undefined)
-      warnings.push(
-        `${policy.name}: Envoy Gateway local rate limits have no burst; burst ${limit.burst} is not applied`,
+  const rateLimitSpec = (limit: RateLimit, at: string) => {
+    // Envoy's local rate limit is a token bucket holding `requests` tokens: the burst is the rate.
+    if (limit.burst !== undefined && limit.burst !== limit.requestsPerSecond) {
+      throw new InvalidRoutingPolicyError(
+        `${at}.burst`,
+        `${at}.burst is ${limit.burst}: Envoy Gateway's local rate limit allows a burst of exactly requestsPerSecond (${limit.requestsPerSecond}); remove burst or set it to ${limit.requestsPerSecond}`,
       );
+    }
     return { type: 'Local', local: { rules: [{ limit: { requests: limit.requestsPerSecond, unit: 'Second' } }] } };
   };
   const authorization = (allow: readonly string[] | undefined) => ({
@@ -79,13 +83,13 @@ function envoyGateway(policy: RoutingPolicy, warnings: string[]): Implementation
   return {
     extensionRefs: () => [],
     objects: (routeOfRule) => {
-      const routes = [...routeOfRule.values()];
+      const routes = [...routeOfRule.values()].flat();
       const objects: KubeObject[] = [];
       if (policy.rateLimit) {
         objects.push(
           labelled(policy, EG_API, 'BackendTrafficPolicy', objectName([policy.name, 'traffic']), {
             targetRefs: routeTargets(routes),
-            rateLimit: rateLimitSpec(policy.rateLimit),
+            rateLimit: rateLimitSpec(policy.rateLimit, `${policy.name}.rateLimit`),
           }),
         );
       }
@@ -98,18 +102,20 @@ function envoyGateway(policy: RoutingPolicy, warnings: string[]): Implementation
         );
       }
       policy.rules.forEach((rule, index) => {
+        // A rule lands in one route per listener when HSTS splits the policy's routes.
         const route = routeOfRule.get(index);
-        if (!route) return;
+        if (!route?.length) return;
         const section = ruleLabel(rule, index);
         const connect = rule.timeouts?.connect;
         const idle = rule.timeouts?.idle;
         // A rule-level policy replaces the route-level one for that rule: carry the inherited limit along.
         if (rule.rateLimit || connect || idle) {
           const limit = rule.rateLimit ?? policy.rateLimit;
+          const limitAt = rule.rateLimit ? `${policy.name}.rules[${index}].rateLimit` : `${policy.name}.rateLimit`;
           objects.push(
             labelled(policy, EG_API, 'BackendTrafficPolicy', objectName([policy.name, section, 'traffic']), {
-              targetRefs: routeTargets([route], section),
-              ...(limit ? { rateLimit: rateLimitSpec(limit) } : {}),
+              targetRefs: routeTargets(route, section),
+              ...(limit ? { rateLimit: rateLimitSpec(limit, limitAt) } : {}),
               ...(connect || idle
                 ? {
                     timeout: {
@@ -124,7 +130,7 @@ function envoyGateway(policy: RoutingPolicy, warnings: string[]): Implementation
         if (rule.allowSourceRanges) {
           objects.push(
             labelled(policy, EG_API, 'SecurityPolicy', objectName([policy.name, section, 'access']), {
-              targetRefs: routeTargets([route], section),
+              targetRefs: routeTargets(route, section),
               authorization: authorization(rule.allowSourceRanges),
             }),
           );

@@ -280,7 +280,7 @@ describe('Gateway API compiler', () => {
     expect(warnings.join('\n')).toMatch(/trusts the system CAs/);
   });
 
-  it('routes gRPC backends with a GRPCRoute matching service and method', async () => {
+  it('routes gRPC backends with a GRPCRoute matching whole methods, and refuses what it cannot express', async () => {
     const policy: RoutingPolicy = {
       ...basePolicy(),
       rules: [
@@ -291,16 +291,7 @@ describe('Gateway API compiler', () => {
           ],
           backends: [{ service: 'catalog', port: 9090, protocol: 'grpc' }],
         },
-        {
-          name: 'any',
-          matches: [{ path: { type: 'PathPrefix', value: '/shop.v1.Cart' } }],
-          backends: [{ service: 'cart', port: 9090, protocol: 'grpc' }],
-        },
-        {
-          name: 'web',
-          matches: [{ path: { type: 'PathPrefix', value: '/web' } }],
-          backends: [{ service: 'web', port: 80 }],
-        },
+        { name: 'any', backends: [{ service: 'cart', port: 9090, protocol: 'grpc' }] },
       ],
     };
     const { find } = await compile([policy]);
@@ -315,15 +306,28 @@ describe('Gateway API compiler', () => {
         ],
         backendRefs: [{ name: 'catalog', port: 9090, weight: 1 }],
       },
-      {
-        name: 'any',
-        matches: [{ method: { type: 'Exact', service: 'shop.v1.Cart' } }],
-        backendRefs: [{ name: 'cart', port: 9090, weight: 1 }],
-      },
+      { name: 'any', backendRefs: [{ name: 'cart', port: 9090, weight: 1 }] },
     ]);
-    expect(find('HTTPRoute', 'shop')!.spec.rules.map((r: { name: string }) => r.name)).toEqual(['web']);
+    expect(find('HTTPRoute')).toBeUndefined();
     const bad = withRule({ backends: [{ service: 'c', port: 9090, protocol: 'grpc' }], timeouts: { request: '1s' } });
     expect(() => compileRoutes([bad], TARGET)).toThrow(/not available for gRPC backends/);
+    const prefix = withRule({
+      matches: [{ path: { type: 'PathPrefix', value: '/shop.v1.Cart' } }],
+      backends: [{ service: 'c', port: 9090, protocol: 'grpc' }],
+    });
+    expect(() => compileRoutes([prefix], TARGET)).toThrow(/matches one method or all of them/);
+    const mixed: RoutingPolicy = {
+      ...policy,
+      rules: [
+        ...policy.rules,
+        {
+          name: 'web',
+          matches: [{ path: { type: 'PathPrefix', value: '/web' } }],
+          backends: [{ service: 'web', port: 80 }],
+        },
+      ],
+    };
+    expect(() => compileRoutes([mixed], TARGET)).toThrow(/accepts only one of the two routes/);
   });
 
   it('routes TLS passthrough with a TLSRoute on the passthrough listener', async () => {
@@ -363,6 +367,7 @@ describe('Gateway API compiler', () => {
     const policy: RoutingPolicy = {
       ...basePolicy({
         rateLimit: { requestsPerSecond: 50 },
+        acceptApproximations: ['rate-limit'],
         allowSourceRanges: ['10.0.0.0/8'],
         denySourceRanges: ['10.9.0.0/16'],
       }),
@@ -453,7 +458,7 @@ describe('Gateway API compiler', () => {
   it('attaches implementation policies to gRPC routes too (regressions found by the property tests)', async () => {
     const grpcOnly = withRule(
       { backends: [{ service: 'catalog', port: 9090, protocol: 'grpc' }] },
-      { denySourceRanges: ['192.0.2.0/24'], rateLimit: { requestsPerSecond: 5 } },
+      { denySourceRanges: ['192.0.2.0/24'], rateLimit: { requestsPerSecond: 5 }, acceptApproximations: ['rate-limit'] },
     );
     const envoy = await compile([grpcOnly], { ...TARGET, implementation: 'envoy-gateway' });
     expect(envoy.find('SecurityPolicy')!.spec.targetRefs).toEqual([
