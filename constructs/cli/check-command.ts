@@ -84,10 +84,10 @@ export async function checkCommand(paths: readonly string[], options: CheckOptio
         readYamlDocuments(f, io).filter((o): o is Manifest => typeof o === 'object'),
       );
       const snapshotFile = path.join(folder, ROUTING_SNAPSHOT_FILE);
-      const policies: readonly RoutingPolicy[] = io.exists(snapshotFile)
-        ? parseRoutingSnapshot(io.readFile(snapshotFile), snapshotFile).policies
-        : [];
-      const guardrails = runGuardrails(objects, options, policies);
+      const snapshot = io.exists(snapshotFile)
+        ? parseRoutingSnapshot(io.readFile(snapshotFile), snapshotFile)
+        : undefined;
+      const guardrails = runGuardrails(objects, options, snapshot?.policies, snapshot?.target);
       results.push({
         folder,
         files,

@@ -83,9 +83,9 @@ export class GuardrailValidation {
         return parsed;
       });
       const snapshotFile = path.join(folder, ROUTING_SNAPSHOT_FILE);
-      const policies = this.readPolicies(context, snapshotFile);
+      const snapshot = this.readSnapshot(context, snapshotFile);
       const profile = this.props.profiles?.[path.basename(folder)] ?? this.props.profile;
-      const findings = runGuardrails(objects, { ...this.props, profile }, policies);
+      const findings = runGuardrails(objects, { ...this.props, profile }, snapshot?.policies, snapshot?.target);
       for (const f of findings) {
         if (!isBlocking([f], this.props.failOn)) {
           context.logger.log(`${f.severity} ${f.rule} ${f.object} ${f.field}: ${f.message}`);
@@ -113,13 +113,13 @@ export class GuardrailValidation {
   }
 
   // Synth writes routing.json beside the manifests; an app without routes has none.
-  private readPolicies(context: GuardrailValidationContext, file: string) {
+  private readSnapshot(context: GuardrailValidationContext, file: string) {
     let documents: unknown[];
     try {
       documents = context.parseManifest(file);
     } catch {
-      return [];
+      return undefined;
     }
-    return parseRoutingSnapshot(JSON.stringify(documents[0]), file).policies;
+    return parseRoutingSnapshot(JSON.stringify(documents[0]), file);
   }
 }

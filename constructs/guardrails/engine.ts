@@ -1,6 +1,6 @@
 /** Runs the guardrail rules over an environment's objects and routes, and reports the findings. */
 import { InvalidPropertyError, show } from '../core/validate';
-import type { RoutingPolicy } from '../routing/types';
+import type { CompileTarget, RoutingPolicy } from '../routing/types';
 import {
   type Finding,
   type GuardrailContext,
@@ -12,7 +12,7 @@ import {
 } from './findings';
 import { NETWORK_POLICY } from './rules/network';
 import { POD_SECURITY_RESTRICTED } from './rules/pod-security';
-import { ROUTE_HSTS, ROUTE_TIMEOUTS, ROUTE_TLS, ROUTE_WILDCARD_HOSTS } from './rules/routing';
+import { ROUTE_APPROXIMATIONS, ROUTE_HSTS, ROUTE_TIMEOUTS, ROUTE_TLS, ROUTE_WILDCARD_HOSTS } from './rules/routing';
 import { NO_PLAINTEXT_SECRETS, RBAC_LEAST_PRIVILEGE } from './rules/secrets-rbac';
 import {
   HIGH_AVAILABILITY,
@@ -41,6 +41,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   ROUTE_HSTS,
   ROUTE_TIMEOUTS,
   ROUTE_WILDCARD_HOSTS,
+  ROUTE_APPROXIMATIONS,
 ];
 
 const RULE_IDS = new Set(GUARDRAIL_RULES.map((r) => r.id));
@@ -101,16 +102,18 @@ export function ruleSeverity(rule: GuardrailRule, options: GuardrailOptions): Se
 
 /**
  * Every finding of every rule, worst first. `policies` are the environment's routing policies, which the
- * routing rules read (empty when only manifests are at hand).
+ * routing rules read (empty when only manifests are at hand), and `target` what they are compiled for.
  * @throws InvalidPropertyError when the options are malformed
  */
 export function runGuardrails(
   objects: readonly Manifest[],
   options: GuardrailOptions = {},
   policies: readonly RoutingPolicy[] = [],
+  target?: CompileTarget,
 ): Finding[] {
   validateGuardrailOptions(options);
-  return GUARDRAIL_RULES.flatMap((rule) => runRule(rule, { objects, policies, options })).sort(
+  const context = { objects, policies, options, ...(target ? { target } : {}) };
+  return GUARDRAIL_RULES.flatMap((rule) => runRule(rule, context)).sort(
     (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
   );
 }

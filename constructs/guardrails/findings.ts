@@ -2,7 +2,7 @@
  * The guardrails' vocabulary: rules, findings, severities and the options environments choose.
  * Pure: the same rules run in the cdk8s validation plugin, the CrossGuard pack and `switchyard check`.
  */
-import type { RoutingPolicy } from '../routing/types';
+import type { CompileTarget, RoutingPolicy } from '../routing/types';
 
 /** How bad a finding is. `danger` fails synth and deploy by default; `warning` and `info` are reported. */
 export type Severity = 'danger' | 'warning' | 'info';
@@ -81,6 +81,8 @@ export interface GuardrailContext {
   readonly objects: readonly Manifest[];
   readonly policies: readonly RoutingPolicy[];
   readonly options: GuardrailOptions;
+  /** What the policies are compiled for, when known (routing.json records it): rules that depend on the dialect read it. */
+  readonly target?: CompileTarget;
 }
 
 /** A finding before severity resolution: rules say which of their checks fired. */

@@ -1,5 +1,6 @@
 /** Routing guardrails on the typed policies: what a public route in production must have. */
 
+import { type Feature, featuresOf, supportFor } from '../../routing/capabilities';
 import type { RoutingPolicy } from '../../routing/types';
 import type { GuardrailRule, RawFinding } from '../findings';
 
@@ -39,7 +40,8 @@ export const ROUTE_HSTS: GuardrailRule = {
         object: policyRef(p),
         field: `${p.name}.hsts`,
         message: 'browsers are not told to stay on HTTPS',
-        fix: "set hsts: { maxAge: '365d' }",
+        // Gateway API durations stop at hours: one year is 8760h.
+        fix: "set hsts: { maxAge: '8760h' }",
       })),
 };
 
@@ -50,12 +52,27 @@ export const ROUTE_TIMEOUTS: GuardrailRule = {
   severity: 'info',
   scope: 'routing',
   productionSeverity: 'danger',
-  check: ({ policies }) => {
+  check: ({ policies, target }) => {
     const findings: RawFinding[] = [];
+    // A timeout the dialect does not emit per route bounds nothing the guardrail can see.
+    const perRoute = (feature: Feature) =>
+      !target || ['native', 'emulated', 'approximate'].includes(supportFor(target, feature));
     for (const p of policies) {
       if (p.tls?.passthrough) continue; // TLS is opaque to the proxy: no HTTP timeouts exist
       p.rules.forEach((rule, i) => {
-        if (rule.redirect || rule.timeouts?.request || rule.timeouts?.backendRequest) return;
+        if (rule.redirect) return;
+        const request = rule.timeouts?.request !== undefined && perRoute('timeouts.request');
+        const attempt = rule.timeouts?.backendRequest !== undefined && perRoute('timeouts.backend-request');
+        if (request || attempt) return;
+        if (rule.timeouts?.request || rule.timeouts?.backendRequest) {
+          findings.push({
+            object: policyRef(p),
+            field: `${p.name}.rules[${i}].timeouts`,
+            message: `rule '${rule.name ?? i}' sets a timeout that ${target?.dialect} does not emit per route (controller-wide only)`,
+            fix: `set the timeout on the ${target?.dialect} controller and record an exception for this route, or compile for a dialect with per-route timeouts`,
+          });
+          return;
+        }
         findings.push({
           object: policyRef(p),
           field: `${p.name}.rules[${i}].timeouts`,
@@ -92,4 +109,30 @@ export const ROUTE_WILDCARD_HOSTS: GuardrailRule = {
               : [],
           ),
         ),
+};
+
+/** Accepted approximations are visible: each one is a place where the route does not do exactly what it says. */
+export const ROUTE_APPROXIMATIONS: GuardrailRule = {
+  id: 'route-approximations',
+  description: 'Features a dialect only approximates are listed (accepted with acceptApproximations)',
+  severity: 'info',
+  scope: 'routing',
+  productionSeverity: 'warning',
+  check: ({ policies, target }) => {
+    if (!target) return [];
+    return policies.flatMap((p) =>
+      featuresOf(p).flatMap(({ feature, path }) => {
+        const support = supportFor(target, feature);
+        if (support !== 'approximate' && support !== 'global-only') return [];
+        return [
+          {
+            object: policyRef(p),
+            field: path,
+            message: `${target.dialect} ${support === 'global-only' ? 'sets' : 'only approximates'} '${feature}'${support === 'global-only' ? ' controller-wide' : ''} (accepted by acceptApproximations)`,
+            fix: `compile for a dialect that expresses '${feature}' exactly, or keep the approximation knowingly`,
+          },
+        ];
+      }),
+    );
+  },
 };
