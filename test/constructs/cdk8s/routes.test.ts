@@ -26,6 +26,30 @@ const shop: RoutingPolicy = {
 };
 
 describe('Routes', () => {
+  it('prints each warning once per app at synth, however many Routes report it (issue 13)', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'edge');
+    new Routes(chart, 'a', { policies: [shop], target: { dialect: 'ingress-nginx' } });
+    const other = { ...shop, name: 'blog', hosts: ['blog.example.com'] };
+    new Routes(chart, 'b', { policies: [other], target: { dialect: 'ingress-nginx' } });
+    new Routes(chart, 'quiet', { policies: [other], target: { dialect: 'ingress-nginx' }, printWarnings: false });
+    const printed: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => {
+      printed.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      app.synth();
+    } finally {
+      process.stderr.write = write;
+    }
+    const retired = printed.filter((line) => line.includes('retired'));
+    expect(retired).toHaveLength(1);
+    expect(retired[0]).toMatch(/^switchyard: warning: /);
+    expect(new Set(printed).size).toBe(printed.length);
+  });
+
   it('adds the compiled objects to the chart, exactly as compileRoutes returns them', async () => {
     const chart = Testing.chart();
     const routes = new Routes(chart, 'routes', { policies: [shop], target: { dialect: 'gateway-api' } });
@@ -85,7 +109,7 @@ describe('Routes', () => {
     const services = Testing.synth(apps).filter((o) => o.kind === 'Service');
     expect(services.map((s) => [s.metadata.name, s.metadata.annotations])).toEqual([
       ['web', undefined],
-      ['web-next', { 'haproxy.org/route-acl': 'rand(100) lt 10' }],
+      ['web-next', { 'haproxy.org/route-acl': 'rand(10) lt 1' }],
     ]);
     await expectSchemaValid(services);
   });
