@@ -374,41 +374,56 @@ export function importIngressNginx(objects: readonly unknown[]): NginxImport {
         const header = a[`${N}canary-by-header`];
         const cookie = a[`${N}canary-by-cookie`];
         const policy = primary.policy as Mutable<RoutingPolicy>;
-        if (header || cookie) {
+        const routePath = path as RouteMatch['path'];
+        // The Lua balancer tries the header, then the cookie, then the weight (balancer.lua): each one
+        // this canary sets becomes a rule, header first, and the weight splits the primary rule.
+        const matches: RouteMatch[] = [];
+        if (header) {
           const value = a[`${N}canary-by-header-value`];
           const pattern = a[`${N}canary-by-header-pattern`];
-          const match: RouteMatch = cookie
-            ? { path: path as RouteMatch['path'], cookie: { name: cookie, value: 'always' } }
-            : {
-                path: path as RouteMatch['path'],
-                headers: [
-                  pattern
-                    ? {
-                        name: header!,
-                        value: pattern.startsWith('^') ? pattern : `^${pattern}$`,
-                        type: 'RegularExpression',
-                      }
-                    : { name: header!, value: value ?? 'always' },
-                ],
-              };
-          if (!value && !pattern && header)
+          matches.push({
+            path: routePath,
+            headers: [
+              pattern && !value
+                ? { name: header, value: pattern.startsWith('^') ? pattern : `^${pattern}$`, type: 'RegularExpression' }
+                : { name: header, value: value ?? 'always' },
+            ],
+          });
+          if (!value && !pattern)
             add(
               `${N}canary-by-header`,
               "nginx routes on the values 'always' and 'never': carried over as a match on 'always'",
             );
+        }
+        if (cookie) matches.push({ path: routePath, cookie: { name: cookie, value: 'always' } });
+        for (const match of matches)
           policy.rules = [
             ...policy.rules,
             { name: `canary-${policy.rules.length}`, matches: [match], backends: [backend] },
           ];
-        } else if (a[`${N}canary-weight`]) {
+        if (matches.length && (header ? 1 : 0) + (cookie ? 1 : 0) > 1)
+          add(`${N}canary-by-cookie`, 'the header and the cookie each became a rule; the header rule comes first');
+        if (a[`${N}canary-weight`] && Number(a[`${N}canary-weight`]) > 0) {
           const weight = Number(a[`${N}canary-weight`]);
-          const total = Number(a[`${N}canary-weight-total`] ?? 100);
+          const declared = Number(a[`${N}canary-weight-total`] ?? 100);
+          // The balancer draws from 100 unless the declared total exceeds it.
+          const total = declared > 100 ? declared : 100;
           const [main] = primary.rule.backends ?? [];
           if (main)
             primary.rule.backends = [
               { ...main, weight: Math.max(0, total - weight) },
-              { ...backend, weight },
+              { ...backend, weight: Math.min(weight, total) },
             ];
+          if (declared < 100)
+            add(
+              `${N}canary-weight-total`,
+              `nginx draws from 100 when the total is at most 100: ${weight} of ${declared} is carried over as ${weight} of 100`,
+            );
+          if (matches.length)
+            add(
+              `${N}canary-weight`,
+              'the weight splits the primary rule and the header or cookie rules take precedence over it, as in nginx',
+            );
         }
       }
     }

@@ -4,13 +4,21 @@
  */
 import { dialectsSupporting, type Feature } from './capabilities';
 import { UnsupportedFeatureError } from './errors';
-import { backendNamespace } from './model';
+import { backendNamespace, redirectsHttp } from './model';
 import type { RetryOn, RouteRule, RoutingPolicy } from './types';
 import { parseDuration } from './values';
 
 export const NGINX = 'nginx.ingress.kubernetes.io/';
 
 const seconds = (duration: string) => Math.ceil(parseDuration(duration)! / 1000);
+
+/** Whole seconds of a duration, or a typed error: nginx timeouts are integer seconds. */
+function wholeSeconds(duration: string, at: string, feature: Feature): number {
+  const ms = parseDuration(duration)!;
+  if (ms % 1000 !== 0 || ms === 0)
+    unsupportedOnNginx(at, feature, `nginx takes whole seconds (at least 1), not ${duration}`);
+  return ms / 1000;
+}
 
 const NEXT_UPSTREAM: Readonly<Record<string, string[]>> = {
   '5xx': ['http_500', 'http_502', 'http_503', 'http_504'],
@@ -49,8 +57,13 @@ function retryAnnotations(rule: RouteRule, at: string, warnings: string[]): Reco
       });
     }
   });
-  if (r.backoff || r.perTryTimeout)
-    warnings.push(`${at}.retries: ingress-nginx has no retry backoff or per-try timeout; retries are immediate`);
+  if (r.perTryTimeout)
+    unsupportedOnNginx(
+      `${at}.retries.perTryTimeout`,
+      'retries',
+      'nginx has no per-try timeout (proxy-next-upstream-timeout bounds all tries together)',
+    );
+  if (r.backoff) warnings.push(`${at}.retries: ingress-nginx has no retry backoff; retries are immediate`);
   return {
     [`${NGINX}proxy-next-upstream`]: [...conditions].sort().join(' '),
     [`${NGINX}proxy-next-upstream-tries`]: String(r.attempts + 1),
@@ -62,15 +75,22 @@ function timeoutAnnotations(rule: RouteRule, at: string, warnings: string[]): Re
   if (!t) return {};
   const out: Record<string, string> = {};
   if (t.connect) {
-    const connect = seconds(t.connect);
+    const connect = wholeSeconds(t.connect, `${at}.timeouts.connect`, 'timeouts.connect');
     if (connect > 75)
       unsupportedOnNginx(`${at}.timeouts.connect`, 'timeouts.connect', 'nginx caps the connect timeout at 75s');
-    out[`${NGINX}proxy-connect-timeout`] = String(Math.max(1, connect));
+    out[`${NGINX}proxy-connect-timeout`] = String(connect);
   }
   // nginx times each read and send between two operations; there is no per-request total.
   const between = t.backendRequest ?? t.request ?? t.idle;
   if (between) {
-    const value = String(Math.max(1, seconds(between)));
+    const field = t.backendRequest ? 'backendRequest' : t.request ? 'request' : 'idle';
+    const feature =
+      field === 'backendRequest'
+        ? 'timeouts.backend-request'
+        : field === 'request'
+          ? 'timeouts.request'
+          : 'timeouts.idle';
+    const value = String(wholeSeconds(between, `${at}.timeouts.${field}`, feature));
     out[`${NGINX}proxy-read-timeout`] = value;
     out[`${NGINX}proxy-send-timeout`] = value;
     warnings.push(
@@ -83,6 +103,13 @@ function timeoutAnnotations(rule: RouteRule, at: string, warnings: string[]): Re
 function corsAnnotations(policy: RoutingPolicy): Record<string, string> {
   const cors = policy.cors;
   if (!cors) return {};
+  // annotations/cors/main.go: no (or an empty) cors-allow-headers means nginx's own list.
+  if (!cors.allowHeaders?.length)
+    unsupportedOnNginx(
+      `${policy.name}.cors.allowHeaders`,
+      'cors',
+      'without cors-allow-headers nginx allows its own list (DNT, Keep-Alive, User-Agent, X-Requested-With, If-Modified-Since, Cache-Control, Content-Type, Range, Authorization): list allowHeaders',
+    );
   return {
     [`${NGINX}enable-cors`]: 'true',
     [`${NGINX}cors-allow-origin`]: cors.allowOrigins.join(', '),
@@ -91,27 +118,48 @@ function corsAnnotations(policy: RoutingPolicy): Record<string, string> {
     ...(cors.exposeHeaders ? { [`${NGINX}cors-expose-headers`]: cors.exposeHeaders.join(', ') } : {}),
     // nginx defaults credentials to true: always say it.
     [`${NGINX}cors-allow-credentials`]: String(cors.allowCredentials === true),
-    ...(cors.maxAge ? { [`${NGINX}cors-max-age`]: String(seconds(cors.maxAge)) } : {}),
+    // nginx's default is 1728000 s; the model's is the browsers' 5 s.
+    [`${NGINX}cors-max-age`]: String(cors.maxAge ? seconds(cors.maxAge) : 5),
   };
 }
 
 function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string): Record<string, string> {
   const r = rule.redirect!;
   const code = r.statusCode ?? 302;
+  // The location's `return` runs in nginx's rewrite phase, before rewrite_by_lua (lua_ingress.lua),
+  // which issues the HTTP-to-HTTPS redirect: plain HTTP would get this redirect instead of the upgrade.
+  if (redirectsHttp(policy))
+    unsupportedOnNginx(
+      `${at}.redirect`,
+      'redirect',
+      "nginx answers plain HTTP with a rule's redirect before its HTTP-to-HTTPS redirect: set tls.redirectHttp: false and redirect.scheme",
+    );
   if (r.scheme === 'https' && r.hostname === undefined && r.path === undefined && r.port === undefined) {
+    if (policy.tls)
+      unsupportedOnNginx(
+        `${at}.redirect`,
+        'redirect',
+        'a scheme-only redirect is force-ssl-redirect, which forwards HTTPS requests instead of redirecting them',
+      );
     if (code !== 308)
       unsupportedOnNginx(
         `${at}.redirect.statusCode`,
         'redirect',
         'a scheme-only redirect is force-ssl-redirect, whose code is the controller-wide http-redirect-code (308 by default): use 308',
       );
-    return { [`${NGINX}force-ssl-redirect`]: 'true' };
+    return { [`${NGINX}force-ssl-redirect`]: 'true', [`${NGINX}preserve-trailing-slash`]: 'true' };
   }
   if (r.path === undefined)
     unsupportedOnNginx(
       `${at}.redirect`,
       'redirect',
       'nginx redirects to a fixed URL and would drop the request path: set redirect.path',
+    );
+  if (policy.tls && r.scheme === undefined)
+    unsupportedOnNginx(
+      `${at}.redirect.scheme`,
+      'redirect',
+      'nginx redirects to a fixed URL, so it cannot keep the request scheme of a policy that serves HTTP and HTTPS: set redirect.scheme',
     );
   const host =
     r.hostname ?? (policy.hosts.length === 1 && !policy.hosts[0]!.startsWith('*.') ? policy.hosts[0] : undefined);
@@ -121,7 +169,9 @@ function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string)
       'redirect',
       'nginx needs an absolute redirect URL and the policy has several hosts: set redirect.hostname',
     );
-  const url = `${r.scheme ?? (policy.tls ? 'https' : 'http')}://${host}${r.port ? `:${r.port}` : ''}${r.path}`;
+  const scheme = r.scheme ?? 'http';
+  const port = r.port !== undefined && r.port !== (scheme === 'https' ? 443 : 80) ? `:${r.port}` : '';
+  const url = `${scheme}://${host}${port}${r.path}`;
   const permanent = code === 301 || code === 308;
   return permanent
     ? { [`${NGINX}permanent-redirect`]: url, [`${NGINX}permanent-redirect-code`]: String(code) }
@@ -140,6 +190,8 @@ export function ruleAnnotations(
   if (protocol === 'https') a[`${NGINX}backend-protocol`] = 'HTTPS';
   if (protocol === 'grpc') a[`${NGINX}backend-protocol`] = 'GRPC';
   if (policy.tls && !policy.tls.passthrough && policy.tls.redirectHttp === false) a[`${NGINX}ssl-redirect`] = 'false';
+  // lua_ingress.lua drops a trailing '/' from the HTTPS redirect unless told to keep it.
+  if (redirectsHttp(policy)) a[`${NGINX}preserve-trailing-slash`] = 'true';
   if (policy.tls?.passthrough) {
     a[`${NGINX}ssl-passthrough`] = 'true';
     warnings.push(
@@ -168,8 +220,15 @@ export function ruleAnnotations(
   const limit = rule.rateLimit ?? policy.rateLimit;
   if (limit) {
     a[`${NGINX}limit-rps`] = String(limit.requestsPerSecond);
-    if (limit.burst !== undefined)
-      a[`${NGINX}limit-burst-multiplier`] = String(Math.max(1, Math.ceil(limit.burst / limit.requestsPerSecond)));
+    // ratelimit/main.go: burst = limit-rps * limit-burst-multiplier (default 5).
+    const burst = limit.burst ?? limit.requestsPerSecond;
+    if (burst % limit.requestsPerSecond !== 0 || burst === 0)
+      unsupportedOnNginx(
+        `${rule.rateLimit ? at : policy.name}.rateLimit.burst`,
+        'rate-limit',
+        `nginx's burst is a whole multiple of the rate (limit-burst-multiplier): use a multiple of ${limit.requestsPerSecond}`,
+      );
+    a[`${NGINX}limit-burst-multiplier`] = String(burst / limit.requestsPerSecond);
     warnings.push(`${at}: ingress-nginx rate limits count per client IP per controller replica and reject with 503`);
   }
   const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;

@@ -6,6 +6,7 @@
 import type { Feature } from './capabilities';
 import { RoutingError } from './errors';
 import { NGINX, ruleAnnotations, unsupportedOnNginx as unsupported } from './ingress-nginx-annotations';
+import { checkDefaultLocations, checkSharedLocations, checkUpstreams, type Emitted } from './ingress-nginx-checks';
 import { ingressObject } from './ingress-objects';
 import { matchesOf, pathOf, weightOf } from './model';
 import { objectName } from './names';
@@ -39,36 +40,49 @@ function regexHosts(policies: readonly RoutingPolicy[]): Set<string> {
   return hosts;
 }
 
-interface IngressPath {
+export interface IngressPath {
   readonly path: string;
   readonly pathType: 'Exact' | 'Prefix' | 'ImplementationSpecific';
 }
 
-/** The Ingress path of a match; in regex mode, the regex nginx anchors with '^' and matches case-insensitively. */
+/**
+ * The Ingress path of a match; in regex mode, the regex nginx anchors with '^' and matches
+ * case-insensitively. In regex mode the controller sorts locations longest path first and the first
+ * regex that matches wins (controller.go getBackendServers), so the paths are written for that order:
+ * an Exact path carries a PCRE comment that makes it longer than any prefix that could also match it,
+ * and the catch-all '/' stays pathType Prefix so it replaces the host's default location (an
+ * ImplementationSpecific '/' would sort after it and never match). Outside regex mode a prefix drops
+ * its trailing '/': nginx's Prefix '/api/' would not match '/api' (location.go updateServerLocations).
+ */
 function ingressPath(match: RouteMatch, regex: boolean, rule: RouteRule): IngressPath & { rewriteTarget?: string } {
   const { type, value } = pathOf(match);
-  if (!regex) return { path: value, pathType: type === 'Exact' ? 'Exact' : 'Prefix' };
   const prefix = value.replace(/\/+$/, '');
+  if (!regex)
+    return type === 'Exact' ? { path: value, pathType: 'Exact' } : { path: prefix || '/', pathType: 'Prefix' };
   if (rule.rewrite?.pathPrefix !== undefined) {
     const to = rule.rewrite.pathPrefix.replace(/\/+$/, '');
+    // nginx replaces the whole URI with the target: '/old' must become '/new', not '/new/'.
     return prefix === ''
       ? { path: '/(.*)', pathType: 'ImplementationSpecific', rewriteTarget: `${to}/$1` }
-      : { path: `${escapeRegex(prefix)}(/|$)(.*)`, pathType: 'ImplementationSpecific', rewriteTarget: `${to}/$2` };
+      : {
+          path: `${escapeRegex(prefix)}(/|$)(.*)`,
+          pathType: 'ImplementationSpecific',
+          rewriteTarget: to === '' ? '/$2' : `${to}$1$2`,
+        };
   }
+  const full = rule.rewrite?.fullPath ? { rewriteTarget: rule.rewrite.fullPath } : {};
+  if (type === 'PathPrefix' && prefix === '') return { path: '/', pathType: 'Prefix', ...full };
   const path =
     type === 'RegularExpression'
       ? value.replace(/^\^/, '')
       : type === 'Exact'
-        ? `${escapeRegex(value)}$`
-        : prefix === ''
-          ? '/'
-          : `${escapeRegex(prefix)}(/|$)`;
-  return {
-    path,
-    pathType: 'ImplementationSpecific',
-    ...(rule.rewrite?.fullPath ? { rewriteTarget: rule.rewrite.fullPath } : {}),
-  };
+        ? `${escapeRegex(value)}${EXACT_MARK}$`
+        : `${escapeRegex(prefix)}(/|$)`;
+  return { path, pathType: 'ImplementationSpecific', ...full };
 }
+
+/** A PCRE comment: it makes an Exact regex sort before every prefix regex that also matches its path. */
+const EXACT_MARK = '(?#exact)';
 
 function ingress(
   policy: RoutingPolicy,
@@ -110,7 +124,70 @@ function canaryAnnotations(match: RouteMatch, at: string): Record<string, string
     : { ...base, [`${NGINX}canary-by-header`]: h.name, [`${NGINX}canary-by-header-value`]: h.value };
 }
 
-function compilePolicy(policy: RoutingPolicy, className: string, regex: boolean, warnings: string[]): KubeObject[] {
+/** The backends that take traffic (weight > 0), in order. */
+function liveBackends(rule: RouteRule): Backend[] {
+  return (rule.backends ?? []).filter((b) => weightOf(b) > 0);
+}
+
+/**
+ * canary-weight and canary-weight-total for an exact split. The Lua balancer sends a request to the
+ * canary when math.random(total) <= weight, with total = canary-weight-total only when it exceeds 100,
+ * else 100 (rootfs/etc/nginx/lua/balancer.lua): so the total is scaled to at least 100.
+ */
+export function canaryWeights(primary: number, canary: number): { weight: number; total: number } {
+  const g = gcd(primary, canary);
+  const [p, c] = [primary / g, canary / g];
+  const k = Math.max(1, Math.ceil(100 / (p + c)));
+  return { weight: c * k, total: (p + c) * k };
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** A passthrough policy: one Ingress on '/', the server's root location, which the SNI proxy forwards. */
+function compilePassthrough(
+  policy: RoutingPolicy,
+  className: string,
+  warnings: string[],
+  emitted: Emitted[],
+): KubeObject[] {
+  const at = `${policy.name}.rules[0]`;
+  const live = liveBackends(policy.rules[0]!);
+  // controller.go getConfiguration: the SSL passthrough backend is the root location's own upstream;
+  // canaries (alternative backends) are never consulted.
+  if (live.length !== 1)
+    unsupported(
+      `${at}.backends`,
+      'tls.passthrough',
+      'the ssl-passthrough proxy forwards to the one Service of the host; it ignores canaries, so a split would send nothing to the other backends',
+    );
+  for (const field of ['allowSourceRanges', 'denySourceRanges'] as const)
+    if (policy[field])
+      unsupported(
+        `${policy.name}.${field}`,
+        field === 'allowSourceRanges' ? 'ip.allow' : 'ip.deny',
+        'the ssl-passthrough proxy checks no client address (the lists apply to plain HTTP locations only)',
+      );
+  if (policy.rules.length > 1) warnings.push(`${policy.name}: passthrough uses rules[0] only`);
+  const name = objectName([policy.name, policy.rules[0]!.name ?? 'rule-0']);
+  const annotations = { [`${NGINX}ssl-passthrough`]: 'true' };
+  warnings.push(
+    `${policy.name}: ssl-passthrough needs the controller flag --enable-ssl-passthrough (Helm controller.extraArgs.enable-ssl-passthrough: "")`,
+  );
+  const path: IngressPath = { path: '/', pathType: 'Prefix' };
+  emitted.push({ owner: at, policy, canary: false, paths: [path], backend: live[0]!, annotations });
+  return [ingress(policy, name, annotations, [path], live[0]!, className)];
+}
+
+function compilePolicy(
+  policy: RoutingPolicy,
+  className: string,
+  regex: boolean,
+  warnings: string[],
+  emitted: Emitted[],
+): KubeObject[] {
+  if (policy.tls?.passthrough) return compilePassthrough(policy, className, warnings, emitted);
   const objects: KubeObject[] = [...certificateFor(policy)];
   const canaries = new Map<string, string>(); // path -> owner, one canary per host and path
   const claimCanary = (path: string, owner: string, feature: Feature) => {
@@ -126,6 +203,10 @@ function compilePolicy(policy: RoutingPolicy, className: string, regex: boolean,
   if (regex)
     warnings.push(
       `${policy.name}: ingress-nginx matches every path of ${policy.hosts.join(', ')} as a case-insensitive regular expression (use-regex is host-wide)`,
+    );
+  if (policy.tls && !policy.hsts)
+    warnings.push(
+      `${policy.name}: ingress-nginx sends HSTS (max-age 31536000, includeSubDomains) on every TLS host unless the controller ConfigMap sets hsts: "false"`,
     );
   const fallback = policy.rules.find((r) => r.backends)?.backends?.[0];
 
@@ -148,7 +229,7 @@ function compilePolicy(policy: RoutingPolicy, className: string, regex: boolean,
         );
       matchesOf(rule).forEach((match, i) => {
         const path = ingressPath({ path: pathOf(match) }, regex, rule);
-        const shadowed = policy.rules.some(
+        const shadowed = policy.rules.find(
           (r, j) =>
             j !== index &&
             !isCanaryRule(r) &&
@@ -160,16 +241,24 @@ function compilePolicy(policy: RoutingPolicy, className: string, regex: boolean,
             'match.header',
             `nginx matches headers only as a canary of a rule with the same path (${pathOf(match).value}) and no header: add that rule`,
           );
+        if ((shadowed!.backends?.[0]?.protocol ?? 'http') !== (rule.backends![0]!.protocol ?? 'http'))
+          unsupported(
+            `${at}.backends[0].protocol`,
+            'match.header',
+            'an nginx canary is proxied with the backend-protocol of the rule it shadows: use the same protocol',
+          );
         claimCanary(path.path, `${at}.matches[${i}]`, match.cookie ? 'match.cookie' : 'match.header');
+        const annotations = canaryAnnotations(match, `${at}.matches[${i}]`);
+        emitted.push({
+          owner: `${at}.matches[${i}]`,
+          policy,
+          canary: true,
+          paths: [path],
+          backend: rule.backends![0]!,
+          annotations,
+        });
         objects.push(
-          ingress(
-            policy,
-            objectName([name, 'canary', String(i)]),
-            canaryAnnotations(match, `${at}.matches[${i}]`),
-            [path],
-            rule.backends![0]!,
-            className,
-          ),
+          ingress(policy, objectName([name, 'canary', String(i)]), annotations, [path], rule.backends![0]!, className),
         );
       });
       return;
@@ -183,41 +272,55 @@ function compilePolicy(policy: RoutingPolicy, className: string, regex: boolean,
     }
     const paths = matchesOf(rule).map((m) => ingressPath(m, regex, rule));
     const rewrite = paths.find((p) => p.rewriteTarget)?.rewriteTarget;
+    const backends = liveBackends(rule);
+    if (backends.length === 2 && (backends[0]!.protocol ?? 'http') !== (backends[1]!.protocol ?? 'http'))
+      unsupported(
+        `${at}.backends`,
+        'split.weighted',
+        'an nginx canary is proxied with the backend-protocol of the primary: split between backends of one protocol',
+      );
     const annotations = {
-      ...ruleAnnotations(policy, rule, at, warnings),
+      ...ruleAnnotations(policy, { ...rule, ...(rule.backends ? { backends } : {}) }, at, warnings),
       ...(regex ? { [`${NGINX}use-regex`]: 'true' } : {}),
       ...(rewrite ? { [`${NGINX}rewrite-target`]: rewrite } : {}),
     };
-    const backends = rule.backends ?? [];
     const primary = backends[0] ?? fallback;
     if (!primary) {
       warnings.push(
         `${at}: the redirect Ingress names Service ${policy.name}-redirect, which never receives traffic (nginx answers the redirect first)`,
       );
     }
-    objects.push(
-      ingress(policy, name, annotations, paths, primary ?? { service: `${policy.name}-redirect`, port: 80 }, className),
-    );
+    const main = primary ?? { service: `${policy.name}-redirect`, port: 80 };
+    emitted.push({
+      owner: at,
+      policy,
+      canary: false,
+      paths,
+      backend: main,
+      annotations,
+      ...(rule.redirect ? { redirect: true } : {}),
+    });
+    objects.push(ingress(policy, name, annotations, paths, main, className));
     if (backends.length === 2) {
       const canary = backends[1]!;
-      const total = weightOf(backends[0]!) + weightOf(canary);
+      const { weight, total } = canaryWeights(weightOf(backends[0]!), weightOf(canary));
       paths.forEach((p) => {
         claimCanary(p.path, `${at}.backends[1]`, 'split.weighted');
       });
-      objects.push(
-        ingress(
-          policy,
-          objectName([name, 'canary']),
-          {
-            [`${NGINX}canary`]: 'true',
-            [`${NGINX}canary-weight`]: String(weightOf(canary)),
-            [`${NGINX}canary-weight-total`]: String(total),
-          },
-          paths,
-          canary,
-          className,
-        ),
-      );
+      const canaryAnnotations = {
+        [`${NGINX}canary`]: 'true',
+        [`${NGINX}canary-weight`]: String(weight),
+        [`${NGINX}canary-weight-total`]: String(total),
+      };
+      emitted.push({
+        owner: `${at}.backends[1]`,
+        policy,
+        canary: true,
+        paths,
+        backend: canary,
+        annotations: canaryAnnotations,
+      });
+      objects.push(ingress(policy, objectName([name, 'canary']), canaryAnnotations, paths, canary, className));
     }
   });
   return objects;
@@ -261,16 +364,21 @@ export function compileIngressNginx(
   warnings.push(
     'ingress-nginx was retired in March 2026 (final chart 4.15.1): plan the move to Gateway API (compile with dialect gateway-api)',
   );
+  checkSharedLocations(policies, isCanaryRule);
   const regex = regexHosts(policies);
   const className = target.ingressClassName ?? 'nginx';
+  const emitted: Emitted[] = [];
   const objects = policies.flatMap((p) =>
     compilePolicy(
       p,
       className,
       p.hosts.some((h) => regex.has(h)),
       warnings,
+      emitted,
     ),
   );
   checkNginxHostFlags(objects);
+  checkDefaultLocations(emitted);
+  checkUpstreams(emitted);
   return objects;
 }

@@ -106,6 +106,49 @@ describe('importIngressNginx', () => {
     );
   });
 
+  it('keeps both the header and the weight of one canary Ingress (nginx tries the header first, then the weight)', () => {
+    const ingress = (name: string, service: string, annotations: Record<string, string>) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'shop', annotations },
+      spec: {
+        rules: [
+          {
+            host: 'shop.example.com',
+            http: {
+              paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }],
+            },
+          },
+        ],
+      },
+    });
+    const N = 'nginx.ingress.kubernetes.io/';
+    const { policies, report } = importIngressNginx([
+      ingress('shop', 'web', {}),
+      ingress('shop-canary', 'beta', {
+        [`${N}canary`]: 'true',
+        [`${N}canary-by-header`]: 'X-Beta',
+        [`${N}canary-by-header-value`]: 'yes',
+        [`${N}canary-weight`]: '10',
+      }),
+    ]);
+    expect(policies[0]!.rules).toEqual([
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backends: [
+          { service: 'web', port: 80, weight: 90 },
+          { service: 'beta', port: 80, weight: 10 },
+        ],
+      },
+      {
+        name: 'canary-1',
+        matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ name: 'X-Beta', value: 'yes' }] }],
+        backends: [{ service: 'beta', port: 80 }],
+      },
+    ]);
+    expect(report.map((f) => f.message).join('\n')).toMatch(/header or cookie rules take precedence/);
+  });
+
   it('renders a reviewable TypeScript module', () => {
     const source = renderPoliciesModule(shop.policies, ['shop.yaml']);
     expect(source).toMatch(/^\/\/ Imported from ingress-nginx by `switchyard import-nginx` \(shop.yaml\)/);

@@ -35,6 +35,7 @@ function unsupported(policies: RoutingPolicy[]): UnsupportedFeatureError {
 
 const canaryOf = (rule: Partial<RouteRule>): RoutingPolicy => ({
   ...basePolicy(),
+  acceptApproximations: ['match.cookie'],
   rules: [
     { name: 'web', backends: [{ service: 'web', port: 8080 }] },
     { name: 'beta', backends: [{ service: 'beta', port: 8080 }], ...rule } as RouteRule,
@@ -150,7 +151,7 @@ describe('ingress-nginx compiler', () => {
     ],
     [
       'a header canary with filters',
-      { matches: [{ headers: [{ name: 'a', value: '1' }] }], timeouts: { request: '1s' } },
+      { matches: [{ headers: [{ name: 'a', value: '1' }] }], maxBodySize: '1m' },
       'match.header',
       /ignores every annotation/,
     ],
@@ -193,6 +194,7 @@ describe('ingress-nginx compiler', () => {
   it('turns every path of a regex host into an equivalent case-insensitive regex, and says so', async () => {
     const policy: RoutingPolicy = {
       ...basePolicy(),
+      acceptApproximations: ['path.regex'],
       rules: [
         {
           name: 'versions',
@@ -213,24 +215,30 @@ describe('ingress-nginx compiler', () => {
     });
     expect(ingress('shop-docs')!.spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toEqual([
       '/docs\\.v1(/|$)',
-      '/health$',
+      '/health(?#exact)$',
     ]);
     expect(ingress('shop-docs')!.metadata.annotations![`${N}use-regex`]).toBe('true');
     expect(ingress('other-web')!.metadata.annotations).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/case-insensitive regular expression \(use-regex is host-wide\)/);
   });
 
-  it('rewrites a prefix with a capture group', async () => {
-    const { ingress } = await compile([
-      withRule({ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], rewrite: { pathPrefix: '/v2' } }),
-    ]);
+  it('rewrites a prefix with capture groups, keeping the separator only where the request had one', async () => {
+    const rewrite = (pathPrefix: string) =>
+      compile([
+        withRule(
+          { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], rewrite: { pathPrefix } },
+          { acceptApproximations: ['rewrite.path-prefix'] },
+        ),
+      ]);
+    const { ingress } = await rewrite('/v2');
     expect(ingress('shop-web')!.spec.rules[0].http.paths[0].path).toBe('/api(/|$)(.*)');
-    expect(ingress('shop-web')!.metadata.annotations![`${N}rewrite-target`]).toBe('/v2/$2');
+    expect(ingress('shop-web')!.metadata.annotations![`${N}rewrite-target`]).toBe('/v2$1$2');
+    expect((await rewrite('/')).ingress('shop-web')!.metadata.annotations![`${N}rewrite-target`]).toBe('/$2');
   });
 
-  it('writes timeouts as whole seconds and refuses a connect timeout over 75s', async () => {
+  it('writes timeouts as whole seconds and refuses a connect timeout over 75s or a fraction of a second', async () => {
     const { annotations, warnings } = await compile([
-      withRule({ timeouts: { connect: '1500ms', backendRequest: '1m' } }),
+      withRule({ timeouts: { connect: '2s', idle: '1m' } }, { acceptApproximations: ['timeouts.idle'] }),
     ]);
     expect(annotations()).toMatchObject({
       [`${N}proxy-connect-timeout`]: '2',
@@ -239,6 +247,7 @@ describe('ingress-nginx compiler', () => {
     });
     expect(warnings.join('\n')).toMatch(/between two reads or writes/);
     expect(unsupported([withRule({ timeouts: { connect: '90s' } })]).message).toMatch(/75s/);
+    expect(unsupported([withRule({ timeouts: { connect: '1500ms' } })]).message).toMatch(/whole seconds/);
   });
 
   it('compiles retries, rate limits, IP lists, CORS, body size and affinity', async () => {
@@ -250,10 +259,10 @@ describe('ingress-nginx compiler', () => {
           sessionAffinity: { cookieName: 'route', maxAge: '1h' },
         },
         {
-          rateLimit: { requestsPerSecond: 10, burst: 25 },
+          rateLimit: { requestsPerSecond: 10, burst: 30 },
           allowSourceRanges: ['10.0.0.0/8', '2001:db8::/32'],
           denySourceRanges: ['10.9.0.0/16'],
-          cors: { allowOrigins: ['https://a.example.com'], maxAge: '10m' },
+          cors: { allowOrigins: ['https://a.example.com'], allowHeaders: ['X-Api-Key'], maxAge: '10m' },
         },
       ),
     ]);
@@ -270,11 +279,17 @@ describe('ingress-nginx compiler', () => {
       [`${N}enable-cors`]: 'true',
       [`${N}cors-allow-origin`]: 'https://a.example.com',
       [`${N}cors-allow-methods`]: 'GET, HEAD, POST',
+      [`${N}cors-allow-headers`]: 'X-Api-Key',
       [`${N}cors-allow-credentials`]: 'false',
       [`${N}cors-max-age`]: '600',
       [`${N}proxy-body-size`]: '8m',
     });
     expect(unsupported([withRule({ retries: { attempts: 1, on: [501] } })]).message).toMatch(/not 501/);
+    expect(unsupported([withRule({ retries: { attempts: 1, perTryTimeout: '1s' } })]).message).toMatch(/per-try/);
+    expect(unsupported([basePolicy({ rateLimit: { requestsPerSecond: 10, burst: 25 } })]).message).toMatch(
+      /multiple of 10/,
+    );
+    expect(unsupported([basePolicy({ cors: { allowOrigins: ['*'] } })]).message).toMatch(/list allowHeaders/);
   });
 
   it('compiles redirects to absolute URLs, and scheme-only redirects to force-ssl-redirect', async () => {
@@ -291,7 +306,10 @@ describe('ingress-nginx compiler', () => {
       [`${N}temporal-redirect-code`]: '307',
     });
     const https = await compile([withRule({ backends: undefined, redirect: { scheme: 'https', statusCode: 308 } })]);
-    expect(https.annotations()).toEqual({ [`${N}force-ssl-redirect`]: 'true' });
+    expect(https.annotations()).toEqual({
+      [`${N}force-ssl-redirect`]: 'true',
+      [`${N}preserve-trailing-slash`]: 'true',
+    });
     expect(unsupported([withRule({ backends: undefined, redirect: { hostname: 'new.example.com' } })]).message).toMatch(
       /drop the request path/,
     );
@@ -299,13 +317,22 @@ describe('ingress-nginx compiler', () => {
   });
 
   it('compiles mirroring to all requests only, HSTS as controller-wide, passthrough with its controller flag', async () => {
-    const mirror = await compile([withRule({ mirror: { backend: { service: 'shadow', port: 80 } } })]);
+    const mirror = await compile([
+      withRule({ mirror: { backend: { service: 'shadow', port: 80 } } }, { acceptApproximations: ['mirror'] }),
+    ]);
     expect(mirror.annotations()[`${N}mirror-target`]).toBe('http://shadow.shop.svc.cluster.local:80$request_uri');
     expect(
-      unsupported([withRule({ mirror: { backend: { service: 'shadow', port: 80 }, percent: 50 } })]).message,
+      unsupported([
+        withRule(
+          { mirror: { backend: { service: 'shadow', port: 80 }, percent: 50 } },
+          { acceptApproximations: ['mirror'] },
+        ),
+      ]).message,
     ).toMatch(/100%/);
-    const hsts = await compile([basePolicy({ tls: { secretName: 's' }, hsts: { maxAge: '1h' } })]);
-    expect(hsts.warnings.join('\n')).toMatch(/'hsts' controller-wide only/);
+    const hsts = await compile([
+      basePolicy({ tls: { secretName: 's' }, hsts: { maxAge: '1h' }, acceptApproximations: ['hsts'] }),
+    ]);
+    expect(hsts.warnings.join('\n')).toMatch(/accepted approximation of 'hsts'/);
     const pass = await compile([basePolicy({ tls: { passthrough: true } })]);
     expect(pass.annotations()[`${N}ssl-passthrough`]).toBe('true');
     expect(pass.warnings.join('\n')).toMatch(/--enable-ssl-passthrough/);
@@ -371,6 +398,7 @@ describe('ingress-nginx compiler', () => {
         (specs) => {
           const policies = specs.map(([hosts, p], i) => ({
             name: `p${i}`,
+            acceptApproximations: ['path.regex' as const],
             hosts,
             rules: [
               {
