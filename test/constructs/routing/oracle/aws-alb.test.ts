@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { RoutingError } from '../../../../constructs/routing/errors';
@@ -6,6 +7,7 @@ import { outcomeDifference } from '../../../../constructs/routing/oracle/compare
 import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
+import { environments, requests } from './arbitraries';
 import { checkDialect, describeStats } from './harness';
 
 const A = 'alb.ingress.kubernetes.io/';
@@ -388,5 +390,41 @@ describe('aws-alb property', () => {
     const stats = checkDialect('aws-alb', interpretAwsAlb);
     console.log(describeStats('aws-alb', stats));
     expect(stats.compared).toBeGreaterThan(0);
+  }, 120_000);
+
+  // Most generated environments use a header, query or cookie match, which ALB only approximates
+  // (case-insensitive values), so checkDialect compiles few of them. With those approximations
+  // accepted (the generator's values are lowercase, where the approximation is exact) the rule
+  // order, fences, source lists, redirects and splits get many more cases. One vocabulary gap is
+  // set aside here and raised with the lead: ALB's HTTP/1 target groups carry WebSocket upgrades, so
+  // the interpreter cannot tell the model's 'ws' backends from 'http' ones.
+  it('agrees with the model with the header, query and cookie approximations accepted', () => {
+    const accept = ['match.header', 'match.header-regex', 'match.query', 'match.cookie'] as const;
+    const withConsent = environments.map((ps) => ps.map((p) => ({ ...p, acceptApproximations: [...accept] })));
+    let compiled = 0;
+    let compared = 0;
+    fc.assert(
+      fc.property(withConsent, fc.array(requests, { minLength: 6, maxLength: 10 }), (policies, reqs) => {
+        let result: ReturnType<typeof compileRoutes>;
+        try {
+          result = compileRoutes(policies, { dialect: 'aws-alb' });
+        } catch (error) {
+          if (error instanceof RoutingError) return;
+          throw error;
+        }
+        compiled++;
+        for (const r of reqs) {
+          const model = modelOutcome(policies, r);
+          if (model.kind === 'unspecified') continue;
+          const expected = JSON.parse(JSON.stringify(model).replace(/,"protocol":"ws"/g, ''));
+          const diff = outcomeDifference(expected, interpretAwsAlb(result, r));
+          if (diff) throw new Error(`${JSON.stringify(r)}\n${diff}`);
+          compared++;
+        }
+      }),
+      { numRuns: Number(process.env.ORACLE_RUNS ?? 250) * 4 },
+    );
+    console.log(`aws-alb (approximations accepted): ${compiled} compiled, ${compared} requests agree`);
+    expect(compared).toBeGreaterThan(0);
   }, 120_000);
 });
