@@ -14,3 +14,6 @@ export * from './route-map';
 export * from './types';
 export * from './validate';
 export * from './values';
+export { canonical, outcomeDifference } from './oracle/compare';
+export * from './oracle/model';
+export * from './oracle/types';
