@@ -3,8 +3,8 @@
  * no single policy shows. Pure.
  */
 import { InvalidRoutingPolicyError } from './errors';
-import { backendNamespace, redirectsHttp } from './model';
-import type { RoutingPolicy } from './types';
+import { backendNamespace, matchesOf, pathOf, redirectsHttp } from './model';
+import type { RouteMatch, RoutingPolicy } from './types';
 
 /** Whether two host lists share a name ('*.' covers one or more labels, as route hostnames do). */
 function hostsIntersect(a: readonly string[], b: readonly string[]): boolean {
@@ -88,4 +88,147 @@ export function checkBackendTlsScope(policies: readonly RoutingPolicy[]): void {
       }
     });
   }
+}
+
+/** One HTTPRoute match as Traefik's Gateway provider ranks it. */
+interface Ranked {
+  readonly at: string;
+  readonly policy: RoutingPolicy;
+  readonly match: RouteMatch;
+  readonly rule: number;
+  /** The model's precedence key (Exact, prefix length, method, headers incl. cookie, query). */
+  readonly key: readonly number[];
+  readonly priority: number;
+}
+
+function modelKey(m: RouteMatch): number[] {
+  const path = pathOf(m);
+  const rank = path.type === 'Exact' ? 2 : path.type === 'PathPrefix' ? 1 : 0;
+  const length = path.type === 'PathPrefix' ? path.value.replace(/\/+$/, '').length : path.value.length;
+  return [rank, length, m.method ? 1 : 0, (m.headers?.length ?? 0) + (m.cookie ? 1 : 0), m.queryParams?.length ?? 0];
+}
+
+/**
+ * Traefik's router priority (traefik pkg/provider/kubernetes/gateway/httproute.go buildMatchRule,
+ * buildPathRule, loadHTTPRoute): Exact 100000; PathPrefix '/' 1, another prefix or a regex 10000 +
+ * 100 per character as written; method 1000; 100 per header (the cookie is a Cookie header); 10 per
+ * query match; plus the route's longest hostname; plus (rules of the route - rule index).
+ */
+function traefikPriority(policy: RoutingPolicy, m: RouteMatch, indexInRoute: number, rulesInRoute: number): number {
+  const path = pathOf(m);
+  const base =
+    path.type === 'Exact'
+      ? 100000
+      : path.type === 'PathPrefix' && path.value === '/'
+        ? 1
+        : 10000 + path.value.length * 100;
+  const headers = (m.headers?.length ?? 0) + (m.cookie ? 1 : 0);
+  const host = Math.max(...policy.hosts.map((h) => h.length));
+  return (
+    base +
+    (m.method ? 1000 : 0) +
+    100 * headers +
+    10 * (m.queryParams?.length ?? 0) +
+    host +
+    rulesInRoute -
+    indexInRoute
+  );
+}
+
+/** Whether one request can satisfy both matches (conservative: regexes may overlap anything). */
+function mayOverlap(a: RouteMatch, b: RouteMatch): boolean {
+  const pa = pathOf(a);
+  const pb = pathOf(b);
+  const covers = (p: typeof pa, q: typeof pb) =>
+    p.type === 'PathPrefix' && (q.type === 'Exact' || q.type === 'PathPrefix') && prefixCovers(p.value, q.value);
+  const paths =
+    pa.type === 'RegularExpression' ||
+    pb.type === 'RegularExpression' ||
+    (pa.type === 'Exact' && pb.type === 'Exact' ? pa.value === pb.value : covers(pa, pb) || covers(pb, pa));
+  if (!paths) return false;
+  if (a.method && b.method && a.method !== b.method) return false;
+  const exact = (list: RouteMatch['headers'], lower: boolean) =>
+    new Map(
+      (list ?? [])
+        .filter((h) => (h.type ?? 'Exact') === 'Exact')
+        .map((h) => [lower ? h.name.toLowerCase() : h.name, h.value]),
+    );
+  const clash = (x: Map<string, string>, y: Map<string, string>) => [...x].some(([k, v]) => y.has(k) && y.get(k) !== v);
+  if (clash(exact(a.headers, true), exact(b.headers, true))) return false;
+  if (clash(exact(a.queryParams, false), exact(b.queryParams, false))) return false;
+  if (a.cookie && b.cookie && a.cookie.name === b.cookie.name && a.cookie.value !== b.cookie.value) return false;
+  return true;
+}
+
+/** Segment-wise: whether PathPrefix `prefix` matches every path `path` (as a prefix or exact value) can start. */
+function prefixCovers(prefix: string, path: string): boolean {
+  const p = prefix.replace(/\/+$/, '');
+  return p === '' || path === p || path.startsWith(`${p}/`) || path === `${p}/`;
+}
+
+/**
+ * Traefik's Gateway provider (target.implementation 'traefik') lets every route whose hostnames match
+ * compete, and orders them by one integer priority that only approximates the spec's precedence: a
+ * method outweighs a longer prefix, ten headers a method, a rule's position query matches. Refuses a
+ * wildcard host of one policy covering another policy's host, and two matches that may claim one
+ * request where Traefik's order differs from the spec's.
+ */
+export function checkTraefikOrder(
+  policies: readonly RoutingPolicy[],
+  httpRulesOf: (p: RoutingPolicy) => number[][],
+): void {
+  const web = policies.filter((p) => !p.tls?.passthrough);
+  for (const a of web) {
+    for (const b of web) {
+      if (a === b) continue;
+      for (const w of a.hosts.filter((h) => h.startsWith('*.'))) {
+        const covered = b.hosts.find((h) => h !== w && h.endsWith(w.slice(1)) && !a.hosts.includes(h));
+        if (covered !== undefined) {
+          throw new InvalidRoutingPolicyError(
+            `${a.name}.hosts`,
+            `${a.name}.hosts '${w}' covers '${covered}' of ${b.name}: Traefik's Gateway provider lets the rules of both compete by priority for '${covered}', where the more specific host must win; list '${covered}' in one policy only, or give the wildcard policy other hosts`,
+          );
+        }
+      }
+    }
+  }
+  const byHost = new Map<string, Ranked[]>();
+  for (const policy of web) {
+    for (const chunk of httpRulesOf(policy)) {
+      chunk.forEach((r, indexInRoute) => {
+        matchesOf(policy.rules[r]!).forEach((match, i) => {
+          const entry: Ranked = {
+            at: `${policy.name}.rules[${r}].matches[${i}]`,
+            policy,
+            match,
+            rule: r,
+            key: modelKey(match),
+            priority: traefikPriority(policy, match, indexInRoute, chunk.length),
+          };
+          for (const h of policy.hosts) byHost.set(h, [...(byHost.get(h) ?? []), entry]);
+        });
+      });
+    }
+  }
+  for (const entries of byHost.values()) {
+    for (const x of entries) {
+      for (const y of entries) {
+        if (x === y || (x.rule === y.rule && x.policy === y.policy) || !mayOverlap(x.match, y.match)) continue;
+        if ([x, y].some((e) => pathOf(e.match).type === 'RegularExpression')) continue; // the model leaves it open
+        const order = compareKeys(x.key, y.key);
+        const modelFirst = order > 0 || (order === 0 && x.policy === y.policy && x.rule < y.rule);
+        if (modelFirst && x.priority <= y.priority) {
+          throw new InvalidRoutingPolicyError(
+            y.at,
+            `${y.at} would take requests that ${x.at} must win on Traefik: its Gateway provider ranks routes by one priority (${y.priority} >= ${x.priority}) that puts a method, headers or the rule position above a longer path; make the matches disjoint or compile for another implementation`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }

@@ -4,7 +4,7 @@
  * a cert-manager Certificate, and implementation policies for what Gateway API lacks. Pure.
  */
 import { InvalidRoutingPolicyError } from './errors';
-import { checkBackendTlsScope, checkRouteKindsPerHost } from './gateway-api-checks';
+import { checkBackendTlsScope, checkRouteKindsPerHost, checkTraefikOrder } from './gateway-api-checks';
 import { backendTlsPolicies, supportingObjects } from './gateway-api-support';
 import { gatewayImplementationPolicies, type RouteRef } from './gateway-policies';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, weightOf } from './model';
@@ -342,6 +342,14 @@ function isGrpcRule(rule: RouteRule): boolean {
   return rule.backends?.some((b) => b.protocol === 'grpc') ?? false;
 }
 
+/** The indexes of a policy's HTTP rules, grouped as the HTTPRoutes `chunk` makes. */
+function httpRuleChunks(policy: RoutingPolicy): number[][] {
+  const http = policy.rules.flatMap((rule, index) =>
+    isGrpcRule(rule) ? [] : [{ index, rule: { matches: [...matchesOf(rule)] } }],
+  );
+  return chunk(http).map((c) => c.map((r) => r.index));
+}
+
 /** Splits rules into routes of at most 16 rules and 128 matches (HTTPRoute's limits). */
 function chunk<T extends { rule: { matches?: unknown[] } }>(rules: T[]): T[][] {
   const chunks: T[][] = [];
@@ -484,5 +492,6 @@ export function compileGatewayApi(
 ): KubeObject[] {
   checkRouteKindsPerHost(policies);
   checkBackendTlsScope(policies);
+  if (target.implementation === 'traefik') checkTraefikOrder(policies, httpRuleChunks);
   return [...policies.flatMap((p) => compilePolicy(p, target, warnings)), ...backendTlsPolicies(policies, warnings)];
 }

@@ -4,7 +4,7 @@
  * SecurityPolicy, or Traefik Middlewares referenced from route rules by ExtensionRef. The capability
  * check has already refused features the implementation lacks. Pure.
  */
-import { InvalidRoutingPolicyError } from './errors';
+import { UnsupportedFeatureError } from './errors';
 import { namespaceOf } from './model';
 import { objectName } from './names';
 import type { CompileTarget, KubeObject, RateLimit, RouteRule, RoutingPolicy } from './types';
@@ -59,9 +59,12 @@ function envoyGateway(policy: RoutingPolicy, warnings: string[]): Implementation
   const rateLimitSpec = (limit: RateLimit, at: string) => {
     // Envoy's local rate limit is a token bucket holding `requests` tokens: the burst is the rate.
     if (limit.burst !== undefined && limit.burst !== limit.requestsPerSecond) {
-      throw new InvalidRoutingPolicyError(
+      throw new UnsupportedFeatureError(
         `${at}.burst`,
-        `${at}.burst is ${limit.burst}: Envoy Gateway's local rate limit allows a burst of exactly requestsPerSecond (${limit.requestsPerSecond}); remove burst or set it to ${limit.requestsPerSecond}`,
+        'rate-limit',
+        'gateway-api',
+        ['ingress-nginx', 'traefik'],
+        `envoy-gateway: the local rate limit's bucket holds exactly requestsPerSecond (${limit.requestsPerSecond}) tokens, so burst ${limit.burst} cannot be set; drop burst or set it to ${limit.requestsPerSecond}`,
       );
     }
     return { type: 'Local', local: { rules: [{ limit: { requests: limit.requestsPerSecond, unit: 'Second' } }] } };

@@ -6,6 +6,7 @@
  */
 import { distribution, durationMs, headerChanges, prefixMatches, replacePrefix, sourceIn } from './common';
 import { type Indexed, type Json, type Obj, type Route, referencePermitted } from './gateway-api-objects';
+import { TRAEFIK_HTTP_FILTERS } from './gateway-api-traefik';
 import type { AppliedPolicy, TrafficOutcome, TrafficRequest, WeightedBackend } from './types';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -132,8 +133,10 @@ export function applyRule(
   ruleIndex: number,
   request: TrafficRequest,
   listenerScheme: 'http' | 'https',
+  implementation?: 'envoy-gateway' | 'traefik',
 ): TrafficOutcome {
   const rule = route.rules[ruleIndex];
+  const traefik = implementation === 'traefik';
   const what = `${route.kind} ${route.namespace}/${route.name} rules[${ruleIndex}]`;
   checkKeys(what, rule, ['name', 'matches', 'filters', 'backendRefs', 'timeouts', 'retry', 'sessionPersistence']);
   if (route.kind === 'GRPCRoute' && (rule.timeouts || rule.retry)) fail(`${what} timeouts/retry on GRPCRoute`);
@@ -155,6 +158,10 @@ export function applyRule(
   for (const [i, f] of ((rule.filters ?? []) as Json[]).entries()) {
     const at = `${what}.filters[${i}]`;
     checkKeys(at, f, ['type', FILTER_FIELD[f.type] ?? fail(`${at} type ${f.type}`)]);
+    // Traefik: "unsupported filter" makes the rule answer 500 (httproute.go loadHTTPRoute, invalid-httproute-filter).
+    if (traefik && (route.kind !== 'HTTPRoute' || !TRAEFIK_HTTP_FILTERS.has(f.type))) {
+      return forward([serverError(`Traefik does not implement ${route.kind} filter ${f.type}`)], path, host, {});
+    }
     switch (f.type) {
       case 'RequestHeaderModifier':
         applied.requestHeaders = headerChanges(headerFilter(f.requestHeaderModifier, at));
@@ -244,7 +251,8 @@ export function applyRule(
   }
   const traffic = egPolicy(index, 'BackendTrafficPolicy', route, rule.name);
   if (traffic) trafficPolicy(traffic, applied);
-  if (rule.timeouts) {
+  // Traefik's provider never reads timeouts, retry or sessionPersistence: they have no effect there.
+  if (rule.timeouts && !traefik) {
     checkKeys(`${what}.timeouts`, rule.timeouts, ['request', 'backendRequest']);
     applied.timeouts = {
       ...applied.timeouts,
@@ -252,13 +260,13 @@ export function applyRule(
       ...(rule.timeouts.backendRequest ? { backendRequest: durationMs(rule.timeouts.backendRequest) } : {}),
     };
   }
-  if (rule.retry) {
+  if (rule.retry && !traefik) {
     checkKeys(`${what}.retry`, rule.retry, ['attempts', 'backoff', 'codes']);
     // The per-attempt timeout of Gateway API is timeouts.backendRequest (HTTPRouteRetry.Backoff).
     const perTry = rule.timeouts?.backendRequest;
     applied.retries = { attempts: rule.retry.attempts, ...(perTry ? { perTryTimeout: durationMs(perTry) } : {}) };
   }
-  if (rule.sessionPersistence) {
+  if (rule.sessionPersistence && !traefik) {
     const s = rule.sessionPersistence;
     checkKeys(`${what}.sessionPersistence`, s, ['type', 'sessionName', 'absoluteTimeout', 'cookieConfig']);
     if ((s.type ?? 'Cookie') !== 'Cookie') fail(`sessionPersistence type ${s.type}`);

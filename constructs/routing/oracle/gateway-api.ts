@@ -22,12 +22,22 @@ import {
   routeOrder,
   routesForHost,
 } from './gateway-api-objects';
+import { traefikHostMatches, traefikPriority } from './gateway-api-traefik';
 import type { CompiledRoutes, DialectInterpreter, TrafficOutcome, TrafficRequest } from './types';
 
 export { DEFAULT_GATEWAY, type GatewayListeners } from './gateway-api-objects';
 
+/** Which implementation runs the Gateway: the spec's semantics (Envoy Gateway follows them), or Traefik's provider. */
+export interface GatewayImplementation {
+  /** @default - the spec's semantics */
+  readonly implementation?: 'envoy-gateway' | 'traefik';
+}
+
 /** An interpreter for routes attached to `gateway` (its listeners: HTTP :80, HTTPS :443, TLS passthrough). */
-export function gatewayApiInterpreter(gateway: GatewayListeners = DEFAULT_GATEWAY): DialectInterpreter {
+export function gatewayApiInterpreter(
+  gateway: GatewayListeners = DEFAULT_GATEWAY,
+  { implementation }: GatewayImplementation = {},
+): DialectInterpreter {
   return (compiled: CompiledRoutes, request: TrafficRequest): TrafficOutcome => {
     if (compiled.serviceAnnotations?.length) {
       throw new Error('oracle(gateway-api): Service annotations are not modelled for Gateway API');
@@ -50,12 +60,29 @@ export function gatewayApiInterpreter(gateway: GatewayListeners = DEFAULT_GATEWA
       }
     }
     const listener = request.scheme === 'http' ? gateway.http : gateway.https;
-    const routes = routesForHost(acceptedOn(index.routes, listener), request.host);
-    const won = winner(candidates(routes, request));
+    const accepted = acceptedOn(index.routes, listener);
+    const won =
+      implementation === 'traefik'
+        ? winner(
+            candidates(
+              accepted.filter((r) => traefikHostMatches(r, request.host)),
+              request,
+            ).map((c) => {
+              if (c.route.kind !== 'HTTPRoute')
+                throw new Error("oracle(gateway-api): Traefik's GRPCRoute order is not modelled");
+              return { ...c, key: [traefikPriority(c)] };
+            }),
+          )
+        : winner(candidates(routesForHost(accepted, request.host), request));
     if (!won) return { kind: 'no-route' }; // "a HTTP 404 status code MUST be returned"
-    return applyRule(index, won.route, won.rule, request, request.scheme);
+    return applyRule(index, won.route, won.rule, request, request.scheme, implementation);
   };
 }
 
 /** The interpreter for the compiler's default Gateway (switchyard in gateway-system; http, https, tls-passthrough). */
 export const interpretGatewayApi: DialectInterpreter = gatewayApiInterpreter();
+
+/** The interpreter for routes run by Traefik's Gateway API provider (target.implementation 'traefik'). */
+export const interpretGatewayApiTraefik: DialectInterpreter = gatewayApiInterpreter(DEFAULT_GATEWAY, {
+  implementation: 'traefik',
+});

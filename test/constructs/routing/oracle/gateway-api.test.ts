@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { InvalidRoutingPolicyError, RoutingError } from '../../../../constructs/routing/errors';
 import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
-import { interpretGatewayApi } from '../../../../constructs/routing/oracle/gateway-api';
+import { interpretGatewayApi, interpretGatewayApiTraefik } from '../../../../constructs/routing/oracle/gateway-api';
 import { type ModelOutcome, modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { CompileTarget, KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
@@ -240,6 +240,68 @@ describe('gateway-api oracle: cross-policy checks', () => {
   });
 });
 
+describe('gateway-api oracle: Traefik implementation', () => {
+  const TRAEFIK: CompileTarget = { dialect: 'gateway-api', implementation: 'traefik' };
+  const api = (rules: RoutingPolicy['rules'], over: Partial<RoutingPolicy> = {}): RoutingPolicy => ({
+    name: 'shop',
+    namespace: 'shop',
+    hosts: ['shop.example.com'],
+    rules,
+    ...over,
+  });
+  const prefix = (value: string) => ({ path: { type: 'PathPrefix' as const, value } });
+
+  it("ranks by Traefik's priority (a method beats a longer prefix), so such pairs are refused", () => {
+    const policy = api([
+      { matches: [{ ...prefix('/api'), method: 'POST' }], backends: [{ service: 'post', port: 80 }] },
+      { matches: [prefix('/api/v1')], backends: [{ service: 'v1', port: 80 }] },
+    ]);
+    const spec = compileRoutes([policy], TARGET);
+    const post = req({ scheme: 'http', path: '/api/v1', method: 'POST' });
+    const served = (o: TrafficOutcome) => (o.kind === 'forward' ? o.backends.map((b) => b.service) : o.kind);
+    expect(served(interpretGatewayApi(spec, post))).toEqual(['v1']);
+    expect(served(interpretGatewayApiTraefik(spec, post))).toEqual(['post']);
+    expect(() => compileRoutes([policy], TRAEFIK)).toThrow(/ranks routes by one priority/);
+    // Disjoint matches are fine.
+    agreeOn(api([{ matches: [{ ...prefix('/api'), method: 'POST' }], backends: [{ service: 'post', port: 80 }] }]));
+  });
+
+  it("lets a wildcard policy's rules compete on another policy's host, so that overlap is refused", () => {
+    const exact = api([{ backends: [{ service: 'exact', port: 80 }] }]);
+    const wild = api([{ matches: [prefix('/api/long')], backends: [{ service: 'wild', port: 80 }] }], {
+      name: 'wild',
+      hosts: ['*.example.com'],
+    });
+    const objects = compileRoutes([exact, wild], TARGET);
+    const r = req({ scheme: 'http', path: '/api/long' });
+    expect(outcomeDifference(modelOutcome([exact, wild], r), interpretGatewayApiTraefik(objects, r))).toMatch(/wild/);
+    expect(() => compileRoutes([exact, wild], TRAEFIK)).toThrow(/covers 'shop.example.com' of shop/);
+  });
+
+  it('answers 500 for filters its provider lacks and ignores rule timeouts, which are therefore refused', () => {
+    const mirrored = api([
+      { backends: [{ service: 'web', port: 80 }], mirror: { backend: { service: 's', port: 80 } } },
+    ]);
+    const outcome = interpretGatewayApiTraefik(compileRoutes([mirrored], TARGET), req({ scheme: 'http' }));
+    expect(outcome.kind === 'forward' && outcome.backends[0]!.service).toMatch(/^http-500/);
+    expect(() => compileRoutes([mirrored], TRAEFIK)).toThrow(/does not implement it/);
+    const timed = api([{ backends: [{ service: 'web', port: 80 }], timeouts: { request: '5s' } }]);
+    const t = interpretGatewayApiTraefik(compileRoutes([timed], TARGET), req({ scheme: 'http' }));
+    expect(t.kind === 'forward' && t.applied.timeouts).toBeUndefined();
+    expect(() => compileRoutes([timed], TRAEFIK)).toThrow(/does not implement it/);
+  });
+
+  function agreeOn(policy: RoutingPolicy) {
+    const compiled = compileRoutes([policy], TRAEFIK);
+    for (const path of ['/api', '/api/v1', '/']) {
+      for (const method of ['GET', 'POST'] as const) {
+        const r = req({ scheme: 'http', path, method });
+        expect(outcomeDifference(modelOutcome([policy], r), interpretGatewayApiTraefik(compiled, r))).toBeUndefined();
+      }
+    }
+  }
+});
+
 describe('gateway-api oracle: interpreter behaviours on hand-written objects', () => {
   const route = (name: string, spec: Record<string, unknown>, kind = 'HTTPRoute', namespace = 'shop'): KubeObject => ({
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -420,9 +482,12 @@ function perAttemptNormalized(expected: ModelOutcome): ModelOutcome {
 }
 
 describe('gateway-api oracle: property', () => {
-  for (const target of [{}, { implementation: 'traefik' }]) {
+  for (const [target, interpret] of [
+    [{}, interpretGatewayApi],
+    [{ implementation: 'traefik' }, interpretGatewayApiTraefik],
+  ] as const) {
     it(`agrees with the model on generated environments (${JSON.stringify(target)})`, () => {
-      const stats = checkDialect('gateway-api', interpretGatewayApi, { target });
+      const stats = checkDialect('gateway-api', interpret, { target });
       console.log(describeStats(`gateway-api ${JSON.stringify(target)}`, stats));
       expect(stats.compared).toBeGreaterThan(0);
     });
