@@ -134,6 +134,10 @@ export function checkPlainPath(value: unknown): string | undefined {
 export function checkRegex(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'must be a non-empty regular expression';
   if (value.length > 1024) return `is ${value.length} characters; at most 1024`;
+  // A raw newline ends an annotation line or a config directive in several controllers.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    return "must not contain raw control characters (newline, tab, ...): write them as escapes ('\\n', '\\t')";
   const unsupported: [RegExp, string][] = [
     [/\(\?<?[=!]/, 'lookarounds ((?=, (?!, (?<=, (?<!)'],
     [/\\[1-9]|\\k</, 'backreferences'],

@@ -154,6 +154,8 @@ describe('regular expressions (RE2, anchored)', () => {
     ['^/api', /anchored explicitly/],
     ['^/api\\$', /anchored explicitly/],
     ['', /non-empty/],
+    ['^/a\n$', /raw control characters/],
+    ['^/a\tb$', /raw control characters/],
   ])('rejects %j', (re, message) => {
     expect(checkRegex(re)).toMatch(message);
   });
