@@ -105,6 +105,18 @@ export function checkUpstreams(emitted: readonly Emitted[]): void {
         `${upstreamOf(c)} is the canary here and the primary backend of ${clash.owner}; nginx keeps one role per Service port and creation order picks it: use another Service port`,
       );
   }
+  // createUpstreams: the canary's Service port keeps the traffic shaping of the first canary Ingress.
+  for (const c of canaries) {
+    const other = canaries.find(
+      (d) => upstreamOf(d) === upstreamOf(c) && JSON.stringify(d.annotations) !== JSON.stringify(c.annotations),
+    );
+    if (other)
+      unsupported(
+        other.owner,
+        other.annotations[`${NGINX}canary-weight`] !== undefined ? 'split.weighted' : 'match.header',
+        `${upstreamOf(c)} is the canary of ${c.owner} and of ${other.owner} with other settings; nginx keeps one canary policy per Service port and creation order picks it: use another Service port`,
+      );
+  }
   const byUpstream = new Map<string, Emitted[]>();
   for (const p of primaries) byUpstream.set(upstreamOf(p), [...(byUpstream.get(upstreamOf(p)) ?? []), p]);
   for (const [upstream, users] of byUpstream) {

@@ -65,7 +65,7 @@ function ingressPath(match: RouteMatch, regex: boolean, rule: RouteRule): Ingres
     return prefix === ''
       ? { path: '/(.*)', pathType: 'ImplementationSpecific', rewriteTarget: `${to}/$1` }
       : {
-          path: `${escapeRegex(prefix)}(/|$)(.*)`,
+          path: caseSensitive(`${escapeRegex(prefix)}(/|$)(.*)`),
           pathType: 'ImplementationSpecific',
           rewriteTarget: to === '' ? '/$2' : `${to}$1$2`,
         };
@@ -74,11 +74,25 @@ function ingressPath(match: RouteMatch, regex: boolean, rule: RouteRule): Ingres
   if (type === 'PathPrefix' && prefix === '') return { path: '/', pathType: 'Prefix', ...full };
   const path =
     type === 'RegularExpression'
-      ? value.replace(/^\^/, '')
+      ? regexPath(value)
       : type === 'Exact'
-        ? `${escapeRegex(value)}${EXACT_MARK}$`
-        : `${escapeRegex(prefix)}(/|$)`;
+        ? caseSensitive(`${escapeRegex(value)}${EXACT_MARK}$`)
+        : caseSensitive(`${escapeRegex(prefix)}(/|$)`);
   return { path, pathType: 'ImplementationSpecific', ...full };
+}
+
+/**
+ * nginx writes regex locations `~* "^<path>"` (template.go buildLocation), case-insensitive; a PCRE
+ * `(?-i)` right after the leading '/' restores the case-sensitive match the model means.
+ */
+function caseSensitive(path: string): string {
+  return path === '/' ? path : `/(?-i)${path.slice(1)}`;
+}
+
+/** An RE2 path regex ('^/...', leading flags allowed) as an nginx location path (nginx adds the '^'). */
+function regexPath(value: string): string {
+  const [, flags = '', body = ''] = /^(?:\(\?([imsU]+)\))?\^\/(.*)$/s.exec(value) ?? [];
+  return `/(?-i)${flags ? `(?${flags})` : ''}${body}`;
 }
 
 /** A PCRE comment: it makes an Exact regex sort before every prefix regex that also matches its path. */
@@ -202,7 +216,7 @@ function compilePolicy(
   };
   if (regex)
     warnings.push(
-      `${policy.name}: ingress-nginx matches every path of ${policy.hosts.join(', ')} as a case-insensitive regular expression (use-regex is host-wide)`,
+      `${policy.name}: ingress-nginx matches every path of ${policy.hosts.join(', ')} as a regular expression (use-regex is host-wide); they are written case-sensitive and ordered to keep their meaning`,
     );
   if (policy.tls && !policy.hsts)
     warnings.push(

@@ -28,21 +28,17 @@ const fail = (message: string): never => {
 export function pcreSearch(pattern: string, subject: string, caseless: boolean): RegExpExecArray | null {
   let body = pattern.replace(/\(\?#[^)]*\)/g, '').replace(/\(\?P</g, '(?<');
   let ci = caseless;
-  const off = body.indexOf('(?-i)');
-  if (off >= 0) {
-    if (/[A-Za-z]/.test(body.slice(0, off).replace(/\\./g, ''))) fail(`(?-i) after letters in ${pattern}`);
-    body = body.slice(0, off) + body.slice(off + 5);
-    ci = false;
-  }
   let dotAll = false;
-  for (let m = /\(\?([is]+)\)/.exec(body); m; m = /\(\?([is]+)\)/.exec(body)) {
-    const before = body.slice(0, m.index).replace(/^\^/, '');
-    if (/[A-Za-z]/.test(before.replace(/\\./g, ''))) fail(`inline flags mid-pattern in ${pattern}`);
+  // Option settings apply from where they stand; only settings before the first letter are modelled.
+  for (let m = /\(\?([is]*)(?:-(i))?\)/.exec(body); m; m = /\(\?([is]*)(?:-(i))?\)/.exec(body)) {
+    const before = body.slice(0, m.index).replace(/\\./g, '');
+    if (/[A-Za-z]/.test(before)) fail(`an inline option after a letter in ${pattern}`);
     if (m[1]!.includes('i')) ci = true;
     if (m[1]!.includes('s')) dotAll = true;
+    if (m[2]) ci = false;
     body = body.slice(0, m.index) + body.slice(m.index + m[0].length);
   }
-  if (/\(\?[a-zA-Z-]/.test(body.replace(/\(\?<[A-Za-z]/g, ''))) fail(`PCRE construct not modelled in ${pattern}`);
+  if (/\(\?[a-zA-Z-]/.test(body)) fail(`PCRE construct not modelled in ${pattern}`);
   return new RegExp(body, `${ci ? 'i' : ''}${dotAll ? 's' : ''}`).exec(subject);
 }
 

@@ -35,7 +35,6 @@ function unsupported(policies: RoutingPolicy[]): UnsupportedFeatureError {
 
 const canaryOf = (rule: Partial<RouteRule>): RoutingPolicy => ({
   ...basePolicy(),
-  acceptApproximations: ['match.cookie'],
   rules: [
     { name: 'web', backends: [{ service: 'web', port: 8080 }] },
     { name: 'beta', backends: [{ service: 'beta', port: 8080 }], ...rule } as RouteRule,
@@ -191,10 +190,9 @@ describe('ingress-nginx compiler', () => {
     expect(unsupported([canaryOf({ matches: [{ method: 'POST' }] })]).feature).toBe('match.method');
   });
 
-  it('turns every path of a regex host into an equivalent case-insensitive regex, and says so', async () => {
+  it('turns every path of a regex host into an equivalent case-sensitive regex, and says so', async () => {
     const policy: RoutingPolicy = {
       ...basePolicy(),
-      acceptApproximations: ['path.regex'],
       rules: [
         {
           name: 'versions',
@@ -210,28 +208,25 @@ describe('ingress-nginx compiler', () => {
     };
     const { ingress, warnings } = await compile([policy, basePolicy({ name: 'other', hosts: ['other.example.com'] })]);
     expect(ingress('shop-versions')!.spec.rules[0].http.paths[0]).toMatchObject({
-      path: '/api/v[0-9]+$',
+      path: '/(?-i)api/v[0-9]+$',
       pathType: 'ImplementationSpecific',
     });
     expect(ingress('shop-docs')!.spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toEqual([
-      '/docs\\.v1(/|$)',
-      '/health(?#exact)$',
+      '/(?-i)docs\\.v1(/|$)',
+      '/(?-i)health(?#exact)$',
     ]);
     expect(ingress('shop-docs')!.metadata.annotations![`${N}use-regex`]).toBe('true');
     expect(ingress('other-web')!.metadata.annotations).toBeUndefined();
-    expect(warnings.join('\n')).toMatch(/case-insensitive regular expression \(use-regex is host-wide\)/);
+    expect(warnings.join('\n')).toMatch(
+      /as a regular expression \(use-regex is host-wide\); they are written case-sensitive/,
+    );
   });
 
   it('rewrites a prefix with capture groups, keeping the separator only where the request had one', async () => {
     const rewrite = (pathPrefix: string) =>
-      compile([
-        withRule(
-          { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], rewrite: { pathPrefix } },
-          { acceptApproximations: ['rewrite.path-prefix'] },
-        ),
-      ]);
+      compile([withRule({ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], rewrite: { pathPrefix } })]);
     const { ingress } = await rewrite('/v2');
-    expect(ingress('shop-web')!.spec.rules[0].http.paths[0].path).toBe('/api(/|$)(.*)');
+    expect(ingress('shop-web')!.spec.rules[0].http.paths[0].path).toBe('/(?-i)api(/|$)(.*)');
     expect(ingress('shop-web')!.metadata.annotations![`${N}rewrite-target`]).toBe('/v2$1$2');
     expect((await rewrite('/')).ingress('shop-web')!.metadata.annotations![`${N}rewrite-target`]).toBe('/$2');
   });
@@ -398,7 +393,6 @@ describe('ingress-nginx compiler', () => {
         (specs) => {
           const policies = specs.map(([hosts, p], i) => ({
             name: `p${i}`,
-            acceptApproximations: ['path.regex' as const],
             hosts,
             rules: [
               {
