@@ -66,7 +66,7 @@ const CODE: Readonly<Record<string, Support>> = {
 // N native, E emulated, A approximate, G global-only, U unsupported. gateway-api is the portable
 // standard channel; experimental fields and implementation policies are added by supportFor().
 const MATRIX: Readonly<Record<Feature, string>> = {
-  'host.wildcard': 'NNNNNNN',
+  'host.wildcard': 'NNNNNNG',
   'path.exact': 'NNNNNNU',
   'path.prefix': 'NNENENN',
   'path.regex': 'NENUNUU',
@@ -101,7 +101,7 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'tls.terminate': 'NNNNNEN',
   'tls.cert-manager': 'NNENEUE',
   'tls.passthrough': 'NENNNUN',
-  'tls.redirect-http': 'NNNNNNN',
+  'tls.redirect-http': 'NNNNNNA',
   'backend.https': 'NNNNNNN',
   'backend.grpc': 'NNNNNNU',
   'backend.h2c': 'GUNNNUU',
@@ -193,6 +193,11 @@ export const APPROXIMATION_DETAILS: Partial<Record<Dialect, Partial<Record<Featu
     'timeouts.idle': 'the idle timeout is a load balancer attribute, shared by every route of the group',
   },
   'openshift-route': {
+    // haproxy-config.template, frontend public: `http-request redirect location https://... code 302`.
+    'tls.redirect-http': 'the router redirects HTTP to HTTPS with 302 Found, not a permanent redirect',
+    // pkg/cmd/infra/router/router.go RouteAdmissionFunc: "wildcard routes are not allowed" otherwise.
+    'host.wildcard':
+      'the router admits wildcard Routes only when its IngressController sets routeAdmission.wildcardPolicy: WildcardsAllowed (ROUTER_ALLOW_WILDCARD_ROUTES)',
     'timeouts.request': "the router's timeout bounds the server side of a connection ('timeout server')",
     'timeouts.backend-request': "the router's timeout bounds the server side of a connection ('timeout server')",
     'rate-limit': 'the router limits requests per client over a 10 s window and drops the connection',

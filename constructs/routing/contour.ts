@@ -5,6 +5,7 @@
  * matches characters), every weight is emitted, mirroring uses its weight-as-percent semantics, and
  * cert-manager gets a Certificate (no shim for HTTPProxy). Pure.
  */
+import { originPattern } from './cors-origins';
 import { UnsupportedFeatureError } from './errors';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, tlsSecretName, weightOf } from './model';
 import { objectName } from './names';
@@ -20,13 +21,22 @@ function unsupported(path: string, feature: string, detail: string): never {
   throw new UnsupportedFeatureError(path, feature, 'contour', ['gateway-api'], detail);
 }
 
-/** The path conditions of a match: a segment-safe prefix needs two routes (exact and prefix with '/'). */
-function pathVariants(match: RouteMatch): Record<string, string>[] {
+/**
+ * The path conditions of a match. Contour's `prefix` matches characters, and the routes of a virtual
+ * host are deduplicated by their conditions (internal/dag/dag.go AddRoute: the last one added wins) and
+ * sorted exact first, then regex (longest first), then prefix (longest first), then by method, header
+ * and query counts (internal/sorter/sorter.go routeSorter). A segment prefix is therefore the regex
+ * `<prefix>(/.*)?` (Envoy matches the whole path): it never shares an exact route's key, every Exact
+ * outranks it, and a longer prefix has a longer pattern. A prefix rewrite needs a prefix condition
+ * (httpproxy_processor.go "MustHavePrefix"), so a rewritten prefix stays an exact and a prefix route.
+ */
+function pathVariants(match: RouteMatch, rewritesPrefix: boolean): Record<string, string>[] {
   const { type, value } = pathOf(match);
   if (type === 'Exact') return [{ exact: value }];
   if (type === 'RegularExpression') return [{ regex: value.replace(/^\^/, '').replace(/\$$/, '') }];
   const prefix = value.replace(/\/+$/, '');
-  return prefix === '' ? [{ prefix: '/' }] : [{ exact: prefix }, { prefix: `${prefix}/` }];
+  if (prefix === '') return [{ prefix: '/' }];
+  return rewritesPrefix ? [{ exact: prefix }, { prefix: `${prefix}/` }] : [{ regex: `${escapeRegex(prefix)}(/.*)?` }];
 }
 
 function otherConditions(match: RouteMatch): Record<string, unknown>[] {
@@ -121,8 +131,12 @@ function routeBody(policy: RoutingPolicy, rule: RouteRule, at: string, warnings:
     ...(t?.request ? { response: goDuration(t.request) } : {}),
     ...(t?.idle ? { idle: goDuration(t.idle) } : {}),
   };
-  const perTry = rule.retries?.perTryTimeout ?? t?.backendRequest;
-  if (t?.backendRequest && !rule.retries) {
+  // Zero retries is no retry policy: Contour turns `count: 0` into Envoy's default of one retry, and
+  // `count: -1` reaches Envoy as zero only from #7525 on (internal/dag/policy.go retryPolicy,
+  // internal/envoy/v3/route.go retryPolicy; changelogs/unreleased/7525-SAY-5-small.md, not in 1.33).
+  const retries = rule.retries && rule.retries.attempts > 0 ? rule.retries : undefined;
+  const perTry = retries?.perTryTimeout ?? t?.backendRequest;
+  if (t?.backendRequest && !retries) {
     // Contour bounds one attempt only inside a retry policy: without retries the request timeout bounds it.
     if (t.request)
       warnings.push(
@@ -131,11 +145,11 @@ function routeBody(policy: RoutingPolicy, rule: RouteRule, at: string, warnings:
     else Object.assign(timeoutPolicy, { response: goDuration(t.backendRequest) });
   }
   if (Object.keys(timeoutPolicy).length) body.timeoutPolicy = timeoutPolicy;
-  if (rule.retries) {
-    const on = rule.retries.on ?? ['5xx', 'connect-failure'];
+  if (retries) {
+    const on = retries.on ?? ['5xx', 'connect-failure'];
     const codes = on.filter((o): o is number => typeof o === 'number');
     body.retryPolicy = {
-      count: rule.retries.attempts,
+      count: retries.attempts,
       ...(perTry ? { perTryTimeout: goDuration(perTry) } : {}),
       retryOn: [...on.filter((o) => typeof o === 'string'), ...(codes.length ? ['retriable-status-codes'] : [])],
       ...(codes.length ? { retriableStatusCodes: codes } : {}),
@@ -167,15 +181,32 @@ function routeBody(policy: RoutingPolicy, rule: RouteRule, at: string, warnings:
       local: {
         requests: limit.requestsPerSecond,
         unit: 'second',
-        ...(limit.burst !== undefined ? { burst: limit.burst } : {}),
+        // Envoy's bucket holds requests + burst tokens; the model's burst defaults to the rate.
+        burst: limit.burst ?? limit.requestsPerSecond,
         responseStatusCode: 429,
       },
     };
     warnings.push(`${at}: Contour's local rate limit counts per Envoy pod for all clients, not per client IP`);
   }
   const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
+  const deny = policy.denySourceRanges;
+  if ((allow || deny) && rule.redirect) {
+    // Envoy gets a route's IP filter only on forwarding routes (internal/envoy/v3/route.go RouteMatch... default case).
+    unsupported(
+      `${at}.redirect`,
+      allow ? 'ip.allow' : 'ip.deny',
+      "Contour applies a route's IP filter to forwarding routes only: a redirect rule answers every client",
+    );
+  }
+  if (allow && deny) {
+    unsupported(
+      `${policy.name}.denySourceRanges`,
+      'ip.deny',
+      'Contour refuses a route with both ipAllowPolicy and ipDenyPolicy (internal/dag/httpproxy_processor.go toIPFilterRules)',
+    );
+  }
   if (allow) body.ipAllowPolicy = allow.map((cidr) => ({ source: 'Peer', cidr }));
-  if (policy.denySourceRanges) body.ipDenyPolicy = policy.denySourceRanges.map((cidr) => ({ source: 'Peer', cidr }));
+  if (deny) body.ipDenyPolicy = deny.map((cidr) => ({ source: 'Peer', cidr }));
   if (policy.tls && !policy.tls.passthrough && !redirectsHttp(policy)) body.permitInsecure = true;
   return body;
 }
@@ -195,7 +226,9 @@ function ruleNamespace(policy: RoutingPolicy, rule: RouteRule, at: string): stri
 
 function corsPolicy(cors: CorsPolicy) {
   return {
-    allowOrigin: [...cors.allowOrigins],
+    // An 'scheme://host[:port]' origin is matched exactly, anything else as a regex
+    // (internal/dag/httpproxy_processor.go toCORSPolicy): 'https://*.x' would be exact, so it is a regex.
+    allowOrigin: cors.allowOrigins.map((o) => originPattern(o) ?? o),
     allowMethods: [...(cors.allowMethods ?? ['GET', 'HEAD', 'POST'])],
     ...(cors.allowHeaders ? { allowHeaders: [...cors.allowHeaders] } : {}),
     ...(cors.exposeHeaders ? { exposeHeaders: [...cors.exposeHeaders] } : {}),
@@ -206,6 +239,33 @@ function corsPolicy(cors: CorsPolicy) {
 
 function proxy(name: string, namespace: string, labels: Record<string, string>, spec: unknown): KubeObject {
   return { apiVersion: API, kind: 'HTTPProxy', metadata: { name, namespace, labels }, spec };
+}
+
+/**
+ * On a TLS virtual host Contour upgrades HTTP to HTTPS only for requests that match a route (the
+ * insecure virtual host carries the same routes: internal/envoy/v3/route.go, `HTTPSUpgrade && !secure`);
+ * the model upgrades every path. A catch-all that answers 404 over HTTPS gives the rest a route to be
+ * upgraded by. Included routes are added before the root's own and one route per conditions survives
+ * (httpproxy_processor.go computeRoutes, dag.go AddRoute): it is left out where a policy already has
+ * a bare `prefix: /` route.
+ */
+const UPGRADE_ROUTE = { conditions: [{ prefix: '/' }], directResponsePolicy: { statusCode: 404 } };
+
+function needsUpgradeRoute(
+  policies: readonly RoutingPolicy[],
+  includes: readonly { name: string; namespace: string }[],
+  objects: readonly KubeObject[],
+): boolean {
+  if (!policies.some((p) => redirectsHttp(p))) return false;
+  const included = new Set(includes.map((i) => `${i.namespace}/${i.name}`));
+  return !objects.some(
+    (o) =>
+      o.kind === 'HTTPProxy' &&
+      included.has(`${o.metadata.namespace}/${o.metadata.name}`) &&
+      ((o as unknown as { spec: { routes?: { conditions?: unknown[] }[] } }).spec.routes ?? []).some(
+        (r) => JSON.stringify(r.conditions) === JSON.stringify([{ prefix: '/' }]),
+      ),
+  );
 }
 
 function rootName(host: string): string {
@@ -226,9 +286,22 @@ export function compileContour(
   for (const policy of policies) {
     objects.push(...certificateFor(policy));
     if (policy.tls?.passthrough) {
+      const ranges = policy.allowSourceRanges
+        ? 'allowSourceRanges'
+        : policy.denySourceRanges
+          ? 'denySourceRanges'
+          : undefined;
+      if (ranges)
+        unsupported(
+          `${policy.name}.${ranges}`,
+          ranges === 'allowSourceRanges' ? 'ip.allow' : 'ip.deny',
+          'a Contour tcpproxy has no IP filter: a passed-through connection is never refused by client address',
+        );
+      // A tcpproxy sends to Services of its own namespace: the root lives where the backends are.
+      const namespace = ruleNamespace(policy, policy.rules[0]!, `${policy.name}.rules[0]`);
       for (const host of policy.hosts) {
         objects.push(
-          proxy(rootName(host), namespaceOf(policy), policyLabels(policy), {
+          proxy(rootName(host), namespace, policyLabels(policy), {
             virtualhost: { fqdn: host, tls: { passthrough: true } },
             tcpproxy: {
               services: policy.rules[0]!.backends!.map((b) => ({ name: b.service, port: b.port, weight: weightOf(b) })),
@@ -248,7 +321,7 @@ export function compileContour(
       const routes = routesByNamespace.get(namespace) ?? [];
       routesByNamespace.set(namespace, routes);
       for (const match of matchesOf(rule)) {
-        const variants = pathVariants(match);
+        const variants = pathVariants(match, rule.rewrite?.pathPrefix !== undefined);
         if (rule.rewrite?.pathPrefix !== undefined && variants.length === 2) {
           warnings.push(
             `${at}.rewrite: Contour rewrites prefixes on prefix routes only; ${variants[0]!.exact} itself reaches the backend unrewritten`,
@@ -290,6 +363,13 @@ export function compileContour(
           ...(first.cors ? { corsPolicy: corsPolicy(first.cors) } : {}),
         },
         includes: entries.flatMap((e) => e.includes),
+        ...(needsUpgradeRoute(
+          entries.map((e) => e.policy),
+          entries.flatMap((e) => e.includes),
+          objects,
+        )
+          ? { routes: [UPGRADE_ROUTE] }
+          : {}),
       }),
     );
   }

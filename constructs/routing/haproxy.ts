@@ -3,12 +3,15 @@
  * `haproxy.org/*` annotations in their documented formats. Canaries (by weight, header, cookie or
  * method) and cookie persistence are Service annotations (`route-acl`, `cookie-persistence`): they are
  * returned as `serviceAnnotations` for the Services' owner to apply, checked for agreement per Service.
- * The controller scopes a route-acl to the host, not the path, so canaries are taken only on rules that
- * cover the whole host. Pure.
+ * A canary's Ingress path carries the rule's own path, so its route-acl rule is scoped to that path
+ * (pkg/route/route.go AddCustomRoute adds `{ path ... }` for a path, nothing for a path-less entry);
+ * haproxy-checks.ts refuses what the controller would still route differently. Pure.
  */
+import { approximate } from './approximations';
 import { UnsupportedFeatureError } from './errors';
+import { checkHaproxyEntries, type HaproxyEntry } from './haproxy-checks';
 import { type IngressPathEntry, ingressObject } from './ingress-objects';
-import { backendNamespace, matchesOf, pathOf, weightOf } from './model';
+import { backendNamespace, matchesOf, pathOf, redirectsHttp, weightOf } from './model';
 import { objectName } from './names';
 import { certificateFor } from './tls-objects';
 import type {
@@ -25,12 +28,21 @@ import { escapeRegex, parseDuration } from './values';
 
 const H = 'haproxy.org/';
 const time = (d: string) => `${parseDuration(d)}ms`;
+/** Annotations the controller reads for the backend (pkg/annotations/annotations.go Backend), not as Ingress rules. */
+const BACKEND_KEYS = new Set([`${H}timeout-server`, `${H}server-ssl`, `${H}server-proto`]);
 
 function unsupported(path: string, feature: string, detail: string): never {
   throw new UnsupportedFeatureError(path, feature, 'haproxy', ['gateway-api', 'traefik'], detail);
 }
 
-function corsAnnotations(cors: CorsPolicy): Record<string, string> {
+function corsAnnotations(cors: CorsPolicy, at: string): Record<string, string> {
+  // pkg/annotations/ingress/resSetCORS.go has no expose-headers annotation.
+  if (cors.exposeHeaders?.length)
+    unsupported(
+      `${at}.exposeHeaders`,
+      'cors',
+      'the HAProxy controller has no cors-expose-headers annotation (pkg/annotations/ingress/resSetCORS.go), so Access-Control-Expose-Headers would be dropped',
+    );
   // One origin value: '*', or a regex the request's Origin must match.
   const origin = cors.allowOrigins.includes('*')
     ? '*'
@@ -39,7 +51,9 @@ function corsAnnotations(cors: CorsPolicy): Record<string, string> {
     [`${H}cors-enable`]: 'true',
     [`${H}cors-allow-origin`]: origin,
     [`${H}cors-allow-methods`]: (cors.allowMethods ?? ['GET', 'HEAD', 'POST']).join(', '),
-    ...(cors.allowHeaders ? { [`${H}cors-allow-headers`]: cors.allowHeaders.join(', ') } : {}),
+    // Unset, the controller sends 'Access-Control-Allow-Headers: *' (pkg/annotations/common/main.go
+    // DefaultValues); an empty value sends none.
+    [`${H}cors-allow-headers`]: (cors.allowHeaders ?? []).join(', '),
     [`${H}cors-allow-credentials`]: String(cors.allowCredentials === true),
     ...(cors.maxAge ? { [`${H}cors-max-age`]: time(cors.maxAge) } : {}),
   };
@@ -49,6 +63,35 @@ function setHeaders(values: Readonly<Record<string, string>>): string {
   return Object.entries(values)
     .map(([name, value]) => `${name} ${JSON.stringify(value)}`)
     .join('\n');
+}
+
+function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string): Record<string, string> {
+  const r = rule.redirect!;
+  const code = r.statusCode ?? 302;
+  if (![301, 302, 303].includes(code))
+    unsupported(`${at}.redirect.statusCode`, 'redirect', 'HAProxy redirects with 301, 302 or 303');
+  // request-redirect answers `<scheme>://<host><uri>` with scheme http unless the value starts with
+  // https:// (pkg/annotations/ingress/hostRedirect.go, pkg/haproxy/rules/reqRequestRedirect.go). On a
+  // TLS policy plain HTTP is upgraded first, so the request scheme is https there.
+  const scheme =
+    r.scheme ?? (redirectsHttp(policy) ? 'https' : policy.tls?.redirectHttp === false ? undefined : 'http');
+  if (!scheme)
+    unsupported(
+      `${at}.redirect.scheme`,
+      'redirect',
+      "HAProxy's redirect names its scheme; with redirectHttp false the request scheme varies: set redirect.scheme",
+    );
+  const host = r.hostname ?? policy.hosts[0]!;
+  if (!r.hostname && (policy.hosts.length > 1 || host.startsWith('*.')))
+    unsupported(
+      `${at}.redirect.hostname`,
+      'redirect',
+      "HAProxy's redirect names a fixed host; on a policy with several or wildcard hosts set redirect.hostname",
+    );
+  return {
+    [`${H}request-redirect`]: `${scheme === 'https' ? 'https://' : ''}${host}${r.port ? `:${r.port}` : ''}`,
+    [`${H}request-redirect-code`]: String(code),
+  };
 }
 
 function ruleAnnotations(
@@ -61,32 +104,28 @@ function ruleAnnotations(
   const tls = policy.tls;
   if (tls?.passthrough) a[`${H}ssl-passthrough`] = 'true';
   else if (tls && tls.redirectHttp !== false)
-    Object.assign(a, { [`${H}ssl-redirect`]: 'true', [`${H}ssl-redirect-code`]: '301' });
-  const r = rule.redirect;
-  if (r) {
-    const code = r.statusCode ?? 302;
-    if (![301, 302, 303].includes(code))
-      unsupported(`${at}.redirect.statusCode`, 'redirect', 'HAProxy redirects with 301, 302 or 303');
-    if (r.hostname || r.port) {
-      if (r.scheme)
-        warnings.push(`${at}.redirect: HAProxy keeps the request's scheme when redirecting to another host`);
-      Object.assign(a, {
-        [`${H}request-redirect`]: `${r.hostname ?? policy.hosts[0]}${r.port ? `:${r.port}` : ''}`,
-        [`${H}request-redirect-code`]: String(code),
-      });
-    } else if (r.scheme === 'https') {
-      Object.assign(a, { [`${H}ssl-redirect`]: 'true', [`${H}ssl-redirect-code`]: String(code) });
-    } else {
-      unsupported(`${at}.redirect`, 'redirect', 'HAProxy redirects to another host or to HTTPS only');
-    }
-  }
+    // ssl-redirect-port defaults to 8443 (pkg/annotations/common/main.go), which would end up in the Location.
+    Object.assign(a, {
+      [`${H}ssl-redirect`]: 'true',
+      [`${H}ssl-redirect-code`]: '301',
+      [`${H}ssl-redirect-port`]: '443',
+    });
+  // An Ingress with spec.tls is redirected unless ssl-redirect is false (pkg/annotations/ingress/httpsRedirect.go).
+  else if (tls) a[`${H}ssl-redirect`] = 'false';
+  if (rule.redirect) Object.assign(a, redirectAnnotations(policy, rule, at));
   const w = rule.rewrite;
   if (w?.fullPath !== undefined) a[`${H}path-rewrite`] = w.fullPath;
   if (w?.pathPrefix !== undefined) {
+    const prefixes = new Set(matchesOf(rule).map((m) => pathOf(m).value.replace(/\/+$/, '')));
+    if (prefixes.size > 1)
+      unsupported(
+        `${at}.rewrite.pathPrefix`,
+        'rewrite.path-prefix',
+        'one HAProxy path-rewrite per Ingress: a prefix rewrite needs the rule to match one path prefix',
+      );
     const from = escapeRegex(pathOf(matchesOf(rule)[0]!).value.replace(/\/+$/, ''));
     const to = w.pathPrefix.replace(/\/+$/, '');
-    a[`${H}path-rewrite`] = `${from}(/.*)?$ ${to || '/'}${to ? '\\1' : ''}`;
-    if (!to) a[`${H}path-rewrite`] = `${from}/?(.*)$ /\\1`;
+    a[`${H}path-rewrite`] = to ? `${from}(/.*)?$ ${to}\\1` : `${from}/?(.*)$ /\\1`;
   }
   if (w?.hostname) a[`${H}set-host`] = w.hostname;
   if (rule.requestHeaders?.remove || rule.responseHeaders?.remove) {
@@ -120,15 +159,20 @@ function ruleAnnotations(
   if (policy.denySourceRanges) a[`${H}deny-list`] = policy.denySourceRanges.join(', ');
   const limit = rule.rateLimit ?? policy.rateLimit;
   if (limit) {
+    // A sliding window of one period (pkg/haproxy/rules/reqRatelimit.go): the burst is the rate itself.
+    if (limit.burst !== undefined && limit.burst !== limit.requestsPerSecond)
+      unsupported(
+        `${rule.rateLimit ? at : policy.name}.rateLimit.burst`,
+        'rate-limit',
+        `HAProxy counts requests per client over a 1s window, so its burst is the rate (${limit.requestsPerSecond}); drop burst or set it to requestsPerSecond`,
+      );
     Object.assign(a, {
       [`${H}rate-limit-requests`]: String(limit.requestsPerSecond),
       [`${H}rate-limit-period`]: '1s',
       [`${H}rate-limit-status-code`]: '429',
     });
-    if (limit.burst !== undefined)
-      warnings.push(`${at}: HAProxy counts requests per client IP with no burst; burst ${limit.burst} is not applied`);
   }
-  if (policy.cors && !rule.redirect) Object.assign(a, corsAnnotations(policy.cors));
+  if (policy.cors && !rule.redirect) Object.assign(a, corsAnnotations(policy.cors, `${policy.name}.cors`));
   const protocol = rule.backends?.[0]?.protocol;
   if (protocol === 'https') a[`${H}server-ssl`] = 'true';
   if (protocol === 'grpc' || protocol === 'h2c') a[`${H}server-proto`] = 'h2';
@@ -137,14 +181,6 @@ function ruleAnnotations(
 
 /** The one-condition HAProxy ACL of a canary match, or an error naming what HAProxy cannot take. */
 function canaryAcl(match: RouteMatch, at: string): string {
-  const { type, value } = pathOf(match);
-  if (type !== 'PathPrefix' || value !== '/') {
-    unsupported(
-      `${at}.path`,
-      'match.header',
-      'HAProxy applies a route-acl to the whole host, so a header, cookie or method canary must cover every path (PathPrefix /)',
-    );
-  }
   const conditions = [
     ...(match.headers ?? []).map((h) => ({
       acl: `req.hdr(${h.name}) -m ${h.type === 'RegularExpression' ? 'reg' : 'str'} ${h.value}`,
@@ -164,12 +200,11 @@ function canaryAcl(match: RouteMatch, at: string): string {
 /** Records the annotations a rule needs on a Service, refusing disagreement (they apply to the whole Service). */
 function needAnnotations(
   services: ServiceAnnotations[],
-  policy: RoutingPolicy,
+  namespace: string,
   backend: Backend,
   annotations: Record<string, string>,
   owner: string,
 ): void {
-  const namespace = backendNamespace(policy, backend);
   for (const [key, value] of Object.entries(annotations)) {
     const other = services.find(
       (s) => s.namespace === namespace && s.service === backend.service && s.annotations[key] !== undefined,
@@ -185,52 +220,31 @@ function needAnnotations(
   services.push({ namespace, service: backend.service, annotations, owner });
 }
 
-/** Canary and affinity needs of a rule; returns the canary backends, which need path-less Ingress entries. */
-function serviceScoped(
-  policy: RoutingPolicy,
-  rule: RouteRule,
-  at: string,
-  warnings: string[],
-  services: ServiceAnnotations[],
-): Backend[] {
-  const backends = rule.backends ?? [];
-  if (rule.sessionAffinity) {
-    if (rule.sessionAffinity.maxAge)
-      warnings.push(`${at}.sessionAffinity.maxAge: HAProxy's persistence cookie lasts for the browser session`);
-    for (const b of backends)
-      needAnnotations(services, policy, b, { [`${H}cookie-persistence`]: rule.sessionAffinity.cookieName }, at);
-  }
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** How a rule routes: the map backend, and the canary (a Service with a route-acl) if any. */
+function plan(policy: RoutingPolicy, rule: RouteRule, at: string): { main?: Backend; canary?: Backend; acl?: string } {
+  const live = (rule.backends ?? []).filter((b) => weightOf(b) > 0);
   const selecting = matchesOf(rule).filter((m) => m.headers || m.cookie || m.method);
   if (selecting.length) {
-    if (selecting.length !== matchesOf(rule).length || selecting.length !== 1 || backends.length !== 1) {
+    if (selecting.length !== matchesOf(rule).length || selecting.length !== 1 || live.length !== 1) {
       unsupported(`${at}.matches`, 'match.header', 'an HAProxy canary rule has one match and one backend');
     }
-    needAnnotations(
-      services,
-      policy,
-      backends[0]!,
-      { [`${H}route-acl`]: canaryAcl(selecting[0]!, `${at}.matches[0]`) },
-      at,
-    );
-    return [backends[0]!];
+    return { canary: live[0]!, acl: canaryAcl(selecting[0]!, `${at}.matches[0]`) };
   }
-  if (backends.length === 2) {
-    const { type, value } = pathOf(matchesOf(rule)[0]!);
-    if (matchesOf(rule).length !== 1 || type !== 'PathPrefix' || value !== '/') {
+  if (live.length === 2) {
+    if (policy.tls?.passthrough)
       unsupported(
         `${at}.backends`,
         'split.weighted',
-        'HAProxy applies a route-acl to the whole host, so a weighted canary must cover every path (PathPrefix /)',
+        'a passthrough host is one entry of the SNI map; the route-acl canary is a use_backend rule of the HTTP frontends, which passthrough traffic never reaches (pkg/route/route.go)',
       );
-    }
-    const percent = Math.round((100 * weightOf(backends[1]!)) / (weightOf(backends[0]!) + weightOf(backends[1]!)));
-    needAnnotations(services, policy, backends[1]!, { [`${H}route-acl`]: `rand(100) lt ${percent}` }, at);
-    warnings.push(
-      `${at}: HAProxy sends a random ${percent}% of the host's requests to ${backends[1]!.service} (route-acl on its Service), an approximation of the weights`,
-    );
-    return [backends[1]!];
+    // rand(N) is uniform over 0..N-1 (HAProxy configuration manual, rand): `lt w` selects exactly w/N.
+    const [w0, w1] = [weightOf(live[0]!), weightOf(live[1]!)];
+    const d = gcd(w0, w1);
+    return { main: live[0]!, canary: live[1]!, acl: `rand(${(w0 + w1) / d}) lt ${w1 / d}` };
   }
-  return [];
+  return { main: live[0] };
 }
 
 function compilePolicy(
@@ -238,42 +252,124 @@ function compilePolicy(
   className: string,
   warnings: string[],
   services: ServiceAnnotations[],
+  entries: HaproxyEntry[],
 ): KubeObject[] {
   const objects: KubeObject[] = [...certificateFor(policy)];
-  const fallback = policy.rules.find((r) => r.backends)?.backends?.[0];
+  const fallbackIndex = policy.rules.findIndex((r) => r.backends);
+  const fallback = policy.rules[fallbackIndex]?.backends?.[0];
+  const annotationsOf = policy.rules.map((rule, index) =>
+    ruleAnnotations(policy, rule, `${policy.name}.rules[${index}]`, warnings),
+  );
+  const backendPart = (a: Record<string, string>) =>
+    Object.fromEntries(Object.entries(a).filter(([k]) => BACKEND_KEYS.has(k)));
+  const frontendPart = (a: Record<string, string>) =>
+    Object.fromEntries(Object.entries(a).filter(([k]) => !BACKEND_KEYS.has(k)));
   policy.rules.forEach((rule, index) => {
     const at = `${policy.name}.rules[${index}]`;
-    const backend = rule.backends?.[0] ?? fallback ?? { service: `${policy.name}-redirect`, port: 80 };
-    if (!rule.backends && !fallback)
-      warnings.push(
-        `${at}: the redirect Ingress names Service ${backend.service}, which never receives traffic (HAProxy answers the redirect first)`,
-      );
-    const annotations = ruleAnnotations(policy, rule, at, warnings);
-    const canaries = serviceScoped(policy, rule, at, warnings, services);
-    const selecting = matchesOf(rule).some((m) => m.headers || m.cookie || m.method);
-    // A canary's Service must sit in an Ingress rule to be admitted; a path-less entry routes nothing by itself.
-    const extra = canaries.map(
-      (c): IngressPathEntry => ({
-        pathType: 'ImplementationSpecific',
-        backend: { service: { name: c.service, port: { number: c.port } } },
-      }),
-    );
-    const paths = (selecting ? [] : matchesOf(rule)).map((m): IngressPathEntry => {
+    let annotations = annotationsOf[index]!;
+    const routed = plan(policy, rule, at);
+    const main =
+      routed.main ?? (routed.canary ? undefined : (fallback ?? { service: `${policy.name}-redirect`, port: 80 }));
+    if (rule.redirect) {
+      if (!fallback)
+        warnings.push(
+          `${at}: the redirect Ingress names Service ${main!.service}, which never receives traffic (HAProxy answers the redirect first)`,
+        );
+      // The redirect's Ingress names the fallback Service, whose backend takes its settings from every Ingress naming it.
+      else annotations = { ...frontendPart(annotations), ...backendPart(annotationsOf[fallbackIndex]!) };
+    }
+    const namespace = (b: Backend) => backendNamespace(policy, b);
+    if (rule.sessionAffinity) {
+      if (rule.sessionAffinity.maxAge)
+        approximate(
+          warnings,
+          policy,
+          'haproxy',
+          `${at}.sessionAffinity.maxAge`,
+          'session-affinity',
+          "HAProxy's persistence cookie (cookie-persistence) has no lifetime: it lasts for the browser session",
+        );
+      for (const b of [routed.main, routed.canary].filter((x): x is Backend => x !== undefined))
+        needAnnotations(services, namespace(b), b, { [`${H}cookie-persistence`]: rule.sessionAffinity.cookieName }, at);
+    }
+    if (routed.canary) {
+      needAnnotations(services, namespace(routed.canary), routed.canary, { [`${H}route-acl`]: routed.acl! }, at);
+      if (routed.acl!.startsWith('rand('))
+        warnings.push(
+          `${at}: HAProxy sends ${routed.acl} of the rule's requests to ${routed.canary.service} (route-acl on its Service)`,
+        );
+    }
+    const entry = (b: Backend, m: RouteMatch): IngressPathEntry => {
       const { type, value } = pathOf(m);
       return {
         path: type === 'PathPrefix' ? value.replace(/\/+$/, '') || '/' : value,
         pathType: type === 'Exact' ? 'Exact' : 'Prefix',
-        backend: { service: { name: backend.service, port: { number: backend.port } } },
+        backend: { service: { name: b.service, port: { number: b.port } } },
       };
-    });
+    };
+    const routes = [
+      ...(main ? [{ b: main, acl: undefined }] : []),
+      ...(routed.canary ? [{ b: routed.canary, acl: routed.acl }] : []),
+    ];
+    const paths = routes.flatMap(({ b }) => matchesOf(rule).map((m) => entry(b, m)));
+    for (const host of policy.hosts)
+      for (const { b, acl } of routes)
+        for (const m of matchesOf(rule)) {
+          const { type, value } = pathOf(m);
+          entries.push({
+            at,
+            host,
+            path: { type: type === 'Exact' ? 'Exact' : 'PathPrefix', value },
+            namespace: namespace(b),
+            service: b.service,
+            port: b.port,
+            ...(acl ? { acl } : {}),
+            ...(rule.sessionAffinity ? { cookie: rule.sessionAffinity.cookieName } : {}),
+            frontend: frontendPart(annotations),
+            backend: backendPart(annotations),
+            passthrough: policy.tls?.passthrough === true,
+          });
+        }
     objects.push(
-      ingressObject(policy, objectName([policy.name, rule.name ?? `rule-${index}`]), annotations, className, [
-        ...paths,
-        ...extra,
-      ]),
+      ingressObject(policy, objectName([policy.name, rule.name ?? `rule-${index}`]), annotations, className, paths),
     );
   });
   return objects;
+}
+
+/**
+ * The HTTP-to-HTTPS redirect is an http-request rule of the Ingress whose path the map matched
+ * (pkg/haproxy/rules/main.go: `{ var(txn.path_match) -m dom <id> }`), run after the deny rules
+ * (pkg/haproxy/rules/types.go: REQ_DENY before REQ_REDIRECT): a path no rule covers gets 404 over
+ * HTTP, and a refused client 403, instead of the redirect. An approximation, accepted per policy.
+ */
+function upgradeScope(policies: readonly RoutingPolicy[], policy: RoutingPolicy, warnings: string[]): void {
+  if (!redirectsHttp(policy)) return;
+  const onHost = (h: string) => policies.filter((q) => q.hosts.includes(h));
+  const uncovered = policy.hosts.find(
+    (h) =>
+      !onHost(h).some((q) =>
+        q.rules.some((r) =>
+          matchesOf(r).some(
+            (m) => pathOf(m).type === 'PathPrefix' && pathOf(m).value === '/' && !m.headers && !m.cookie && !m.method,
+          ),
+        ),
+      ),
+  );
+  const listed = policy.hosts.some((h) =>
+    onHost(h).some((q) => q.allowSourceRanges || q.denySourceRanges || q.rules.some((r) => r.allowSourceRanges)),
+  );
+  if (uncovered || listed)
+    approximate(
+      warnings,
+      policy,
+      'haproxy',
+      `${policy.name}.tls.redirectHttp`,
+      'tls.redirect-http',
+      uncovered
+        ? `HAProxy redirects to HTTPS only the requests an Ingress path matches: other paths of ${uncovered} get 404 over HTTP (add a PathPrefix / rule to redirect them all)`
+        : 'HAProxy applies allow and deny lists before the redirect to HTTPS: a refused client gets 403 over HTTP instead of the redirect',
+    );
 }
 
 /** Compiles validated, conflict-free policies to HAProxy Ingress objects. */
@@ -283,5 +379,11 @@ export function compileHaproxy(
   warnings: string[],
   services: ServiceAnnotations[],
 ): KubeObject[] {
-  return policies.flatMap((p) => compilePolicy(p, target.ingressClassName ?? 'haproxy', warnings, services));
+  for (const p of policies) upgradeScope(policies, p, warnings);
+  const entries: HaproxyEntry[] = [];
+  const objects = policies.flatMap((p) =>
+    compilePolicy(p, target.ingressClassName ?? 'haproxy', warnings, services, entries),
+  );
+  checkHaproxyEntries(entries);
+  return objects;
 }

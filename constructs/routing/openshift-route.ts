@@ -7,9 +7,11 @@
  * rewrites, HSTS and the affinity cookie. Every field and annotation follows openshift/api and the
  * router's haproxy-config.template. Pure.
  */
+import { approximate } from './approximations';
 import { UnsupportedFeatureError } from './errors';
 import { matchesOf, namespaceOf, pathOf, redirectsHttp, tlsSecretName, weightOf } from './model';
 import { objectName } from './names';
+import { checkOpenShiftHosts } from './openshift-route-hosts';
 import { certificateFor, policyLabels } from './tls-objects';
 import type { Backend, CompileTarget, KubeObject, RouteRule, RoutingPolicy } from './types';
 import { parseDuration } from './values';
@@ -28,6 +30,21 @@ export function scaleWeights(weights: readonly number[], max = MAX_WEIGHT): numb
   return weights.map((w) => (w === 0 ? 0 : Math.max(1, Math.round((w * max) / top))));
 }
 
+/**
+ * The weights the router gives each Service's endpoints (pkg/router/template/router.go
+ * calculateServiceWeights, equal endpoint counts): the heaviest becomes 256 and every other
+ * trunc(256 * w / max) in float32, at least 1; a lone live Service gets 1.
+ */
+export function routerWeights(weights: readonly number[]): number[] {
+  const live = weights.filter((w) => w > 0).length;
+  if (live <= 1) return weights.map((w) => (w > 0 ? 1 : 0));
+  const top = Math.fround(Math.max(...weights));
+  const scale = Math.fround(256 / top);
+  return weights.map((w) => (w > 0 ? Math.max(1, Math.trunc(Math.fround(Math.fround(w) * scale))) : 0));
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
 function routerTimeout(duration: string): string | undefined {
   const ms = parseDuration(duration)!;
   return ms > 0 ? `${ms}ms` : undefined;
@@ -43,7 +60,13 @@ function annotations(policy: RoutingPolicy, rule: RouteRule, at: string, warning
     );
   }
   const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
-  if (allow) a[`${HAPROXY}ip_allowlist`] = allow.join(' ');
+  // The template reads ip_allowlist, then the older ip_whitelist (haproxy-config.template, backend
+  // section); routers before ip_allowlist existed read only ip_whitelist, so write both. Past 61
+  // entries the router moves the list to a file; entries it cannot parse are dropped (parseIPList).
+  if (allow) {
+    a[`${HAPROXY}ip_allowlist`] = allow.join(' ');
+    a[`${HAPROXY}ip_whitelist`] = allow.join(' ');
+  }
   const limit = rule.rateLimit ?? policy.rateLimit;
   if (limit) {
     // The router counts HTTP requests per source address over 10 seconds, and drops the connection past it.
@@ -53,7 +76,10 @@ function annotations(policy: RoutingPolicy, rule: RouteRule, at: string, warning
       `${at}: the OpenShift router limits requests per client over a 10s window and rejects the connection instead of answering 429`,
     );
   }
-  if (rule.rewrite?.pathPrefix !== undefined) a[`${HAPROXY}rewrite-target`] = rule.rewrite.pathPrefix;
+  // replace-path '^<path>(.*)$' '<target>\1' (haproxy-config.template; rewritetarget.go SanitizeInput
+  // appends \1): a trailing '/' on the target would double the slash.
+  if (rule.rewrite?.pathPrefix !== undefined)
+    a[`${HAPROXY}rewrite-target`] = rule.rewrite.pathPrefix.replace(/\/+$/, '') || '/';
   if (policy.hsts) {
     const h = policy.hsts;
     a[`${HAPROXY}hsts_header`] = [
@@ -72,9 +98,18 @@ function annotations(policy: RoutingPolicy, rule: RouteRule, at: string, warning
     }
     a['router.openshift.io/cookie_name'] = rule.sessionAffinity.cookieName;
     if (rule.sessionAffinity.maxAge)
-      warnings.push(
-        `${at}.sessionAffinity.maxAge: the OpenShift router's affinity cookie lasts for the browser session`,
+      approximate(
+        warnings,
+        policy,
+        'openshift-route',
+        `${at}.sessionAffinity.maxAge`,
+        'session-affinity',
+        "the router's affinity cookie has no lifetime: it lasts for the browser session",
       );
+  } else if (!policy.tls?.passthrough) {
+    // Without this the router inserts an affinity cookie on every HTTP backend (haproxy-config.template:
+    // `cookie <name> insert indirect nocache httponly` unless disable_cookies), making clients sticky.
+    a[`${HAPROXY}disable_cookies`] = 'true';
   }
   return a;
 }
@@ -96,7 +131,7 @@ function headerActions(rule: RouteRule) {
     : undefined;
 }
 
-function targets(backends: readonly Backend[], at: string) {
+function targets(policy: RoutingPolicy, backends: readonly Backend[], at: string, warnings: string[]) {
   if (backends.length > 4)
     unsupported(
       `${at}.backends`,
@@ -105,12 +140,40 @@ function targets(backends: readonly Backend[], at: string) {
     );
   if (new Set(backends.map((b) => b.port)).size > 1)
     unsupported(`${at}.backends`, 'split.weighted', 'the Services of one OpenShift Route share one target port');
-  const weights = scaleWeights(backends.map(weightOf));
+  const relative = backends.map(weightOf);
+  const d = relative.reduce((g, w) => gcd(g, w), 0) || 1;
+  const reduced = relative.map((w) => w / d);
+  const top = Math.max(...reduced);
+  // The router rescales to 256 for the heaviest Service and truncates the others: exact only when
+  // 256 * w / max is a whole number for every weight; then emit exactly those weights.
+  const exact = reduced.every((w) => (256 * w) % top === 0);
+  const live = reduced.filter((w) => w > 0).length;
+  const weights = live <= 1 ? reduced : exact ? reduced.map((w) => (256 * w) / top) : scaleWeights(reduced);
+  if (!exact && live > 1) {
+    const got = routerWeights(weights);
+    approximate(
+      warnings,
+      policy,
+      'openshift-route',
+      `${at}.backends`,
+      'split.weighted',
+      `the router scales weights so the heaviest Service gets 256 and truncates the rest (pkg/router/template/router.go calculateServiceWeights): ${reduced.join(':')} becomes ${got.join(':')}; weights where the largest divides 256 times each weight are exact`,
+    );
+  }
   return backends.map((b, i) => ({ kind: 'Service', name: b.service, weight: weights[i]! }));
 }
 
-function tlsConfig(policy: RoutingPolicy, rule: RouteRule) {
+function tlsConfig(policy: RoutingPolicy, rule: RouteRule, at: string) {
   const tls = policy.tls;
+  const https = (rule.backends ?? []).map((b) => b.protocol === 'https');
+  if (https.some(Boolean) && (!tls || tls.passthrough || !https.every(Boolean)))
+    unsupported(
+      `${at}.backends`,
+      'backend.https',
+      !tls || tls.passthrough
+        ? 'the router speaks TLS to a backend only on a reencrypt Route, which needs the policy to terminate TLS'
+        : 'one Route re-encrypts to all its Services or to none: put HTTPS and plain backends in separate rules',
+    );
   if (!tls) return undefined;
   const insecure = redirectsHttp(policy) || tls.passthrough ? 'Redirect' : 'Allow';
   if (tls.passthrough) return { termination: 'passthrough', insecureEdgeTerminationPolicy: insecure };
@@ -152,7 +215,8 @@ function compilePolicy(policy: RoutingPolicy, warnings: string[]): KubeObject[] 
     const at = `${policy.name}.rules[${index}]`;
     const label = rule.name ?? `rule-${index}`;
     const backends = rule.backends!;
-    const to = targets(backends, at);
+    const to = targets(policy, backends, at, warnings);
+    const tls = tlsConfig(policy, rule, at);
     const matches = matchesOf(rule);
     warnings.push(
       `${at}: an OpenShift Route selects the endpoint port, so Service port ${backends[0]!.port} must equal its targetPort (or name the port)`,
@@ -161,10 +225,6 @@ function compilePolicy(policy: RoutingPolicy, warnings: string[]): KubeObject[] 
       matches.forEach((match, m) => {
         const path = pathOf(match).value.replace(/\/+$/, '') || undefined;
         const wildcard = host.startsWith('*.');
-        if (wildcard)
-          warnings.push(
-            `${policy.name}.hosts[${h}]: the router admits wildcard Routes only when the IngressController's routeAdmission.wildcardPolicy is WildcardsAllowed`,
-          );
         const headers = headerActions(rule);
         const ann = annotations(policy, rule, at, warnings);
         objects.push({
@@ -188,7 +248,7 @@ function compilePolicy(policy: RoutingPolicy, warnings: string[]): KubeObject[] 
             to: to[0],
             ...(to.length > 1 ? { alternateBackends: to.slice(1) } : {}),
             port: { targetPort: backends[0]!.port },
-            ...(policy.tls ? { tls: tlsConfig(policy, rule) } : {}),
+            ...(tls ? { tls } : {}),
             ...(headers && !policy.tls?.passthrough ? { httpHeaders: headers } : {}),
           },
         });
@@ -220,5 +280,6 @@ export function compileOpenShiftRoutes(
       }
     });
   }
+  checkOpenShiftHosts(policies);
   return policies.flatMap((p) => compilePolicy(p, warnings));
 }

@@ -3,6 +3,7 @@
  * limit, CORS and HSTS headers) are shared by every route of the policy; a rule's own ones (redirects,
  * rewrites, header changes, retries, body limit, its own allow list or rate limit) are its alone. Pure.
  */
+import { originPattern } from './cors-origins';
 import { UnsupportedFeatureError } from './errors';
 import { matchesOf, namespaceOf, pathOf } from './model';
 import { objectName } from './names';
@@ -55,7 +56,14 @@ export function policyMiddlewares(policy: RoutingPolicy): {
         headers: {
           ...(cors
             ? {
-                accessControlAllowOriginList: [...cors.allowOrigins],
+                // The list matches exactly (or '*'); a wildcard origin needs the regex list
+                // (pkg/middlewares/headers/header.go `matchOrigin`, unanchored: the patterns carry anchors).
+                ...(cors.allowOrigins.some((o) => !originPattern(o))
+                  ? { accessControlAllowOriginList: cors.allowOrigins.filter((o) => !originPattern(o)) }
+                  : {}),
+                ...(cors.allowOrigins.some((o) => originPattern(o))
+                  ? { accessControlAllowOriginListRegex: cors.allowOrigins.flatMap((o) => originPattern(o) ?? []) }
+                  : {}),
                 accessControlAllowMethods: [...(cors.allowMethods ?? ['GET', 'HEAD', 'POST'])],
                 ...(cors.allowHeaders ? { accessControlAllowHeaders: [...cors.allowHeaders] } : {}),
                 ...(cors.exposeHeaders ? { accessControlExposeHeaders: [...cors.exposeHeaders] } : {}),
@@ -85,21 +93,24 @@ export function policyMiddlewares(policy: RoutingPolicy): {
   };
 }
 
-function redirectSpec(policy: RoutingPolicy, rule: RouteRule, at: string, warnings: string[]) {
+function redirectSpec(rule: RouteRule, at: string, warnings: string[]) {
   const r = rule.redirect!;
   const code = r.statusCode ?? 302;
   const permanent = code === 301 || code === 308;
   warnings.push(
     `${at}.redirect: Traefik answers ${permanent ? '301 to GET and 308 to other methods' : '302 to GET and 307 to other methods'}, whatever code is asked for`,
   );
-  if (r.hostname === undefined && r.path === undefined) {
-    return {
-      redirectScheme: {
-        scheme: r.scheme ?? (policy.tls ? 'https' : 'http'),
-        ...(r.port ? { port: String(r.port) } : {}),
-        permanent,
-      },
-    };
+  if (r.scheme === undefined && r.hostname === undefined && r.path === undefined && r.port === undefined) {
+    throw new UnsupportedFeatureError(
+      `${at}.redirect`,
+      'redirect',
+      'traefik',
+      ['gateway-api', 'ingress-nginx', 'contour'],
+      "the redirect changes nothing of the URL, and Traefik passes a request whose URL a redirect middleware leaves unchanged on to the route's service (pkg/middlewares/redirect/redirect.go)",
+    );
+  }
+  if (r.scheme !== undefined && r.hostname === undefined && r.path === undefined) {
+    return { redirectScheme: { scheme: r.scheme, ...(r.port ? { port: String(r.port) } : {}), permanent } };
   }
   // Scheme, host, port, path and query of the request URL, each kept unless the redirect replaces it.
   return {
@@ -138,7 +149,7 @@ export function ruleMiddlewares(
   };
   if (rule.allowSourceRanges) add('allow', allowList(rule.allowSourceRanges));
   if (rule.rateLimit) add('rate-limit', rateLimit(rule.rateLimit));
-  if (rule.redirect) add('redirect', redirectSpec(policy, rule, at, warnings));
+  if (rule.redirect) add('redirect', redirectSpec(rule, at, warnings));
   const request = {
     ...(customHeaders(rule.requestHeaders) ?? {}),
     ...(rule.rewrite?.hostname ? { Host: rule.rewrite.hostname } : {}),
@@ -163,15 +174,30 @@ export function ruleMiddlewares(
   }
   const rewrite = rule.rewrite ? rewriteSpec(rule) : undefined;
   if (rewrite) add('rewrite', rewrite);
-  if (rule.retries) {
-    const status = (rule.retries.on ?? ['5xx', 'connect-failure']).flatMap((on) =>
-      typeof on === 'number' ? [String(on)] : on === '5xx' ? ['500-599'] : on === 'gateway-error' ? ['502-504'] : [],
+  if (rule.retries?.perTryTimeout) {
+    throw new UnsupportedFeatureError(
+      `${at}.retries.perTryTimeout`,
+      'retries.per-try-timeout',
+      'traefik',
+      ['gateway-api', 'contour'],
+      "Traefik's retry middleware has no per-attempt timeout: its `timeout` bounds all the retries together (pkg/config/dynamic/middlewares.go Retry)",
+    );
+  }
+  if (rule.retries && rule.retries.attempts > 0) {
+    const on = rule.retries.on ?? ['5xx', 'connect-failure'];
+    const status = on.flatMap((o) =>
+      typeof o === 'number' ? [String(o)] : o === '5xx' ? ['500-599'] : o === 'gateway-error' ? ['502-504'] : [],
     );
     add('retry', {
       retry: {
+        // Traefik counts attempts, the first one included (pkg/middlewares/retry/retry.go).
         attempts: rule.retries.attempts + 1,
         ...(rule.retries.backoff ? { initialInterval: `${parseDuration(rule.retries.backoff)}ms` } : {}),
         ...(status.length ? { status } : {}),
+        // Network errors are retried unless this is set; status retries skip POST, PATCH and LOCK unless
+        // retryNonIdempotentMethod is set (retry.go `ServeHTTP`): the model retries every method.
+        ...(on.includes('connect-failure') || on.includes('reset') ? {} : { disableRetryOnNetworkError: true }),
+        retryNonIdempotentMethod: true,
       },
     });
   }

@@ -9,7 +9,7 @@ import { backendNamespace, matchesOf, namespaceOf, redirectsHttp, tlsSecretName,
 import { objectName } from './names';
 import { certificateFor, policyLabels } from './tls-objects';
 import { policyMiddlewares, ruleMiddlewares } from './traefik-middlewares';
-import { hostSniRule, matchRule, precedence } from './traefik-rules';
+import { clientIpAny, hostConditions, hostSniRule, matchRule, precedence } from './traefik-rules';
 import type { Backend, CompileTarget, KubeObject, RouteRule, RoutingPolicy } from './types';
 import { parseDuration } from './values';
 
@@ -28,9 +28,9 @@ function object(policy: RoutingPolicy, kind: string, name: string, spec: unknown
   };
 }
 
-/** Go durations for ServersTransport ('1m30s' is valid Go too; GEP-2257 is a subset). */
+/** Go durations for ServersTransport, exact to the millisecond ('500ms' stays '500ms'). */
 function goDuration(duration: string): string {
-  return `${Math.ceil(parseDuration(duration)! / 1000)}s`;
+  return `${parseDuration(duration)!}ms`;
 }
 
 interface RuleBackends {
@@ -109,8 +109,12 @@ function ruleBackends(
     );
   }
   const weighted = backends.length > 1;
-  let services: Record<string, unknown>[] = backends.map((b) => serviceEntry(policy, b, transport, sticky, weighted));
-  // Stickiness on a weighted split must hold at the weighted level too: that needs a TraefikService.
+  // Stickiness on a weighted split must hold at both levels, each with its own cookie (traefikservice.md
+  // "Stickiness on multiple levels"): the policy's cookie picks the Service, `<name>-pod` the pod.
+  const podSticky = weighted && sticky ? { cookie: { ...sticky.cookie, name: `${sticky.cookie.name}-pod` } } : sticky;
+  let services: Record<string, unknown>[] = backends.map((b) =>
+    serviceEntry(policy, b, transport, podSticky, weighted),
+  );
   if (weighted && sticky) {
     const name = objectName([policy.name, label, 'split']);
     objects.push(object(policy, 'TraefikService', name, { weighted: { services, sticky } }));
@@ -146,10 +150,39 @@ function ruleBackends(
   return { services, objects };
 }
 
-function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: string[]): KubeObject[] {
+/** The service a route that never forwards names (Traefik answers 418 if a request ever reaches it). */
+const NOOP = [{ name: 'noop@internal', kind: 'TraefikService' }];
+
+/**
+ * An ipAllowList no client is in: Traefik has no deny-list middleware, so a route that matches exactly
+ * the denied clients (`ClientIP`) and outranks the route it shadows refuses them with this (403:
+ * pkg/middlewares/ipallowlist). 255.255.255.255 is the limited broadcast address, never a client.
+ */
+const NOBODY = { ipAllowList: { sourceRange: ['255.255.255.255/32'] } };
+
+function compilePolicy(
+  policy: RoutingPolicy,
+  all: readonly RoutingPolicy[],
+  target: CompileTarget,
+  warnings: string[],
+): KubeObject[] {
   const ep = entryPoints(target);
   const objects: KubeObject[] = [...certificateFor(policy)];
   if (policy.tls?.passthrough) {
+    const ranges = policy.allowSourceRanges
+      ? 'allowSourceRanges'
+      : policy.denySourceRanges
+        ? 'denySourceRanges'
+        : undefined;
+    if (ranges) {
+      throw new UnsupportedFeatureError(
+        `${policy.name}.${ranges}`,
+        ranges === 'allowSourceRanges' ? 'ip.allow' : 'ip.deny',
+        'traefik',
+        ['ingress-nginx', 'haproxy', 'contour', 'openshift-route'],
+        'a Traefik TCP router cannot refuse a passed-through connection: a client its ClientIP excludes falls through to the HTTPS routers instead',
+      );
+    }
     const rule = policy.rules[0]!;
     objects.push({
       apiVersion: API,
@@ -159,7 +192,7 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
         entryPoints: [ep.websecure],
         routes: [
           {
-            match: hostSniRule(policy),
+            match: hostSniRule(policy, all),
             services: rule.backends!.map((b) => ({ name: b.service, port: b.port, weight: weightOf(b) })),
           },
         ],
@@ -170,6 +203,9 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
   }
   const shared = policyMiddlewares(policy);
   objects.push(...shared.objects);
+  const hosts = hostConditions(policy, all);
+  const deny = policy.denySourceRanges ? objectName([policy.name, 'deny']) : undefined;
+  if (deny) objects.push(object(policy, 'Middleware', deny, NOBODY));
   const routes: Record<string, unknown>[] = [];
   policy.rules.forEach((rule, index) => {
     const label = rule.name ?? `rule-${index}`;
@@ -180,20 +216,29 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
       );
     const own = ruleMiddlewares(policy, rule, label, at, warnings);
     objects.push(...own.objects);
-    const forward = rule.redirect
-      ? { services: [{ name: 'noop@internal', kind: 'TraefikService' }], objects: [] }
-      : ruleBackends(policy, rule, label, at, warnings);
+    const forward = rule.redirect ? { services: NOOP, objects: [] } : ruleBackends(policy, rule, label, at, warnings);
     objects.push(...forward.objects);
     const middlewares = [...shared.refs(rule), ...own.refs].map((name) => ({ name }));
-    for (const match of matchesOf(rule)) {
-      routes.push({
-        kind: 'Rule',
-        match: matchRule(policy, match, policy.denySourceRanges),
-        priority: precedence(match),
-        services: forward.services,
-        ...(middlewares.length ? { middlewares } : {}),
-      });
-    }
+    matchesOf(rule).forEach((match, m) => {
+      for (const host of hosts) {
+        routes.push({
+          kind: 'Rule',
+          match: matchRule(host, match),
+          priority: precedence(match, index, m),
+          services: forward.services,
+          ...(middlewares.length ? { middlewares } : {}),
+        });
+        if (deny) {
+          routes.push({
+            kind: 'Rule',
+            match: matchRule(host, match, [clientIpAny(policy.denySourceRanges!)]),
+            priority: precedence(match, index, m, true),
+            services: NOOP,
+            middlewares: [{ name: deny }],
+          });
+        }
+      }
+    });
   });
   const secret = tlsSecretName(policy);
   const spec = (entry: string, tls: boolean) => ({
@@ -211,15 +256,14 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
       objects.push(
         object(policy, 'IngressRoute', objectName([policy.name, 'http']), {
           entryPoints: [ep.web],
-          routes: [
-            {
-              kind: 'Rule',
-              match: matchRule(policy, {}),
-              priority: 1,
-              services: [{ name: 'noop@internal', kind: 'TraefikService' }],
-              middlewares: [{ name: redirect }],
-            },
-          ],
+          // Every path of every host: the upgrade comes before any rule, match or IP check.
+          routes: hosts.map((host) => ({
+            kind: 'Rule',
+            match: matchRule(host, {}),
+            priority: 1,
+            services: NOOP,
+            middlewares: [{ name: redirect }],
+          })),
         }),
       );
     } else {
@@ -249,5 +293,5 @@ export function compileTraefik(
       }
     });
   }
-  return policies.flatMap((p) => compilePolicy(p, target, warnings));
+  return policies.flatMap((p) => compilePolicy(p, policies, target, warnings));
 }

@@ -131,6 +131,8 @@ const route = obj({
   }),
   ipAllowPolicy: ipFilter,
   ipDenyPolicy: ipFilter,
+  // HTTPDirectResponsePolicy (apis/projectcontour/v1/httpproxy.go): Envoy answers itself.
+  directResponsePolicy: obj({ statusCode: int(200, 599), body: str() }, ['statusCode']),
 });
 
 const spec = obj({

@@ -86,9 +86,24 @@ export const FEATURE_EXAMPLES: Readonly<Record<Feature, RoutingPolicy>> = {
 /** Where a dialect takes a feature only in some shapes, the example in the shape it takes. */
 const DIALECT_EXAMPLES: Partial<Record<Dialect, Partial<Record<Feature, RoutingPolicy>>>> = {
   // HAProxy redirects with 301, 302 or 303 and sets headers without removing them.
+  // Its persistence cookie has no lifetime, and its rate limit's burst is the rate.
   haproxy: {
     redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }),
     'headers.request': one({ requestHeaders: { set: { 'X-Shop': 'v1' } } }),
+    'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),
+    'rate-limit': one({}, { rateLimit: { requestsPerSecond: 20 } }),
+  },
+  // The router keeps a split exact when the largest weight divides 256 times each (4:1), its affinity
+  // cookie has no lifetime, and it re-encrypts only on Routes that terminate TLS.
+  'openshift-route': {
+    'split.weighted': one({
+      backends: [
+        { ...web, weight: 80 },
+        { ...canary, weight: 20 },
+      ],
+    }),
+    'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),
+    'backend.https': one({ backends: [{ ...web, protocol: 'https' }] }, { tls: { secretName: 'shop-tls', redirectHttp: false } }),
   },
   // ALB redirects with HTTP_301 or HTTP_302 only.
   'aws-alb': { redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }) },

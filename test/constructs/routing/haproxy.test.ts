@@ -106,7 +106,7 @@ describe('HAProxy compiler', () => {
     ).toThrow(/HAProxy redirects with 301, 302 or 303/);
   });
 
-  it('approximates a weighted canary with a rand() route-acl on the canary Service, admitted by a path-less entry', async () => {
+  it('splits exactly with a rand(total) route-acl on the canary Service, scoped by a path entry', async () => {
     const { ingress, serviceAnnotations, warnings } = await compile([
       withRule({
         backends: [
@@ -117,17 +117,17 @@ describe('HAProxy compiler', () => {
     ]);
     expect(ingress().spec.rules[0].http.paths).toEqual([
       { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
-      { pathType: 'ImplementationSpecific', backend: { service: { name: 'web-next', port: { number: 80 } } } },
+      { path: '/', pathType: 'Prefix', backend: { service: { name: 'web-next', port: { number: 80 } } } },
     ]);
     expect(serviceAnnotations).toEqual([
       {
         namespace: 'shop',
         service: 'web-next',
-        annotations: { [`${H}route-acl`]: 'rand(100) lt 10' },
+        annotations: { [`${H}route-acl`]: 'rand(10) lt 1' },
         owner: 'shop.rules[0]',
       },
     ]);
-    expect(warnings.join('\n')).toMatch(/random 10% of the host's requests/);
+    expect(warnings.join('\n')).toMatch(/rand\(10\) lt 1 of the rule's requests/);
   });
 
   it('routes header, cookie and method canaries with one-condition ACLs, and keeps cookie persistence on the Services', async () => {
@@ -140,6 +140,12 @@ describe('HAProxy compiler', () => {
           matches: [{ headers: [{ name: 'X-Beta', value: 'yes' }] }],
           backends: [{ service: 'beta', port: 80 }],
         },
+      ],
+    };
+    const staff: RoutingPolicy = {
+      ...basePolicy({ name: 'staff', hosts: ['staff.example.com'] }),
+      rules: [
+        { name: 'web', backends: [{ service: 'staff-web', port: 80 }] },
         {
           name: 'staff',
           matches: [{ cookie: { name: 'staff', value: '1' } }],
@@ -147,33 +153,46 @@ describe('HAProxy compiler', () => {
         },
       ],
     };
-    const { serviceAnnotations, ingress } = await compile([policy]);
+    const { serviceAnnotations, ingress } = await compile([policy, staff]);
     expect(serviceAnnotations!.map((s) => [s.service, s.annotations])).toEqual([
       ['web', { [`${H}cookie-persistence`]: 'SRV' }],
       ['beta', { [`${H}route-acl`]: 'req.hdr(X-Beta) -m str yes' }],
       ['staff', { [`${H}route-acl`]: 'req.cook(staff) -m str 1' }],
     ]);
     expect(ingress('shop-beta').spec.rules[0].http.paths).toEqual([
-      { pathType: 'ImplementationSpecific', backend: { service: { name: 'beta', port: { number: 80 } } } },
+      { path: '/', pathType: 'Prefix', backend: { service: { name: 'beta', port: { number: 80 } } } },
     ]);
+    // Two route-acls that one request can both satisfy run in an arbitrary order: refused.
+    const both = { ...policy, rules: [...policy.rules, { ...staff.rules[1]!, backends: [{ service: 'staff', port: 80 }] }] };
+    expect(() => compileRoutes([both], { dialect: 'haproxy' })).toThrow(/orders route-acl rules arbitrarily/);
   });
 
   it.each<[string, RoutingPolicy, RegExp]>([
     [
-      'a canary on a path (route-acl is host-wide)',
-      withRule({ matches: [{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ name: 'x', value: '1' }] }] }),
-      /must cover every path/,
-    ],
-    [
-      'a weighted split on a path',
-      withRule({
-        matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
-        backends: [
-          { service: 'a', port: 80 },
-          { service: 'b', port: 80 },
+      'a header canary on / beside a more specific rule (route-acls run before the path maps)',
+      basePolicy({
+        rules: [
+          { name: 'web', backends: [{ service: 'web', port: 80 }] },
+          { name: 'api', matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backends: [{ service: 'api', port: 80 }] },
+          { name: 'beta', matches: [{ headers: [{ name: 'x', value: '1' }] }], backends: [{ service: 'beta', port: 80 }] },
         ],
       }),
-      /weighted canary must cover every path/,
+      /would take the requests of the more specific shop.rules\[1\]/,
+    ],
+    [
+      'a header canary whose settings differ from the rule its path falls into',
+      basePolicy({
+        rules: [
+          { name: 'web', backends: [{ service: 'web', port: 80 }] },
+          {
+            name: 'beta',
+            matches: [{ headers: [{ name: 'x', value: '1' }] }],
+            backends: [{ service: 'beta', port: 80 }],
+            requestHeaders: { set: { 'X-Beta': '1' } },
+          },
+        ],
+      }),
+      /applies the Ingress settings of shop.rules\[0\]/,
     ],
     [
       'two conditions in one canary',
@@ -214,7 +233,7 @@ describe('HAProxy compiler', () => {
       hosts: ['other.example.com'],
     };
     expect(() => compileRoutes([a, b], { dialect: 'haproxy' })).toThrow(
-      /haproxy.org\/route-acl is set per Service, and shop.rules\[0\] already needs 'rand\(100\) lt 10' on shop\/next/,
+      /haproxy.org\/route-acl is set per Service, and shop.rules\[0\] already needs 'rand\(10\) lt 1' on shop\/next/,
     );
   });
 

@@ -36,28 +36,43 @@ describe('OpenShift Route compiler', () => {
     expect(warnings.join('\n')).toMatch(/must equal its targetPort/);
   });
 
-  it('splits over alternateBackends with weights scaled to 0-256, and refuses a fifth Service', async () => {
+  it('splits over alternateBackends with weights the router keeps exact, approximates others only when accepted, and refuses a fifth Service', async () => {
     const { routes } = await compile([
       withRule({
         backends: [
-          { service: 'v1', port: 80, weight: 900 },
-          { service: 'v2', port: 80, weight: 100 },
+          { service: 'v1', port: 80, weight: 800 },
+          { service: 'v2', port: 80, weight: 200 },
           { service: 'v3', port: 80, weight: 0 },
         ],
       }),
     ]);
     expect(routes[0]!.spec.to).toEqual({ kind: 'Service', name: 'v1', weight: 256 });
     expect(routes[0]!.spec.alternateBackends).toEqual([
-      { kind: 'Service', name: 'v2', weight: 28 },
+      { kind: 'Service', name: 'v2', weight: 64 },
       { kind: 'Service', name: 'v3', weight: 0 },
     ]);
+    const ninety = withRule({
+      backends: [
+        { service: 'v1', port: 80, weight: 900 },
+        { service: 'v2', port: 80, weight: 100 },
+      ],
+    });
+    // 9:1 becomes 256:28 in the router (trunc(256 / 9)): an approximation.
+    expect(() => compileRoutes([ninety], { dialect: 'openshift-route' })).toThrow(/9:1 becomes 256:28/);
+    const accepted = await compile([{ ...ninety, acceptApproximations: ['split.weighted'] }]);
+    expect(accepted.routes[0]!.spec.alternateBackends).toEqual([{ kind: 'Service', name: 'v2', weight: 1 }]);
     expect(scaleWeights([1, 1000])).toEqual([1, 256]);
     const five = withRule({ backends: ['a', 'b', 'c', 'd', 'e'].map((service) => ({ service, port: 80 })) });
     expect(() => compileRoutes([five], { dialect: 'openshift-route' })).toThrow(/at most 4 Services/);
   });
 
   it('terminates TLS at the edge with an external certificate the router may read, and redirects HTTP', async () => {
-    const { routes, objects } = await compile([basePolicy({ tls: { clusterIssuer: 'le' } })]);
+    const { routes, objects } = await compile([
+      basePolicy({ tls: { clusterIssuer: 'le' }, acceptApproximations: ['tls.redirect-http'] }),
+    ]);
+    expect(() => compileRoutes([basePolicy({ tls: { clusterIssuer: 'le' } })], { dialect: 'openshift-route' })).toThrow(
+      /redirects HTTP to HTTPS with 302 Found/,
+    );
     expect(routes[0]!.spec.tls).toEqual({
       termination: 'edge',
       insecureEdgeTerminationPolicy: 'Redirect',
@@ -76,7 +91,10 @@ describe('OpenShift Route compiler', () => {
 
   it('re-encrypts to HTTPS backends, passes TLS through, and allows HTTP when asked', async () => {
     const reencrypt = await compile([
-      withRule({ backends: [{ service: 'web', port: 8443, protocol: 'https' }] }, { tls: { secretName: 's' } }),
+      withRule(
+        { backends: [{ service: 'web', port: 8443, protocol: 'https' }] },
+        { tls: { secretName: 's', redirectHttp: false } },
+      ),
     ]);
     expect(reencrypt.routes[0]!.spec.tls.termination).toBe('reencrypt');
     const pass = await compile([
@@ -101,12 +119,14 @@ describe('OpenShift Route compiler', () => {
           hsts: { maxAge: '8760h', includeSubdomains: true, preload: true },
           allowSourceRanges: ['10.0.0.0/8', '192.168.0.0/16'],
           rateLimit: { requestsPerSecond: 20 },
+          acceptApproximations: ['tls.redirect-http', 'timeouts.request', 'rate-limit'],
         },
       ),
     ]);
     expect(routes[0]!.metadata.annotations).toEqual({
       'haproxy.router.openshift.io/timeout': '60000ms',
       'haproxy.router.openshift.io/ip_allowlist': '10.0.0.0/8 192.168.0.0/16',
+      'haproxy.router.openshift.io/ip_whitelist': '10.0.0.0/8 192.168.0.0/16',
       'haproxy.router.openshift.io/rate-limit-connections': 'true',
       'haproxy.router.openshift.io/rate-limit-connections.rate-http': '200',
       'haproxy.router.openshift.io/rewrite-target': '/',
@@ -136,8 +156,13 @@ describe('OpenShift Route compiler', () => {
     ).toThrow(UnsupportedFeatureError);
   });
 
-  it('admits wildcard hosts as a Subdomain policy, with a warning about router admission', async () => {
-    const { routes, warnings } = await compile([basePolicy({ hosts: ['*.example.com'] })]);
+  it('admits wildcard hosts as a Subdomain policy, only when the policy accepts that the router must allow them', async () => {
+    expect(() => compileRoutes([basePolicy({ hosts: ['*.example.com'] })], { dialect: 'openshift-route' })).toThrow(
+      /WildcardsAllowed/,
+    );
+    const { routes, warnings } = await compile([
+      basePolicy({ hosts: ['*.example.com'], acceptApproximations: ['host.wildcard'] }),
+    ]);
     expect(routes[0]!.spec).toMatchObject({ host: 'wildcard.example.com', wildcardPolicy: 'Subdomain' });
     expect(warnings.join('\n')).toMatch(/WildcardsAllowed/);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../constructs/routing/compile';
 import { UnsupportedFeatureError } from '../../../constructs/routing/errors';
-import { literal, matchRule, precedence } from '../../../constructs/routing/traefik-rules';
+import { clientIpAny, hostConditions, literal, matchRule, precedence } from '../../../constructs/routing/traefik-rules';
 import type { KubeObject, RoutingPolicy } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
 import { basePolicy, withRule } from './fixtures';
@@ -48,14 +48,24 @@ describe('Traefik compiler', () => {
     expect(withMethod).toBeGreaterThan(withHeader);
     expect(withHeader).toBeGreaterThan(prefix);
     expect(prefix).toBeGreaterThan(regex);
-    expect(Math.max(exact, longPrefix)).toBeLessThan(2 ** 31);
+    expect(Math.max(exact, longPrefix)).toBeLessThan(Number.MAX_SAFE_INTEGER);
+    // Ties break by rule order, then match order; a deny companion outranks its own route only.
+    const path = { type: 'PathPrefix' as const, value: '/a' };
+    expect(precedence({ path }, 0)).toBeGreaterThan(precedence({ path }, 1));
+    expect(precedence({ path }, 0, 0)).toBeGreaterThan(precedence({ path }, 0, 1));
+    expect(precedence({ path }, 1, 0, true)).toBe(precedence({ path }, 1) + 1);
+    expect(precedence({ path }, 0)).toBeGreaterThan(precedence({ path }, 1, 0, true));
   });
 
   it('writes header, query, method, cookie and deny-list matchers', () => {
     const policy = basePolicy({ hosts: ['a.example.com', '*.example.com'] });
+    expect(hostConditions(policy, [policy])).toEqual([
+      'Host(`a.example.com`)',
+      'HostRegexp(`(?i)^[^.]+\\.example\\.com$`) && !Host(`a.example.com`)',
+    ]);
     expect(
       matchRule(
-        policy,
+        hostConditions(policy, [policy])[1]!,
         {
           path: { type: 'Exact', value: '/x' },
           headers: [
@@ -66,10 +76,10 @@ describe('Traefik compiler', () => {
           method: 'POST',
           cookie: { name: 'c', value: 'v.1' },
         },
-        ['10.0.0.0/8'],
+        [clientIpAny(['10.0.0.0/8', '192.0.2.0/24'])],
       ),
     ).toBe(
-      '(Host(`a.example.com`) || Host(`*.example.com`)) && Path(`/x`) && Header(`X-Env`, "b`eta") && HeaderRegexp(`x-re`, `^a$`) && Query(`q`, `1`) && Method(`POST`) && HeaderRegexp(`Cookie`, `(^|;\\s*)c=v\\.1(;|$)`) && !ClientIP(`10.0.0.0/8`)',
+      '(HostRegexp(`(?i)^[^.]+\\.example\\.com$`) && !Host(`a.example.com`)) && Path(`/x`) && Header(`X-Env`, "b`eta") && HeaderRegexp(`x-re`, `^a$`) && Query(`q`, `1`) && Method(`POST`) && HeaderRegexp(`Cookie`, `(^|;\\s*)c=v\\.1(;|$)`) && (ClientIP(`10.0.0.0/8`) || ClientIP(`192.0.2.0/24`))',
     );
     expect(literal('a`b')).toBe('"a`b"');
   });
@@ -139,19 +149,22 @@ describe('Traefik compiler', () => {
 
   it('sets backend timeouts and TLS verification in a ServersTransport, and warns about the request timeout', async () => {
     const { routes, find, warnings } = await compile([
-      withRule({
-        backends: [{ service: 'web', port: 443, protocol: 'https' }],
-        timeouts: { request: '30s', connect: '2s', backendRequest: '10s', idle: '1m30s' },
-      }),
+      withRule(
+        {
+          backends: [{ service: 'web', port: 443, protocol: 'https' }],
+          timeouts: { request: '30s', connect: '2s', backendRequest: '10s', idle: '1m30s' },
+        },
+        { acceptApproximations: ['timeouts.request', 'timeouts.backend-request', 'timeouts.idle'] },
+      ),
     ]);
     expect(routes()[0].services).toEqual([
       { name: 'web', port: 443, scheme: 'https', serversTransport: 'shop-web-transport' },
     ]);
     expect(find('ServersTransport', 'shop-web-transport')!.spec).toEqual({
-      forwardingTimeouts: { dialTimeout: '2s', responseHeaderTimeout: '10s', idleConnTimeout: '90s' },
+      forwardingTimeouts: { dialTimeout: '2000ms', responseHeaderTimeout: '10000ms', idleConnTimeout: '90000ms' },
       serverName: 'web.shop.svc',
     });
-    expect(warnings.join('\n')).toMatch(/request timeout per entry point/);
+    expect(warnings.join('\n')).toMatch(/timeouts.request: the entry point sets it/);
   });
 
   it('chains middlewares: allow list, rate limit, CORS/HSTS headers, then the rule’s own', async () => {
@@ -181,7 +194,13 @@ describe('Traefik compiler', () => {
       headers: { customRequestHeaders: { 'X-A': '1', 'X-B': '', Host: 'internal' } },
     });
     expect(find('Middleware', 'shop-web-retry')!.spec).toEqual({
-      retry: { attempts: 3, initialInterval: '100ms', status: ['502-504', '429'] },
+      retry: {
+        attempts: 3,
+        initialInterval: '100ms',
+        status: ['502-504', '429'],
+        disableRetryOnNetworkError: true,
+        retryNonIdempotentMethod: true,
+      },
     });
     expect(find('Middleware', 'shop-rate-limit')!.spec).toEqual({ rateLimit: { average: 5, period: '1s', burst: 5 } });
   });
@@ -200,19 +219,25 @@ describe('Traefik compiler', () => {
   });
 
   it('redirects with redirectScheme or a URL-rewriting redirectRegex, and refuses 303', async () => {
-    const scheme = await compile([withRule({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } })]);
+    const accept = { acceptApproximations: ['redirect' as const, 'redirect.path' as const] };
+    const scheme = await compile([
+      withRule({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }, accept),
+    ]);
     expect(scheme.find('Middleware', 'shop-web-redirect')!.spec).toEqual({
       redirectScheme: { scheme: 'https', permanent: true },
     });
     expect(scheme.routes()[0].services).toEqual([{ name: 'noop@internal', kind: 'TraefikService' }]);
     const moved = await compile([
-      withRule({ backends: undefined, redirect: { hostname: 'new.example.com', path: '/shop', statusCode: 302 } }),
+      withRule(
+        { backends: undefined, redirect: { hostname: 'new.example.com', path: '/shop', statusCode: 302 } },
+        accept,
+      ),
     ]);
     const spec = moved.find('Middleware', 'shop-web-redirect')!.spec.redirectRegex;
     expect(spec.permanent).toBe(false);
     expect(rewrite(spec, 'https://shop.example.com:8443/old/x?q=1')).toBe('https://new.example.com:8443/shop?q=1');
     expect(() =>
-      compileRoutes([withRule({ backends: undefined, redirect: { scheme: 'https', statusCode: 303 } })], {
+      compileRoutes([withRule({ backends: undefined, redirect: { scheme: 'https', statusCode: 303 } }, accept)], {
         dialect: 'traefik',
       }),
     ).toThrow(UnsupportedFeatureError);
