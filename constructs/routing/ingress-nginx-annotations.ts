@@ -2,6 +2,7 @@
  * ingress-nginx annotations for one rule, in their exact formats (all values strings; timeouts in
  * whole seconds). Never a snippet annotation: those are Critical risk and off by default. Pure.
  */
+import { approximate } from './approximations';
 import { dialectsSupporting, type Feature } from './capabilities';
 import { UnsupportedFeatureError } from './errors';
 import { backendNamespace, redirectsHttp } from './model';
@@ -123,16 +124,24 @@ function corsAnnotations(policy: RoutingPolicy): Record<string, string> {
   };
 }
 
-function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string): Record<string, string> {
+function redirectAnnotations(
+  policy: RoutingPolicy,
+  rule: RouteRule,
+  at: string,
+  warnings: string[],
+): Record<string, string> {
   const r = rule.redirect!;
   const code = r.statusCode ?? 302;
   // The location's `return` runs in nginx's rewrite phase, before rewrite_by_lua (lua_ingress.lua),
   // which issues the HTTP-to-HTTPS redirect: plain HTTP would get this redirect instead of the upgrade.
   if (redirectsHttp(policy))
-    unsupportedOnNginx(
+    approximate(
+      warnings,
+      policy,
+      'ingress-nginx',
       `${at}.redirect`,
       'redirect',
-      "nginx answers plain HTTP with a rule's redirect before its HTTP-to-HTTPS redirect: set tls.redirectHttp: false and redirect.scheme",
+      "plain HTTP gets this redirect at once, not the HTTP-to-HTTPS redirect first: the location's return runs before rewrite_by_lua",
     );
   if (r.scheme === 'https' && r.hostname === undefined && r.path === undefined && r.port === undefined) {
     if (policy.tls)
@@ -155,7 +164,7 @@ function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string)
       'redirect',
       'nginx redirects to a fixed URL and would drop the request path: set redirect.path',
     );
-  if (policy.tls && r.scheme === undefined)
+  if (policy.tls && !redirectsHttp(policy) && r.scheme === undefined)
     unsupportedOnNginx(
       `${at}.redirect.scheme`,
       'redirect',
@@ -169,7 +178,7 @@ function redirectAnnotations(policy: RoutingPolicy, rule: RouteRule, at: string)
       'redirect',
       'nginx needs an absolute redirect URL and the policy has several hosts: set redirect.hostname',
     );
-  const scheme = r.scheme ?? 'http';
+  const scheme = r.scheme ?? (policy.tls ? 'https' : 'http');
   const port = r.port !== undefined && r.port !== (scheme === 'https' ? 443 : 80) ? `:${r.port}` : '';
   const url = `${scheme}://${host}${port}${r.path}`;
   const permanent = code === 301 || code === 308;
@@ -198,7 +207,7 @@ export function ruleAnnotations(
       `${policy.name}: ssl-passthrough needs the controller flag --enable-ssl-passthrough (Helm controller.extraArgs.enable-ssl-passthrough: "")`,
     );
   }
-  if (rule.redirect) Object.assign(a, redirectAnnotations(policy, rule, at));
+  if (rule.redirect) Object.assign(a, redirectAnnotations(policy, rule, at, warnings));
   if (rule.rewrite?.hostname) a[`${NGINX}upstream-vhost`] = rule.rewrite.hostname;
   Object.assign(a, timeoutAnnotations(rule, at, warnings));
   if (rule.retries) Object.assign(a, retryAnnotations(rule, at, warnings));

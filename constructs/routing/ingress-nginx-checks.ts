@@ -3,6 +3,7 @@
  * that depend on creation order or leak from one route to another (kubernetes/ingress-nginx v1.15.1,
  * `internal/ingress/controller/controller.go`). Each failure is a typed error naming the rule. Pure.
  */
+import { approximate } from './approximations';
 import { RouteConflictError } from './errors';
 import { NGINX, unsupportedOnNginx as unsupported } from './ingress-nginx-annotations';
 import { backendNamespace, matchesOf, pathOf } from './model';
@@ -52,9 +53,9 @@ export function checkSharedLocations(policies: readonly RoutingPolicy[], isCanar
  * A host's unmatched requests reach its default root location, which carries the annotations of the
  * host's oldest Ingress (createServers: locationApplyAnnotations on the default location). Without a
  * catch-all rule, a redirect there answers every unmatched path, and a source list refuses them with
- * 403 instead of 404 (or, if the Ingresses differ, as creation order decides).
+ * 403 instead of 404 (an approximation), or, if the Ingresses differ, as creation order decides.
  */
-export function checkDefaultLocations(emitted: readonly Emitted[]): void {
+export function checkDefaultLocations(emitted: readonly Emitted[], warnings: string[]): void {
   const hosts = new Set(emitted.flatMap((e) => e.policy.hosts));
   for (const host of hosts) {
     const own = emitted.filter((e) => !e.canary && e.policy.hosts.includes(host));
@@ -72,18 +73,34 @@ export function checkDefaultLocations(emitted: readonly Emitted[]): void {
           `host ${host} has no catch-all rule, so its unmatched requests take the annotations of its oldest Ingress, and this redirect would answer them: add a rule for PathPrefix '/'`,
         );
     }
-    // The default location answers 403 instead of 404 to the sources the oldest Ingress refuses.
-    const listed = own.find(
-      (e) =>
-        e.annotations[`${NGINX}allowlist-source-range`] !== undefined ||
-        e.annotations[`${NGINX}denylist-source-range`] !== undefined,
-    );
-    if (listed)
+    // The default location answers 403 instead of 404 to the sources the oldest Ingress refuses:
+    // an approximation when every Ingress of the host lists the same sources, creation order otherwise.
+    const lists = (e: Emitted) =>
+      JSON.stringify([e.annotations[`${NGINX}allowlist-source-range`], e.annotations[`${NGINX}denylist-source-range`]]);
+    const differing = own.find((e) => lists(e) !== lists(own[0]!));
+    const field = (e: Emitted) =>
+      e.annotations[`${NGINX}allowlist-source-range`] !== undefined ? 'allowSourceRanges' : 'denySourceRanges';
+    const feature = (e: Emitted) => (field(e) === 'allowSourceRanges' ? 'ip.allow' : 'ip.deny');
+    const at = (e: Emitted) =>
+      e.policy.rules.some((_, i) => e.owner === `${e.policy.name}.rules[${i}]` && e.policy.rules[i]!.allowSourceRanges)
+        ? e.owner
+        : e.policy.name;
+    if (differing)
       unsupported(
-        `${listed.owner}.${listed.annotations[`${NGINX}allowlist-source-range`] !== undefined ? 'allowSourceRanges' : 'denySourceRanges'}`,
-        listed.annotations[`${NGINX}allowlist-source-range`] !== undefined ? 'ip.allow' : 'ip.deny',
-        `host ${host} has no catch-all rule, so its unmatched requests take the source lists of its oldest Ingress (403 instead of 404, or creation order deciding): add a rule for PathPrefix '/'`,
+        `${at(differing)}.${field(differing)}`,
+        feature(differing),
+        `host ${host} has no catch-all rule, so its unmatched requests take the source lists of its oldest Ingress, and its Ingresses list different sources: add a rule for PathPrefix '/' or use the same lists`,
       );
+    if (lists(own[0]!) !== JSON.stringify([undefined, undefined]))
+      for (const policy of new Set(own.map((e) => e.policy)))
+        approximate(
+          warnings,
+          policy,
+          'ingress-nginx',
+          `${at(own.find((e) => e.policy === policy)!)}.${field(own[0]!)}`,
+          feature(own[0]!),
+          `host ${host} has no catch-all rule: nginx refuses the unlisted sources with 403 on every path, also where no rule matches (404 elsewhere)`,
+        );
   }
 }
 

@@ -392,7 +392,7 @@ export function compileIngressNginx(
     ),
   );
   checkNginxHostFlags(objects);
-  checkDefaultLocations(emitted);
+  checkDefaultLocations(emitted, warnings);
   checkUpstreams(emitted);
   return objects;
 }

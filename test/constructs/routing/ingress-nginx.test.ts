@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../constructs/routing/compile';
-import { RoutingError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
+import { ApproximationError, RoutingError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
 import { checkNginxHostFlags } from '../../../constructs/routing/ingress-nginx';
 import type { KubeObject, RouteRule, RoutingPolicy } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
@@ -349,6 +349,40 @@ describe('ingress-nginx compiler', () => {
         `${N}ssl-redirect`
       ],
     ).toBe('false');
+  });
+
+  it('asks consent where nginx answers differently: a redirect before the HTTPS upgrade, 403 on unmatched paths', async () => {
+    const moved = (extra: Partial<RoutingPolicy> = {}) =>
+      basePolicy({
+        tls: { secretName: 's' },
+        rules: [
+          { name: 'web', backends: [{ service: 'web', port: 8080 }] },
+          { name: 'old', matches: [{ path: { type: 'PathPrefix', value: '/old' } }], redirect: { path: '/new' } },
+        ],
+        ...extra,
+      });
+    expect(() => compileRoutes([moved()], { dialect: 'ingress-nginx' })).toThrow(ApproximationError);
+    const accepted = await compile([moved({ acceptApproximations: ['redirect'] })]);
+    expect(accepted.annotations('shop-old')[`${N}temporal-redirect`]).toBe('https://shop.example.com/new');
+    const listed = (rules: RouteRule[], extra: Partial<RoutingPolicy> = {}) =>
+      basePolicy({ allowSourceRanges: ['10.0.0.0/8'], rules, ...extra });
+    const api: RouteRule = {
+      name: 'api',
+      matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+      backends: [{ service: 'api', port: 80 }],
+    };
+    expect(() => compileRoutes([listed([api])], { dialect: 'ingress-nginx' })).toThrow(/403 on every path/);
+    await compile([listed([api], { acceptApproximations: ['ip.allow'] })]);
+    await compile([listed([api, { name: 'web', backends: [{ service: 'web', port: 80 }] }])]);
+    const other: RouteRule = {
+      ...api,
+      name: 'other',
+      matches: [{ path: { type: 'Exact', value: '/x' } }],
+      allowSourceRanges: ['10.1.0.0/16'],
+    };
+    expect(unsupported([listed([api, other], { acceptApproximations: ['ip.allow'] })]).message).toMatch(
+      /list different sources/,
+    );
   });
 
   it('never emits a snippet annotation', async () => {
