@@ -64,6 +64,8 @@ describe('HAProxy compiler', () => {
           denySourceRanges: ['10.9.0.0/16'],
           rateLimit: { requestsPerSecond: 50 },
           cors: { allowOrigins: ['https://a.example.com', 'https://*.b.example.com'], maxAge: '1m' },
+          // Only /api is routed, and the lists run before the redirect: the HTTPS upgrade is partial.
+          acceptApproximations: ['tls.redirect-http'],
         },
       ),
     ]);
@@ -71,6 +73,7 @@ describe('HAProxy compiler', () => {
     expect(a).toMatchObject({
       [`${H}ssl-redirect`]: 'true',
       [`${H}ssl-redirect-code`]: '301',
+      [`${H}ssl-redirect-port`]: '443',
       [`${H}set-host`]: 'api.internal',
       [`${H}request-set-header`]: 'X-A "1"',
       [`${H}response-set-header`]: 'Strict-Transport-Security "max-age=3600"',
