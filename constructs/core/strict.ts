@@ -18,7 +18,7 @@
  *   whose value is `undefined` is treated as absent (TypeScript's optional-property semantics).
  * - BigInt, Symbol and function values, symbol keys and sparse arrays (holes) are refused.
  */
-import { show } from './validate';
+import { InvalidPropertyError, show } from './validate';
 
 /** A check returning what is wrong (with the fix) or `undefined`, as the `check*` functions of validate.ts. */
 export type Check = (value: unknown) => string | undefined;
@@ -32,6 +32,8 @@ export type Spec =
   | { readonly kind: 'record'; readonly of: Spec }
   | { readonly kind: 'object'; readonly fields: Fields }
   | { readonly kind: 'union'; readonly of: readonly Spec[]; readonly problem: string }
+  | { readonly kind: 'tagged'; readonly key: string; readonly variants: Readonly<Record<string, Spec>> }
+  | { readonly kind: 'json' }
   | { readonly kind: 'opaque'; readonly accept: (value: unknown) => boolean; readonly problem: string };
 
 /** A field of an object shape. */
@@ -84,6 +86,27 @@ export const arr = (of: Spec, check?: Check): Spec => ({ kind: 'array', of, chec
 export const rec = (of: Spec): Spec => ({ kind: 'record', of });
 /** Any value one of `of` accepts; otherwise `problem`. */
 export const union = (problem: string, ...of: Spec[]): Spec => ({ kind: 'union', of, problem });
+/**
+ * An object whose `key` (a string) picks the shape it must have, e.g. `{ kind: 'envoy-gateway', ... }`:
+ * each variant is an object spec that lists `key` itself. An unknown tag names the known ones.
+ */
+export const tagged = (key: string, variants: Readonly<Record<string, Spec>>): Spec => ({
+  kind: 'tagged',
+  key,
+  variants,
+});
+/**
+ * Any plain data (raw Helm values, labels passed through): strings, finite numbers, booleans, dense
+ * arrays and plain objects, at any depth; `null`, holes, BigInt, Symbol and functions are refused.
+ */
+export const json: Spec = { kind: 'json' };
+/** A string among `values`, e.g. `oneOf('per-zone', 'single')`. */
+export const oneOf = (...values: readonly string[]): Spec =>
+  str((v) =>
+    typeof v === 'string' && values.includes(v)
+      ? undefined
+      : `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}`,
+  );
 /** A value the layer does not look into (a construct, a Pulumi Output), accepted when `accept` says so. */
 export const opaque = (problem: string, accept: (value: unknown) => boolean): Spec => ({
   kind: 'opaque',
@@ -207,11 +230,57 @@ export function checkSpec(value: unknown, spec: Spec, path: string): Issue | und
       }
       return undefined;
     }
+    case 'tagged': {
+      if (!isPlainObject(value)) return issue('must be an object');
+      const tag = value[spec.key];
+      const variant = typeof tag === 'string' && Object.hasOwn(spec.variants, tag) ? spec.variants[tag] : undefined;
+      if (!variant) {
+        const known = Object.keys(spec.variants);
+        return {
+          path: join(path, spec.key),
+          value: tag,
+          problem: `must be one of ${known.map((k) => JSON.stringify(k)).join(', ')}`,
+        };
+      }
+      return checkSpec(value, variant, path);
+    }
+    case 'json':
+      return checkJson(value, path);
     case 'union':
       return spec.of.some((s) => checkSpec(value, s, path) === undefined) ? undefined : issue(spec.problem);
     case 'opaque':
       return spec.accept(value) ? undefined : issue(spec.problem);
   }
+}
+
+function checkJson(value: unknown, path: string): Issue | undefined {
+  if (typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : { path, value, problem: 'must be a finite number' };
+  if (value === null) return { path, value, problem: 'is null: leave the key out instead (null is never accepted)' };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return { path: `${path}[${i}]`, value: undefined, problem: 'is a hole: arrays must be dense' };
+      const inner = checkJson(value[i], `${path}[${i}]`);
+      if (inner) return inner;
+    }
+    return undefined;
+  }
+  if (isPlainObject(value)) {
+    if (Object.getOwnPropertySymbols(value).length > 0)
+      return { path, value, problem: 'has symbol keys: plain data only' };
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
+      const inner = checkJson(item, join(path, key));
+      if (inner) return inner;
+    }
+    return undefined;
+  }
+  return {
+    path,
+    value,
+    problem: `is a ${typeof value === 'object' ? 'class instance' : typeof value}: plain data only (strings, numbers, booleans, arrays, objects)`,
+  };
 }
 
 /**
@@ -229,4 +298,21 @@ export function assertSpec(
   const issue = checkSpec(value, spec, path);
   if (!issue) return;
   throw raise(issue.path, issue.message ?? `${label(issue.path)} (${show(issue.value)}) ${issue.problem}`);
+}
+
+/**
+ * Checks construct props, add-on options or cluster args against `spec` and throws an
+ * {@link InvalidPropertyError} whose `property` is the path from the props' root (`dependencies[0].port`,
+ * as the constructs' own checks name it) and whose message quotes it: `'dependencies[0].port' ("80") must
+ * be ...`, or "`replicaz`: unknown; did you mean `replicas`?". `root` names the props themselves when they
+ * are not an object at all.
+ */
+export function assertProps(value: unknown, spec: Spec, root = 'props'): void {
+  assertSpec(
+    value,
+    spec,
+    '',
+    (path, message) => new InvalidPropertyError(path === '' ? root : path, message),
+    (path) => `'${path === '' ? root : path}'`,
+  );
 }

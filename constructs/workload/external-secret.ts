@@ -3,8 +3,10 @@
  * secret manager (AWS Secrets Manager, Google Secret Manager, Azure Key Vault, Vault ...) and the operator
  * writes the Kubernetes Secret in the cluster. Manifests carry the reference, never the value.
  */
+import { assertProps } from '../core/strict';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import type { KubeObject } from '../routing';
+import { EXTERNAL_SECRET_PROPS_SPEC } from './schema';
 
 /** Where one key of the Secret comes from. */
 export interface RemoteSecretKey {
@@ -29,6 +31,7 @@ export interface ExternalSecretProps {
 
 /** An `external-secrets.io/v1` ExternalSecret owning the Secret it creates. */
 export function externalSecret(props: ExternalSecretProps): KubeObject {
+  assertProps(props, EXTERNAL_SECRET_PROPS_SPEC);
   assertDnsLabel('name', props.name);
   assertDnsLabel('namespace', props.namespace);
   assertDnsLabel('store.name', props.store?.name);

@@ -3,9 +3,11 @@
  * then let the ingress proxies reach the backends their routes name, let workloads reach the Services they
  * declare as dependencies (and be reached by them), and let every pod resolve names. Nothing else.
  */
+import { assertProps } from '../core/strict';
 import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
 import type { TrafficSource } from '../ingress/envoy-gateway';
 import type { KubeObject, RoutingPolicy } from '../routing';
+import { NAMESPACE_NETWORK_POLICY_PROPS_SPEC } from './schema';
 import type { WorkloadEndpoint } from './workload';
 
 /** Input of {@link namespaceNetworkPolicies}. */
@@ -65,6 +67,7 @@ function merge(rules: readonly Rule[]): { peer: Peer; ports: Record<string, unkn
  * are an error, as are routes without a `proxy`.
  */
 export function namespaceNetworkPolicies(props: NamespaceNetworkPolicyProps): KubeObject[] {
+  assertProps(props, NAMESPACE_NETWORK_POLICY_PROPS_SPEC);
   const home = props.namespace;
   assertDnsLabel('namespace', home);
   const dns = props.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };

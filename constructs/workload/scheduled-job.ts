@@ -1,7 +1,9 @@
 import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { assertProps } from '../core/strict';
 import { assertIntegerInRange, InvalidPropertyError, show } from '../core/validate';
+import { SCHEDULED_JOB_PROPS_SPEC } from './schema';
 import {
   hardenPodSpec,
   resolveWorkload,
@@ -55,6 +57,7 @@ export class ScheduledJob extends Construct {
 
   public constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
+    assertProps(props, SCHEDULED_JOB_PROPS_SPEC);
     const w = resolveWorkload(id, props, 'job');
     this.name = w.name;
     const fields = typeof props.schedule === 'string' ? props.schedule.trim().split(/\s+/) : [];

@@ -2,7 +2,9 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { assertProps } from '../core/strict';
 import { assertIntegerInRange } from '../core/validate';
+import { STATEFUL_APP_PROPS_SPEC } from './schema';
 import {
   assertHttpPath,
   assertMountPath,
@@ -71,6 +73,7 @@ export class StatefulApp extends Construct {
 
   public constructor(scope: Construct, id: string, props: StatefulAppProps) {
     super(scope, id);
+    assertProps(props, STATEFUL_APP_PROPS_SPEC);
     const w = resolveWorkload(id, props, 'stateful');
     this.name = w.name;
     this.port = props.port;

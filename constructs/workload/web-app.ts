@@ -1,7 +1,9 @@
 import { type ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { assertProps } from '../core/strict';
 import { assertIntegerInRange, InvalidPropertyError } from '../core/validate';
+import { WEB_APP_PROPS_SPEC } from './schema';
 import {
   assertHttpPath,
   assertMountPath,
@@ -116,6 +118,7 @@ export class WebApp extends Construct {
 
   public constructor(scope: Construct, id: string, props: WebAppProps) {
     super(scope, id);
+    assertProps(props, WEB_APP_PROPS_SPEC);
     const w = resolveWorkload(id, props, 'web');
     this.name = w.name;
     this.port = props.port ?? DEFAULT_PORT;
