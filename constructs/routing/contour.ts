@@ -5,6 +5,7 @@
  * matches characters), every weight is emitted, mirroring uses its weight-as-percent semantics, and
  * cert-manager gets a Certificate (no shim for HTTPProxy). Pure.
  */
+import { checkContourOrder, type EmittedRoute } from './contour-order';
 import { originPattern } from './cors-origins';
 import { UnsupportedFeatureError } from './errors';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, tlsSecretName, weightOf } from './model';
@@ -312,6 +313,7 @@ export function compileContour(
       continue;
     }
     const routesByNamespace = new Map<string, Record<string, unknown>[]>();
+    const emitted: EmittedRoute[] = [];
     policy.rules.forEach((rule, index) => {
       const at = `${policy.name}.rules[${index}]`;
       if (rule.requestHeaders?.add || rule.responseHeaders?.add)
@@ -332,10 +334,12 @@ export function compileContour(
           const rewrite =
             rule.rewrite?.pathPrefix !== undefined && path.prefix ? body : { ...body, pathRewritePolicy: undefined };
           routes.push(JSON.parse(JSON.stringify({ conditions, ...rewrite })));
+          emitted.push({ rule: index, conditions: conditions as EmittedRoute['conditions'] });
         }
       }
     });
     const includes: { name: string; namespace: string }[] = [];
+    checkContourOrder(policy.name, emitted);
     for (const [namespace, routes] of routesByNamespace) {
       const name = objectName(namespace === namespaceOf(policy) ? [policy.name] : [namespaceOf(policy), policy.name]);
       objects.push(proxy(name, namespace, policyLabels(policy), { routes }));

@@ -174,5 +174,8 @@ export function routeMatches(r: DagRoute, request: TrafficRequest): boolean {
  */
 export function firstCandidates(routes: readonly DagRoute[], request: TrafficRequest): DagRoute[] {
   const matching = routes.filter((r) => routeMatches(r, request));
-  return matching.filter((r) => !matching.some((o) => o !== r && routeLess(o, r)));
+  const first = matching.filter((r) => !matching.some((o) => o !== r && routeLess(o, r)));
+  // The position-by-position comparison is not a strict order (each of two routes can sort first):
+  // then any of them may come first.
+  return first.length ? first : matching;
 }

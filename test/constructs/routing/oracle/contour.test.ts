@@ -77,6 +77,29 @@ describe('contour oracle: issue 13 cases', () => {
   });
 });
 
+describe('contour oracle: rule order', () => {
+  it('refuses equally specific rules that Contour would order by header name instead of rule order', () => {
+    const rules = [
+      {
+        matches: [{ path: { type: 'PathPrefix' as const, value: '/api' }, headers: [{ name: 'x-canary', value: 'on' }] }],
+        backends: [{ service: 'header', port: 80 }],
+      },
+      {
+        matches: [{ path: { type: 'PathPrefix' as const, value: '/api' }, cookie: { name: 'beta', value: '1' } }],
+        backends: [{ service: 'cookie', port: 80 }],
+      },
+    ];
+    const policy: RoutingPolicy = { name: 'shop', namespace: 'shop', hosts: ['a.example.org'], rules };
+    // 'Cookie' sorts before 'x-canary': the cookie rule would take a request both match.
+    expect(() => compileRoutes([policy], { dialect: 'contour' })).toThrow(/not by rule order/);
+    const swapped = { ...policy, rules: [rules[1]!, rules[0]!] };
+    const both = request({ path: '/api', headers: { 'x-canary': 'on' }, cookies: { beta: '1' } });
+    const { actual, difference } = run([swapped], both);
+    expect(difference).toBeUndefined();
+    expect(backendOf(actual)).toBe('cookie');
+  });
+});
+
 describe('contour oracle: controller behaviours', () => {
   it('orders exact, then regex, then prefix, longest first, whatever the manifest order', () => {
     const objects = [
