@@ -12,6 +12,7 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { DialectInterpreter, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { CompileTarget, Dialect, RoutingPolicy } from '../../../../constructs/routing/types';
 import { scenarios } from './arbitraries';
+import { tailor } from './tailor';
 
 export interface CheckOptions {
   /** Environments to generate. @default ORACLE_RUNS or 250 */
@@ -20,6 +21,11 @@ export interface CheckOptions {
   readonly seed?: number;
   /** Extra compile target fields (gateway-api implementation, channel). */
   readonly target?: Omit<CompileTarget, 'dialect'>;
+  /**
+   * Share of environments tailored to the target first (features it refuses removed), so most
+   * compile and their traffic is compared; the rest check the refusals. @default 0.5
+   */
+  readonly tailored?: number;
 }
 
 /** What one check did: compiled environments, compared requests, refusals by error class, unspecified ones. */
@@ -51,8 +57,9 @@ export function checkDialect(dialect: Dialect, interpret: DialectInterpreter, op
   const stats: CheckStats = { environments: 0, compiled: 0, compared: 0, unspecified: 0, refused: {} };
   const target: CompileTarget = { dialect, ...options.target };
   fc.assert(
-    fc.property(scenarios, ([policies, reqs]) => {
+    fc.property(scenarios, fc.double({ min: 0, max: 1, noNaN: true }), ([generated, reqs], draw) => {
       stats.environments++;
+      const policies = draw < (options.tailored ?? 0.5) ? tailor(generated, target) : generated;
       let compiled: ReturnType<typeof compileRoutes>;
       try {
         compiled = compileRoutes(policies, target);
