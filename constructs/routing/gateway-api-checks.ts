@@ -90,7 +90,7 @@ export function checkBackendTlsScope(policies: readonly RoutingPolicy[]): void {
   }
 }
 
-/** One HTTPRoute match as Traefik's Gateway provider ranks it. */
+/** One match of a route rule, with the model's key and the implementation's rank. */
 interface Ranked {
   readonly at: string;
   readonly policy: RoutingPolicy;
@@ -98,7 +98,8 @@ interface Ranked {
   readonly rule: number;
   /** The model's precedence key (Exact, prefix length, method, headers incl. cookie, query). */
   readonly key: readonly number[];
-  readonly priority: number;
+  /** The implementation's rank (larger first). */
+  readonly rank: readonly number[];
 }
 
 function modelKey(m: RouteMatch): number[] {
@@ -167,34 +168,70 @@ function prefixCovers(prefix: string, path: string): boolean {
 }
 
 /**
- * Traefik's Gateway provider (target.implementation 'traefik') lets every route whose hostnames match
- * compete, and orders them by one integer priority that only approximates the spec's precedence: a
- * method outweighs a longer prefix, ten headers a method, a rule's position query matches. Refuses a
- * wildcard host of one policy covering another policy's host, and two matches that may claim one
- * request where Traefik's order differs from the spec's.
+ * Envoy Gateway's route order (envoyproxy/gateway internal/gatewayapi/sort.go XdsIRRoutes.Less, a
+ * stable sort): Exact, RegularExpression, PathPrefix; path characters as written ('/' counts 0);
+ * header matches with the method counted as one (':method', internal/gatewayapi/route.go), then the
+ * Exact ones among them (the cookie is a regex on Cookie); query matches, then the Exact ones.
  */
-export function checkTraefikOrder(
+function envoyRank(m: RouteMatch): number[] {
+  const path = pathOf(m);
+  const kind = path.type === 'Exact' ? 3 : path.type === 'RegularExpression' ? 2 : 1;
+  const chars = path.type === 'PathPrefix' && path.value === '/' ? 0 : path.value.length;
+  const exact = (list: readonly { type?: string }[] | undefined) =>
+    (list ?? []).filter((x) => (x.type ?? 'Exact') === 'Exact').length;
+  const method = m.method ? 1 : 0;
+  return [
+    kind,
+    chars,
+    (m.headers?.length ?? 0) + method + (m.cookie ? 1 : 0),
+    exact(m.headers) + method,
+    m.queryParams?.length ?? 0,
+    exact(m.queryParams),
+  ];
+}
+
+/** How an implementation ranks matches, where it departs from the spec's precedence. */
+interface Ranking {
+  readonly name: string;
+  readonly rank: (policy: RoutingPolicy, m: RouteMatch, indexInRoute: number, rulesInRoute: number) => number[];
+  /** Equal ranks keep the rules' order (a stable sort), instead of being arbitrary. */
+  readonly stable: boolean;
+  readonly why: string;
+}
+
+const RANKINGS: Readonly<Record<string, Ranking>> = {
+  traefik: {
+    name: "Traefik's Gateway provider",
+    rank: (p, m, i, n) => [traefikPriority(p, m, i, n)],
+    stable: false,
+    why: 'one priority that puts a method, headers or the rule position above a longer path',
+  },
+  'envoy-gateway': {
+    name: 'Envoy Gateway',
+    rank: (_p, m) => envoyRank(m),
+    stable: true,
+    why: 'counting a method as a header and preferring Exact header or query matches to regular expressions',
+  },
+};
+
+/**
+ * Refuses two matches of one host that may claim the same request where the implementation's order
+ * differs from the spec's (the model's): the strictly more specific match, or within a policy the
+ * earlier rule, must come first.
+ */
+export function checkImplementationOrder(
   policies: readonly RoutingPolicy[],
+  implementation: string | undefined,
   httpRulesOf: (p: RoutingPolicy) => number[][],
 ): void {
+  const ranking = implementation ? RANKINGS[implementation] : undefined;
+  if (!ranking) return;
   const web = policies.filter((p) => !p.tls?.passthrough);
-  for (const a of web) {
-    for (const b of web) {
-      if (a === b) continue;
-      for (const w of a.hosts.filter((h) => h.startsWith('*.'))) {
-        const covered = b.hosts.find((h) => h !== w && h.endsWith(w.slice(1)) && !a.hosts.includes(h));
-        if (covered !== undefined) {
-          throw new InvalidRoutingPolicyError(
-            `${a.name}.hosts`,
-            `${a.name}.hosts '${w}' covers '${covered}' of ${b.name}: Traefik's Gateway provider lets the rules of both compete by priority for '${covered}', where the more specific host must win; list '${covered}' in one policy only, or give the wildcard policy other hosts`,
-          );
-        }
-      }
-    }
-  }
+  if (implementation === 'traefik') checkTraefikHosts(web);
   const byHost = new Map<string, Ranked[]>();
   for (const policy of web) {
-    for (const chunk of httpRulesOf(policy)) {
+    const grpc = policy.rules.flatMap((r, i) => (r.backends?.some((b) => b.protocol === 'grpc') ? [i] : []));
+    for (const chunk of [...httpRulesOf(policy), ...(grpc.length ? [grpc] : [])]) {
       chunk.forEach((r, indexInRoute) => {
         matchesOf(policy.rules[r]!).forEach((match, i) => {
           const entry: Ranked = {
@@ -203,7 +240,7 @@ export function checkTraefikOrder(
             match,
             rule: r,
             key: modelKey(match),
-            priority: traefikPriority(policy, match, indexInRoute, chunk.length),
+            rank: ranking.rank(policy, match, indexInRoute, chunk.length),
           };
           for (const h of policy.hosts) byHost.set(h, [...(byHost.get(h) ?? []), entry]);
         });
@@ -215,12 +252,36 @@ export function checkTraefikOrder(
       for (const y of entries) {
         if (x === y || (x.rule === y.rule && x.policy === y.policy) || !mayOverlap(x.match, y.match)) continue;
         if ([x, y].some((e) => pathOf(e.match).type === 'RegularExpression')) continue; // the model leaves it open
+        const sameOrder = x.policy === y.policy && x.rule < y.rule;
         const order = compareKeys(x.key, y.key);
-        const modelFirst = order > 0 || (order === 0 && x.policy === y.policy && x.rule < y.rule);
-        if (modelFirst && x.priority <= y.priority) {
+        const modelFirst = order > 0 || (order === 0 && sameOrder);
+        const rank = compareKeys(x.rank, y.rank);
+        const implFirst = rank > 0 || (rank === 0 && ranking.stable && sameOrder);
+        if (modelFirst && !implFirst) {
           throw new InvalidRoutingPolicyError(
             y.at,
-            `${y.at} would take requests that ${x.at} must win on Traefik: its Gateway provider ranks routes by one priority (${y.priority} >= ${x.priority}) that puts a method, headers or the rule position above a longer path; make the matches disjoint or compile for another implementation`,
+            `${y.at} would take requests that ${x.at} must win: ${ranking.name} orders routes by ${ranking.why}; make the matches disjoint or compile for another implementation`,
+          );
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Traefik's Gateway provider lets every route whose hostnames match compete: a wildcard host of one
+ * policy covering another policy's host would let its rules win there by priority.
+ */
+function checkTraefikHosts(web: readonly RoutingPolicy[]): void {
+  for (const a of web) {
+    for (const b of web) {
+      if (a === b) continue;
+      for (const w of a.hosts.filter((h) => h.startsWith('*.'))) {
+        const covered = b.hosts.find((h) => h !== w && h.endsWith(w.slice(1)) && !a.hosts.includes(h));
+        if (covered !== undefined) {
+          throw new InvalidRoutingPolicyError(
+            `${a.name}.hosts`,
+            `${a.name}.hosts '${w}' covers '${covered}' of ${b.name}: Traefik's Gateway provider lets the rules of both compete by priority for '${covered}', where the more specific host must win; list '${covered}' in one policy only, or give the wildcard policy other hosts`,
           );
         }
       }

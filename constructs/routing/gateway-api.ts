@@ -4,7 +4,7 @@
  * a cert-manager Certificate, and implementation policies for what Gateway API lacks. Pure.
  */
 import { InvalidRoutingPolicyError } from './errors';
-import { checkBackendTlsScope, checkRouteKindsPerHost, checkTraefikOrder } from './gateway-api-checks';
+import { checkBackendTlsScope, checkImplementationOrder, checkRouteKindsPerHost } from './gateway-api-checks';
 import { backendTlsPolicies, supportingObjects } from './gateway-api-support';
 import { gatewayImplementationPolicies, type RouteRef } from './gateway-policies';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, weightOf } from './model';
@@ -492,6 +492,6 @@ export function compileGatewayApi(
 ): KubeObject[] {
   checkRouteKindsPerHost(policies);
   checkBackendTlsScope(policies);
-  if (target.implementation === 'traefik') checkTraefikOrder(policies, httpRuleChunks);
+  checkImplementationOrder(policies, target.implementation, httpRuleChunks);
   return [...policies.flatMap((p) => compilePolicy(p, target, warnings)), ...backendTlsPolicies(policies, warnings)];
 }

@@ -12,6 +12,7 @@
 
 import { distribution, mostSpecificHost } from './common';
 import { applyRule, backendsOf } from './gateway-api-apply';
+import { envoyKey } from './gateway-api-envoy';
 import { candidates, winner } from './gateway-api-match';
 import {
   acceptedOn,
@@ -73,7 +74,9 @@ export function gatewayApiInterpreter(
               return { ...c, key: [traefikPriority(c)] };
             }),
           )
-        : winner(candidates(routesForHost(accepted, request.host), request));
+        : implementation === 'envoy-gateway'
+          ? winner(candidates(routesForHost(accepted, request.host), request).map((c) => ({ ...c, key: envoyKey(c) })))
+          : winner(candidates(routesForHost(accepted, request.host), request));
     if (!won) return { kind: 'no-route' }; // "a HTTP 404 status code MUST be returned"
     return applyRule(index, won.route, won.rule, request, request.scheme, implementation);
   };
@@ -81,6 +84,11 @@ export function gatewayApiInterpreter(
 
 /** The interpreter for the compiler's default Gateway (switchyard in gateway-system; http, https, tls-passthrough). */
 export const interpretGatewayApi: DialectInterpreter = gatewayApiInterpreter();
+
+/** The interpreter for routes run by Envoy Gateway (target.implementation 'envoy-gateway'). */
+export const interpretGatewayApiEnvoy: DialectInterpreter = gatewayApiInterpreter(DEFAULT_GATEWAY, {
+  implementation: 'envoy-gateway',
+});
 
 /** The interpreter for routes run by Traefik's Gateway API provider (target.implementation 'traefik'). */
 export const interpretGatewayApiTraefik: DialectInterpreter = gatewayApiInterpreter(DEFAULT_GATEWAY, {

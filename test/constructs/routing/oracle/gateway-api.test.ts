@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { InvalidRoutingPolicyError, RoutingError } from '../../../../constructs/routing/errors';
 import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
-import { interpretGatewayApi, interpretGatewayApiTraefik } from '../../../../constructs/routing/oracle/gateway-api';
+import {
+  interpretGatewayApi,
+  interpretGatewayApiEnvoy,
+  interpretGatewayApiTraefik,
+} from '../../../../constructs/routing/oracle/gateway-api';
 import { type ModelOutcome, modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { CompileTarget, KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
@@ -240,6 +244,39 @@ describe('gateway-api oracle: cross-policy checks', () => {
   });
 });
 
+describe('gateway-api oracle: Envoy Gateway implementation', () => {
+  it('orders a method as one more header and Exact headers before regexes, so disagreeing pairs are refused', () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['shop.example.com'],
+      rules: [
+        {
+          matches: [{ headers: [{ name: 'x-env', value: '^b.*$', type: 'RegularExpression' }] }],
+          backends: [{ service: 'regex', port: 80 }],
+        },
+        { matches: [{ headers: [{ name: 'x-env', value: 'beta' }] }], backends: [{ service: 'exact', port: 80 }] },
+      ],
+    };
+    const spec = compileRoutes([policy], TARGET);
+    const beta = req({ scheme: 'http', headers: { 'x-env': 'beta' } });
+    const served = (o: TrafficOutcome) => (o.kind === 'forward' ? o.backends.map((b) => b.service) : o.kind);
+    expect(served(interpretGatewayApi(spec, beta))).toEqual(['regex']); // the spec: the earlier rule
+    expect(served(interpretGatewayApiEnvoy(spec, beta))).toEqual(['exact']); // sort.go: more Exact header matches
+    expect(() => compileRoutes([policy], EG)).toThrow(/Envoy Gateway orders routes by counting a method as a header/);
+    const method: RoutingPolicy = {
+      ...policy,
+      rules: [
+        { matches: [{ headers: [{ name: 'x-env', value: 'beta' }] }], backends: [{ service: 'header', port: 80 }] },
+        { matches: [{ method: 'GET' }], backends: [{ service: 'get', port: 80 }] },
+      ],
+    };
+    // The spec puts a method before any header; Envoy Gateway ties them and keeps the rule order.
+    expect(served(interpretGatewayApiEnvoy(compileRoutes([method], TARGET), beta))).toEqual(['header']);
+    expect(() => compileRoutes([method], EG)).toThrow(InvalidRoutingPolicyError);
+  });
+});
+
 describe('gateway-api oracle: Traefik implementation', () => {
   const TRAEFIK: CompileTarget = { dialect: 'gateway-api', implementation: 'traefik' };
   const api = (rules: RoutingPolicy['rules'], over: Partial<RoutingPolicy> = {}): RoutingPolicy => ({
@@ -261,7 +298,7 @@ describe('gateway-api oracle: Traefik implementation', () => {
     const served = (o: TrafficOutcome) => (o.kind === 'forward' ? o.backends.map((b) => b.service) : o.kind);
     expect(served(interpretGatewayApi(spec, post))).toEqual(['v1']);
     expect(served(interpretGatewayApiTraefik(spec, post))).toEqual(['post']);
-    expect(() => compileRoutes([policy], TRAEFIK)).toThrow(/ranks routes by one priority/);
+    expect(() => compileRoutes([policy], TRAEFIK)).toThrow(/Traefik's Gateway provider orders routes by one priority/);
     // Disjoint matches are fine.
     agreeOn(api([{ matches: [{ ...prefix('/api'), method: 'POST' }], backends: [{ service: 'post', port: 80 }] }]));
   });
@@ -507,7 +544,7 @@ describe('gateway-api oracle: property', () => {
         for (const r of requests) {
           const diff = outcomeDifference(
             perAttemptNormalized(modelOutcome(policies, r)),
-            interpretGatewayApi(compiled, r),
+            interpretGatewayApiEnvoy(compiled, r),
           );
           if (diff) throw new Error(`${JSON.stringify(r)}\n${diff}`);
           compared++;
