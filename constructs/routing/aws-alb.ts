@@ -309,7 +309,13 @@ function policyEntries(policy: RoutingPolicy, index: number, warnings: string[])
         if (hostValues.length > MAX_VALUES_PER_RULE || wildcards(hostValues) > MAX_WILDCARDS_PER_RULE)
           unsupported(
             mat,
-            'match.header',
+            match.cookie
+              ? 'match.cookie'
+              : match.method
+                ? 'match.method'
+                : match.queryParams
+                  ? 'match.query'
+                  : 'match.header',
             `ALB allows ${MAX_VALUES_PER_RULE} condition values and ${MAX_WILDCARDS_PER_RULE} wildcards per rule (host, path and conditions together)`,
           );
         if (rule.redirect) checkRedirectLoop(action as never, host, patterns, listeners, at);
