@@ -243,6 +243,25 @@ export function ruleAnnotations(
   const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
   if (allow) a[`${NGINX}allowlist-source-range`] = allow.join(',');
   if (policy.denySourceRanges) a[`${NGINX}denylist-source-range`] = policy.denySourceRanges.join(',');
+  // The location's return (rewrite phase) answers before allow/deny (access phase) are consulted.
+  if (rule.redirect && allow)
+    approximate(
+      warnings,
+      policy,
+      'ingress-nginx',
+      `${rule.allowSourceRanges ? at : policy.name}.allowSourceRanges`,
+      'ip.allow',
+      `nginx answers ${at}'s redirect to every client: its return runs before the allow list`,
+    );
+  if (rule.redirect && policy.denySourceRanges)
+    approximate(
+      warnings,
+      policy,
+      'ingress-nginx',
+      `${policy.name}.denySourceRanges`,
+      'ip.deny',
+      `nginx answers ${at}'s redirect to every client: its return runs before the deny list`,
+    );
   if (!rule.redirect) Object.assign(a, corsAnnotations(policy));
   if (rule.maxBodySize) a[`${NGINX}proxy-body-size`] = rule.maxBodySize;
   return a;

@@ -385,6 +385,50 @@ describe('ingress-nginx compiler', () => {
     );
   });
 
+  it('refuses canaries that nginx would attach to a Service port other routes use too', async () => {
+    const rule = (name: string, path: string, backends: RouteRule['backends'], extra: Partial<RouteRule> = {}) =>
+      ({ name, matches: [{ path: { type: 'PathPrefix', value: path } }], backends, ...extra }) as RouteRule;
+    const web = { service: 'web', port: 80 };
+    const split = [
+      { ...web, weight: 9 },
+      { service: 'next', port: 80, weight: 1 },
+    ];
+    // The split on / would also split /api, which names the same Service port.
+    expect(unsupported([basePolicy({ rules: [rule('all', '/', split), rule('api', '/api', [web])] })]).message).toMatch(
+      /which shop.rules\[1\] also routes shop.example.com\/api/,
+    );
+    // A header canary of a rule with two paths covers one of them only.
+    const header: RouteRule = {
+      name: 'beta',
+      matches: [{ headers: [{ name: 'x-beta', value: 'yes' }] }],
+      backends: [{ service: 'beta', port: 80 }],
+    };
+    const twoPaths: RouteRule = {
+      name: 'web',
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }, { path: { type: 'PathPrefix', value: '/api' } }],
+      backends: [web],
+    };
+    expect(unsupported([basePolicy({ rules: [twoPaths, header] })]).message).toMatch(/would take the canary too/);
+    // The canary's Service port serving as a primary elsewhere: creation order decides its role.
+    expect(
+      unsupported([
+        basePolicy({ rules: [rule('all', '/', split), rule('next', '/next', [{ service: 'next', port: 80 }])] }),
+      ]).message,
+    ).toMatch(/one role per Service port/);
+    // Different affinity on one Service port.
+    expect(
+      unsupported([
+        basePolicy({
+          rules: [rule('all', '/', [web], { sessionAffinity: { cookieName: 'a' } }), rule('api', '/api', [web])],
+        }),
+      ]).message,
+    ).toMatch(/session affinity per Service port/);
+    // Its own port for each route compiles.
+    await compile([
+      basePolicy({ rules: [rule('all', '/', split), rule('api', '/api', [{ service: 'web', port: 81 }])] }),
+    ]);
+  });
+
   it('never emits a snippet annotation', async () => {
     const { FEATURE_EXAMPLES } = await import('./feature-examples');
     for (const policy of Object.values(FEATURE_EXAMPLES)) {
