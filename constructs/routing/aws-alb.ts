@@ -275,6 +275,13 @@ function policyEntries(policy: RoutingPolicy, index: number, warnings: string[])
   policy.rules.forEach((rule, r) => {
     const at = `${policy.name}.rules[${r}]`;
     const variant = variantOf(rule, at);
+    // AWS (What's New 2020-10-29, target group protocol version): gRPC target groups serve HTTPS listeners only.
+    if (variant.protocol === 'grpc' && listeners.some(([, protocol]) => protocol === 'HTTP'))
+      unsupported(
+        `${at}.backends`,
+        'backend.grpc',
+        'ALB forwards gRPC only from an HTTPS listener: give the policy TLS and keep its HTTP redirect',
+      );
     const key = `${index}/main/${variant.protocol}/${variant.sticky ?? '-'}`;
     const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
     const deny = policy.denySourceRanges;

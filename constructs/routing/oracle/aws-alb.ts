@@ -199,6 +199,8 @@ function actionOutcome(
   const backends = distribution(
     action.targetGroups.map((tg) => {
       const protocolName = protocolOf(tg.annotations);
+      // gRPC target groups are supported behind HTTPS listeners only (AWS What's New 2020-10-29).
+      if (protocolName === 'grpc' && protocol !== 'HTTPS') fail('ALB refuses a gRPC target group on an HTTP listener');
       return {
         namespace: tg.namespace,
         service: tg.service,

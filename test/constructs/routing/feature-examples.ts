@@ -105,8 +105,17 @@ const DIALECT_EXAMPLES: Partial<Record<Dialect, Partial<Record<Feature, RoutingP
     'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),
     'backend.https': one({ backends: [{ ...web, protocol: 'https' }] }, { tls: { secretName: 'shop-tls', redirectHttp: false } }),
   },
-  // ALB redirects with HTTP_301 or HTTP_302 only.
-  'aws-alb': { redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }) },
+  // ALB redirects with HTTP_301 or HTTP_302 only, and forwards gRPC only from an HTTPS listener.
+  'aws-alb': {
+    redirect: one({ backends: undefined, redirect: { scheme: 'https', statusCode: 301 } }),
+    'backend.grpc': one(
+      {
+        matches: [{ path: { type: 'Exact', value: '/shop.v1.Catalog/List' } }],
+        backends: [{ service: 'catalog', port: 9090, protocol: 'grpc' }],
+      },
+      { tls: { secretName: 'shop-tls' } },
+    ),
+  },
 };
 
 /** The example of a feature for a dialect. */

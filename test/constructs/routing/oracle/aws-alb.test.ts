@@ -281,6 +281,22 @@ describe('aws-alb compiler and the model, beyond the table', () => {
     });
   });
 
+  it('gRPC target groups only behind the HTTPS listener: refused on plain HTTP, forwarded with TLS', () => {
+    const grpc = (tls?: RoutingPolicy['tls']): RoutingPolicy => ({
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['shop.example.com'],
+      ...(tls ? { tls } : {}),
+      rules: [{ backends: [{ ...svc('catalog', 9090), protocol: 'grpc' }] }],
+    });
+    expect(() => compileRoutes([grpc()], { dialect: 'aws-alb' })).toThrow(/gRPC only from an HTTPS listener/);
+    expect(() => compileRoutes([grpc({ secretName: 'c', redirectHttp: false })], { dialect: 'aws-alb' })).toThrow(
+      RoutingError,
+    );
+    const [out] = expectModel([grpc({ secretName: 'c' })], [{ scheme: 'https', path: '/shop.v1.Catalog/List' }]);
+    expect(out).toMatchObject({ kind: 'forward', backends: [{ service: 'catalog', protocol: 'grpc' }] });
+  });
+
   it('weights are exact: reduced by their gcd, refused when they cannot fit 0-999', () => {
     const split = (weights: number[]): RoutingPolicy => ({
       name: 'shop',
