@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { featuresOf, supportFor } from '../../../constructs/routing/capabilities';
 import { compileRoutes } from '../../../constructs/routing/compile';
-import { UnsupportedFeatureError } from '../../../constructs/routing/errors';
+import { ApproximationError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
 import { DIALECTS } from '../../../constructs/routing/types';
 import { ENVIRONMENTS } from '../../../stacks/environments';
 import { shopPolicies } from '../../../stacks/routing';
@@ -20,9 +20,10 @@ const SETS = {
 describe.each(Object.entries(SETS))('%s, for all seven dialects', (_name, policies) => {
   it.each(DIALECTS)('%s: compiles schema-valid, or fails with the error the matrix predicts', async (dialect) => {
     const target = { dialect };
+    // Unsupported features and approximations the policies did not accept both refuse, in policy order.
     const lacking = policies
       .flatMap((p) => featuresOf(p))
-      .filter((u) => supportFor(target, u.feature) === 'unsupported');
+      .filter((u) => !['native', 'emulated'].includes(supportFor(target, u.feature)));
     if (lacking.length === 0) {
       await expectSchemaValid(compileRoutes(policies, target).objects);
       return;
@@ -31,7 +32,8 @@ describe.each(Object.entries(SETS))('%s, for all seven dialects', (_name, polici
       compileRoutes(policies, target);
       expect.unreachable(`${dialect} should refuse ${lacking[0]!.feature}`);
     } catch (e) {
-      expect(e).toBeInstanceOf(UnsupportedFeatureError);
+      const approximated = ['approximate', 'global-only'].includes(supportFor(target, lacking[0]!.feature));
+      expect(e).toBeInstanceOf(approximated ? ApproximationError : UnsupportedFeatureError);
       expect((e as UnsupportedFeatureError).feature).toBe(lacking[0]!.feature);
       expect((e as UnsupportedFeatureError).path).toBe(lacking[0]!.path);
     }
