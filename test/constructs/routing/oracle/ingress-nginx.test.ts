@@ -8,7 +8,8 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { environments, requestsFor } from './arbitraries';
-import { checkDialect, describeStats } from './harness';
+import { describeStats } from './harness';
+import { checkWireDialect } from './wire-protocols';
 
 const N = 'nginx.ingress.kubernetes.io/';
 
@@ -366,8 +367,10 @@ describe('ingress-nginx oracle: property', () => {
     expect(compared).toBeGreaterThan(0);
   });
 
+  // 'ws' is read as plain HTTP on both sides (checkWireDialect): every nginx location proxies the
+  // WebSocket upgrade, so the objects cannot say that a backend speaks WebSocket. Raised with the lead.
   it('agrees with the model on generated environments (or refuses with a typed error)', () => {
-    const stats = checkDialect('ingress-nginx', interpretIngressNginx);
+    const stats = checkWireDialect('ingress-nginx', interpretIngressNginx);
     console.log(describeStats('ingress-nginx', stats));
     expect(stats.compared).toBeGreaterThan(0);
   });
