@@ -201,7 +201,8 @@ export function applyRule(
         if (!referencePermitted(index.grants, route.kind, route.namespace, ns, b.name)) break;
         const percent =
           m.percent ?? (m.fraction ? (m.fraction.numerator * 100) / (m.fraction.denominator ?? 100) : 100);
-        applied.mirror = { namespace: ns, service: b.name, port: b.port, percent };
+        // 0% mirrors nothing (Envoy's runtime fraction 0): no mirror is applied.
+        if (percent > 0) applied.mirror = { namespace: ns, service: b.name, port: b.port, percent };
         break;
       }
       case 'CORS': {
@@ -218,8 +219,9 @@ export function applyRule(
         applied.cors = {
           allowOrigins: c.allowOrigins ?? [],
           allowMethods: c.allowMethods ?? [],
-          allowHeaders: c.allowHeaders ?? [],
-          exposeHeaders: c.exposeHeaders ?? [],
+          // Header names are case-insensitive (HTTPCORSFilter.AllowHeaders, ExposeHeaders).
+          allowHeaders: [...new Set<string>((c.allowHeaders ?? []).map((h: string) => h.toLowerCase()))],
+          exposeHeaders: [...new Set<string>((c.exposeHeaders ?? []).map((h: string) => h.toLowerCase()))],
           allowCredentials: c.allowCredentials === true,
           maxAge: c.maxAge ?? 5, // HTTPCORSFilter.MaxAge default 5
         };
