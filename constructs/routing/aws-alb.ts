@@ -144,10 +144,11 @@ function variantOf(rule: RouteRule, at: string): { protocol: 'http' | 'https' | 
     );
   const protocol = ([...classes][0] ?? 'http') as 'http' | 'https' | 'grpc';
   const affinity = rule.sessionAffinity;
-  return {
-    protocol,
-    ...(affinity ? { sticky: affinity.maxAge ? Math.floor(parseDuration(affinity.maxAge)! / 1000) : 86400 } : {}),
-  };
+  const seconds = affinity?.maxAge ? Math.floor(parseDuration(affinity.maxAge)! / 1000) : 86400;
+  // ELB target group attributes: stickiness.lb_cookie.duration_seconds is 1 s to 7 days.
+  if (affinity && (seconds < 1 || seconds > 604800))
+    unsupported(`${at}.sessionAffinity.maxAge`, 'session-affinity', 'ALB stickiness lasts 1 second to 7 days');
+  return { protocol, ...(affinity ? { sticky: seconds } : {}) };
 }
 
 /** The forward action (or direct backend) of a rule: duplicates merged, weights exact in 0-999. */
