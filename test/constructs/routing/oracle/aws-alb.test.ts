@@ -10,6 +10,7 @@ import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/t
 import { scenarios } from './arbitraries';
 import { describeStats } from './harness';
 import { checkWireDialect } from './wire-protocols';
+import { checkTailoredWire } from './wire-tailored';
 
 const A = 'alb.ingress.kubernetes.io/';
 
@@ -478,6 +479,12 @@ describe('aws-alb property', () => {
     const stats = checkWireDialect('aws-alb', interpretAwsAlb);
     console.log(describeStats('aws-alb', stats));
     expect(stats.compared).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('agrees with the model on environments tailored to aws-alb (refused features replaced), ws read as HTTP', () => {
+    const stats = checkTailoredWire('aws-alb', interpretAwsAlb);
+    console.log(describeStats('aws-alb tailored', stats));
+    expect(stats.compared).toBeGreaterThan(300);
   }, 120_000);
 
   // Most generated environments use a header, query or cookie match, which ALB only approximates
