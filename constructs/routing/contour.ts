@@ -6,6 +6,7 @@
  * cert-manager gets a Certificate (no shim for HTTPProxy). Pure.
  */
 import { checkContourOrder, type EmittedRoute } from './contour-order';
+import { fullMatch, pathRegex } from './contour-regex';
 import { originPattern } from './cors-origins';
 import { UnsupportedFeatureError } from './errors';
 import { backendNamespace, matchesOf, namespaceOf, pathOf, redirectsHttp, tlsSecretName, weightOf } from './model';
@@ -31,10 +32,10 @@ function unsupported(path: string, feature: string, detail: string): never {
  * outranks it, and a longer prefix has a longer pattern. A prefix rewrite needs a prefix condition
  * (httpproxy_processor.go "MustHavePrefix"), so a rewritten prefix stays an exact and a prefix route.
  */
-function pathVariants(match: RouteMatch, rewritesPrefix: boolean): Record<string, string>[] {
+function pathVariants(match: RouteMatch, rewritesPrefix: boolean, at: string): Record<string, string>[] {
   const { type, value } = pathOf(match);
   if (type === 'Exact') return [{ exact: value }];
-  if (type === 'RegularExpression') return [{ regex: value.replace(/^\^/, '').replace(/\$$/, '') }];
+  if (type === 'RegularExpression') return [{ regex: pathRegex(value, `${at}.path`) }];
   const prefix = value.replace(/\/+$/, '');
   if (prefix === '') return [{ prefix: '/' }];
   return rewritesPrefix ? [{ exact: prefix }, { prefix: `${prefix}/` }] : [{ regex: `${escapeRegex(prefix)}(/.*)?` }];
@@ -44,12 +45,18 @@ function otherConditions(match: RouteMatch): Record<string, unknown>[] {
   const conditions: Record<string, unknown>[] = [];
   for (const h of match.headers ?? []) {
     conditions.push({
-      header: { name: h.name, ...(h.type === 'RegularExpression' ? { regex: h.value } : { exact: h.value }) },
+      header: {
+        name: h.name,
+        ...(h.type === 'RegularExpression' ? { regex: fullMatch(h.value) } : { exact: h.value }),
+      },
     });
   }
   for (const q of match.queryParams ?? []) {
     conditions.push({
-      queryParameter: { name: q.name, ...(q.type === 'RegularExpression' ? { regex: q.value } : { exact: q.value }) },
+      queryParameter: {
+        name: q.name,
+        ...(q.type === 'RegularExpression' ? { regex: fullMatch(q.value) } : { exact: q.value }),
+      },
     });
   }
   if (match.cookie) {
@@ -322,8 +329,8 @@ export function compileContour(
       const body = routeBody(policy, rule, at, warnings);
       const routes = routesByNamespace.get(namespace) ?? [];
       routesByNamespace.set(namespace, routes);
-      for (const match of matchesOf(rule)) {
-        const variants = pathVariants(match, rule.rewrite?.pathPrefix !== undefined);
+      matchesOf(rule).forEach((match, m) => {
+        const variants = pathVariants(match, rule.rewrite?.pathPrefix !== undefined, `${at}.matches[${m}]`);
         if (rule.rewrite?.pathPrefix !== undefined && variants.length === 2) {
           warnings.push(
             `${at}.rewrite: Contour rewrites prefixes on prefix routes only; ${variants[0]!.exact} itself reaches the backend unrewritten`,
@@ -336,7 +343,7 @@ export function compileContour(
           routes.push(JSON.parse(JSON.stringify({ conditions, ...rewrite })));
           emitted.push({ rule: index, conditions: conditions as EmittedRoute['conditions'] });
         }
-      }
+      });
     });
     const includes: { name: string; namespace: string }[] = [];
     checkContourOrder(policy.name, emitted);

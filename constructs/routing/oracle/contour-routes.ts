@@ -135,7 +135,12 @@ export function routeLess(a: DagRoute, b: DagRoute): boolean {
   return conditionsLess(a, b);
 }
 
-const fullMatch = (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`, 'u').test(value);
+/** Envoy safe_regex: RE2 over the whole value; a leading `(?i)`-style group sets flags. */
+function fullMatch(pattern: string, value: string): boolean {
+  const flags = /^\(\?([imsU]+)\)/.exec(pattern)?.[1] ?? '';
+  const body = pattern.slice(flags ? flags.length + 3 : 0);
+  return new RegExp(`^(?:${body})$`, `u${flags.includes('i') ? 'i' : ''}${flags.includes('s') ? 's' : ''}`).test(value);
+}
 
 function value(request: TrafficRequest, name: string): string | undefined {
   const key = name.toLowerCase();

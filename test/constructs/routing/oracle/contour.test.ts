@@ -81,7 +81,9 @@ describe('contour oracle: rule order', () => {
   it('refuses equally specific rules that Contour would order by header name instead of rule order', () => {
     const rules = [
       {
-        matches: [{ path: { type: 'PathPrefix' as const, value: '/api' }, headers: [{ name: 'x-canary', value: 'on' }] }],
+        matches: [
+          { path: { type: 'PathPrefix' as const, value: '/api' }, headers: [{ name: 'x-canary', value: 'on' }] },
+        ],
         backends: [{ service: 'header', port: 80 }],
       },
       {
@@ -97,6 +99,37 @@ describe('contour oracle: rule order', () => {
     const { actual, difference } = run([swapped], both);
     expect(difference).toBeUndefined();
     expect(backendOf(actual)).toBe('cookie');
+  });
+});
+
+describe('contour oracle: regular expressions', () => {
+  it('searches a header regex with a top-level alternation as the model does (Envoy matches whole values)', () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['a.example.org'],
+      rules: [
+        {
+          matches: [
+            {
+              path: { type: 'RegularExpression', value: '^/img/.*$' },
+              headers: [{ name: 'x-env', value: '^bet|ing$', type: 'RegularExpression' }],
+            },
+          ],
+          backends: [{ service: 'img', port: 80 }],
+        },
+      ],
+    };
+    for (const [path, env, hit] of [
+      ['/img/cat.png', 'beta', true],
+      ['/img/', 'staging', true],
+      ['/imgs', 'beta', false],
+      ['/img/x', 'alphabet', false],
+    ] as const) {
+      const { actual, difference } = run([policy], request({ path, headers: { 'x-env': env } }));
+      expect(difference).toBeUndefined();
+      expect(backendOf(actual)).toBe(hit ? 'img' : 'no-route');
+    }
   });
 });
 
