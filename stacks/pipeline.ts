@@ -7,20 +7,42 @@ import * as path from 'node:path';
 import { generateWorkflows, type PipelineEnvironment, type PipelineProps } from '../constructs';
 import { AWS_ACCOUNT, AWS_REGION, deployRoleArn, ENVIRONMENTS } from './environments';
 
+/**
+ * The read-only role previews and drift checks assume on the EKS environments (and to read dev's state): the
+ * reader the EKS access entries name in stacks/environments.ts (`AmazonEKSViewPolicy`), with read-only AWS
+ * permissions and read access to the state bucket. Its trust allows `repo:<owner>/<repo>:pull_request` and
+ * `repo:<owner>/<repo>:ref:refs/heads/main` (docs/pipeline.md).
+ */
+export const READ_ONLY_ROLE_ARN = `arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-readonly`;
+
+/** The role dev's deploy job assumes to write dev's state in S3 (dev itself is bare metal, reached by kubeconfig). */
+export function stateWriterRoleArn(env: string): string {
+  return `arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-${env}-state`;
+}
+
+const readOnlyRole = { provider: 'aws', roleArn: READ_ONLY_ROLE_ARN, region: AWS_REGION } as const;
+
 export const PIPELINE: PipelineProps = {
   environments: ENVIRONMENTS.map(
-    (env): PipelineEnvironment => ({
-      name: env.name,
-      credentials:
-        env.cluster.kind === 'eks'
-          ? {
-              provider: 'aws',
-              roleArn: deployRoleArn(env.name),
-              region: AWS_REGION,
-            }
-          : { provider: 'kubeconfig', secret: `${env.name.toUpperCase()}_KUBECONFIG` },
-      smokeTestUrl: `https://shop.${env.domain}/`,
-    }),
+    (env): PipelineEnvironment =>
+      env.cluster.kind === 'eks'
+        ? {
+            name: env.name,
+            credentials: { provider: 'aws', roleArn: deployRoleArn(env.name), region: AWS_REGION },
+            readOnly: readOnlyRole,
+            smokeTestUrl: `https://shop.${env.domain}/`,
+          }
+        : {
+            name: env.name,
+            // The deploy kubeconfig is an environment secret; the view one a repository secret.
+            credentials: { provider: 'kubeconfig', secret: `${env.name.toUpperCase()}_KUBECONFIG` },
+            readOnly: { provider: 'kubeconfig', secret: `${env.name.toUpperCase()}_READONLY_KUBECONFIG` },
+            stateCredentials: {
+              deploy: { provider: 'aws', roleArn: stateWriterRoleArn(env.name), region: AWS_REGION },
+              readOnly: readOnlyRole,
+            },
+            smokeTestUrl: `https://shop.${env.domain}/`,
+          },
   ),
   stateBackend: { kind: 'self-managed', url: `s3://switchyard-pulumi-state-${AWS_ACCOUNT}?region=${AWS_REGION}` },
   signatures: { certificateIdentityRegexp: '^https://github\\.com/(nginxinc|acme)/' },

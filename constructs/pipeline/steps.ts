@@ -1,6 +1,7 @@
 /** Steps the generated jobs share. Shell in `run:` reads inputs from `env:`, never from `${{ }}` inline. */
 import { ACTIONS, uses } from './actions';
-import type { DeployCredentials, PipelineProps, StateBackend } from './model';
+import { type IdentityUse, type JobIdentity, stateSecrets } from './identities';
+import type { PipelineProps, StateBackend } from './model';
 
 export type Step = Readonly<Record<string, unknown>>;
 export type Job = Readonly<Record<string, unknown>>;
@@ -36,29 +37,33 @@ export function synthAndCheck(): Step[] {
   ];
 }
 
-export function credentials(c: DeployCredentials): Step {
+const USE_LABEL = { deploy: 'deploy', 'read-only': 'read-only' } as const;
+
+/** The step that configures one identity of a job: federation for clouds, a file for a kubeconfig secret. */
+export function credentials({ identity: c, use, purpose }: JobIdentity): Step {
+  const what = `, ${USE_LABEL[use]}${purpose === 'state' ? ', for the state' : ''}`;
   switch (c.provider) {
     case 'aws':
       return {
-        name: 'AWS credentials (OIDC)',
+        name: `AWS credentials (OIDC${what})`,
         uses: uses(ACTIONS.awsCredentials),
         with: { 'role-to-assume': c.roleArn, 'aws-region': c.region },
       };
     case 'gcp':
       return {
-        name: 'Google Cloud credentials (workload identity federation)',
+        name: `Google Cloud credentials (workload identity federation${what})`,
         uses: uses(ACTIONS.gcpAuth),
         with: { workload_identity_provider: c.workloadIdentityProvider, service_account: c.serviceAccount },
       };
     case 'azure':
       return {
-        name: 'Azure credentials (OIDC)',
+        name: `Azure credentials (OIDC${what})`,
         uses: uses(ACTIONS.azureLogin),
         with: { 'client-id': c.clientId, 'tenant-id': c.tenantId, 'subscription-id': c.subscriptionId },
       };
     case 'kubeconfig':
       return {
-        name: 'Kubeconfig of the deploy identity',
+        name: use === 'deploy' ? 'Kubeconfig of the deploy identity' : 'Kubeconfig of the read-only identity (view)',
         env: { KUBECONFIG_DATA: `\${{ secrets.${c.secret} }}` },
         run: [
           'umask 077',
@@ -69,15 +74,35 @@ export function credentials(c: DeployCredentials): Step {
   }
 }
 
-/** Environment variables that point Pulumi at the shared state backend. */
-export function pulumiEnv(backend: StateBackend): Record<string, string> {
-  if (backend.kind === 'pulumi-cloud') {
-    return { PULUMI_ACCESS_TOKEN: `\${{ secrets.${backend.accessTokenSecret ?? 'PULUMI_ACCESS_TOKEN'} }}` };
-  }
+/** Name of the step {@link refCheck} emits, first in every deploy job. */
+export const REF_CHECK_STEP = 'Refuse any ref but the default branch';
+
+/**
+ * Fails the job unless it runs on `refs/heads/<branch>`: a `workflow_dispatch` on another branch, or a copy of
+ * the job in another workflow, stops before checkout and before any credential. Reads GitHub's own
+ * `GITHUB_REF`, never an expression.
+ */
+export function refCheck(branch: string): Step {
+  return {
+    name: REF_CHECK_STEP,
+    env: { DEPLOY_REF: `refs/heads/${branch}` },
+    run: [
+      'if [ "$GITHUB_REF" != "$DEPLOY_REF" ]; then',
+      '  echo "::error title=Refused::this job runs only on $DEPLOY_REF, not $GITHUB_REF"',
+      '  exit 1',
+      'fi',
+    ].join('\n'),
+  };
+}
+
+/** Environment variables that point Pulumi at the shared state backend, with the secret of the job's use. */
+export function pulumiEnv(backend: StateBackend, use: IdentityUse): Record<string, string> {
+  const [secret] = stateSecrets(backend, use);
+  if (backend.kind === 'pulumi-cloud') return { PULUMI_ACCESS_TOKEN: `\${{ secrets.${secret} }}` };
   // PULUMI_BACKEND_URL overrides Pulumi.yaml's local default (file://~), which does not outlive a runner.
   return {
     PULUMI_BACKEND_URL: backend.url,
-    PULUMI_CONFIG_PASSPHRASE: `\${{ secrets.${backend.passphraseSecret ?? 'PULUMI_CONFIG_PASSPHRASE'} }}`,
+    ...(secret ? { PULUMI_CONFIG_PASSPHRASE: `\${{ secrets.${secret} }}` } : {}),
   };
 }
 
@@ -91,6 +116,6 @@ export function pulumi(
     name: `pulumi ${command} --stack ${stack}`,
     uses: uses(ACTIONS.pulumi),
     with: { command, 'stack-name': stack, policyPacks: props.policyPack ?? 'stacks/policy-pack', ...extra },
-    env: pulumiEnv(props.stateBackend),
+    env: pulumiEnv(props.stateBackend, command === 'up' ? 'deploy' : 'read-only'),
   };
 }

@@ -6,8 +6,10 @@
  */
 import { stringify } from 'yaml';
 import { ACTIONS, uses } from './actions';
-import { type PipelineEnvironment, type PipelineProps, validatePipelineProps } from './model';
-import { credentials, type Job, prepare, pulumi, RUNNER, type Step, synthAndCheck } from './steps';
+import { type JobIdentity, jobIdentities, needsIdToken } from './identities';
+import type { PipelineEnvironment, PipelineProps } from './model';
+import { credentials, type Job, prepare, pulumi, RUNNER, refCheck, type Step, synthAndCheck } from './steps';
+import { validatePipelineProps } from './validate';
 
 /** A file to write into the user's repository. */
 export interface GeneratedFile {
@@ -16,7 +18,6 @@ export interface GeneratedFile {
 }
 
 const READ = { contents: 'read' } as const;
-const OIDC = { contents: 'read', 'id-token': 'write' } as const;
 const jobId = (prefix: string, env: PipelineEnvironment) => `${prefix}-${env.name}`;
 const stackOf = (env: PipelineEnvironment) => env.stack ?? env.name;
 
@@ -101,16 +102,36 @@ function imageGateJob(props: PipelineProps): Job {
   };
 }
 
+/** `contents: read`, plus `id-token: write` only when one of the job's identities federates through OIDC. */
+function permissionsFor(identities: readonly JobIdentity[], extra: Readonly<Record<string, string>> = {}) {
+  return { ...READ, ...(needsIdToken(identities) ? { 'id-token': 'write' } : {}), ...extra };
+}
+
+/** Steps configuring the job's identities: the state's first (`pulumi login` needs them), then the environment's. */
+function credentialSteps(identities: readonly JobIdentity[]): Step[] {
+  return identities.map(credentials);
+}
+
+// Pull requests from forks get no secrets and no OIDC token: their previews are skipped, not failed.
+const SAME_REPOSITORY = 'github.event.pull_request.head.repo.full_name == github.repository';
+
+/**
+ * `pulumi preview` of the pull request's program with the environment's read-only identity. No
+ * `environment:` (its secrets and its deploy trust subject stay out of reach): the OIDC subject is
+ * `repo:<owner>/<repo>:pull_request`, which only the read-only identities trust.
+ */
 function previewJob(props: PipelineProps, env: PipelineEnvironment): Job {
+  const identities = jobIdentities(props, env, 'read-only');
   return {
     name: `Preview ${env.name}`,
     needs: ['test', 'synth'],
+    if: SAME_REPOSITORY,
     'runs-on': RUNNER,
     'timeout-minutes': 30,
-    permissions: { ...OIDC, 'pull-requests': 'write' },
+    permissions: permissionsFor(identities, { 'pull-requests': 'write' }),
     steps: [
       ...prepare(props),
-      credentials(env.credentials),
+      ...credentialSteps(identities),
       pulumi(props, stackOf(env), 'preview', {
         'comment-on-pr': true,
         'github-token': '${{ secrets.GITHUB_TOKEN }}',
@@ -172,7 +193,13 @@ function smokeTest(url: string): Step {
   };
 }
 
+/**
+ * `pulumi up` with the deploy identity, in the environment's GitHub environment (its protection rules, its
+ * secrets, and the OIDC subject `repo:<owner>/<repo>:environment:<env>` that only the deploy identity
+ * trusts). The first step fails unless the run is on the default branch.
+ */
 function deployJob(props: PipelineProps, env: PipelineEnvironment, needs: string | string[], condition?: string): Job {
+  const identities = jobIdentities(props, env, 'deploy');
   return {
     name: `Deploy ${env.name}`,
     needs,
@@ -181,10 +208,11 @@ function deployJob(props: PipelineProps, env: PipelineEnvironment, needs: string
     environment: env.smokeTestUrl ? { name: env.name, url: env.smokeTestUrl } : env.name,
     // One deployment per environment at a time; a queued one waits instead of cancelling a running one.
     concurrency: { group: `deploy-${env.name}`, 'cancel-in-progress': false },
-    permissions: OIDC,
+    permissions: permissionsFor(identities),
     steps: [
+      refCheck(props.branch ?? 'main'),
       ...prepare(props),
-      credentials(env.credentials),
+      ...credentialSteps(identities),
       pulumi(props, stackOf(env), 'up'),
       ...(env.smokeTestUrl ? [smokeTest(env.smokeTestUrl)] : []),
     ],
@@ -192,15 +220,18 @@ function deployJob(props: PipelineProps, env: PipelineEnvironment, needs: string
   };
 }
 
+/** A refreshed `pulumi preview` that fails on any change, with the read-only identity, from the default branch only. */
 function driftJob(props: PipelineProps, env: PipelineEnvironment): Job {
+  const identities = jobIdentities(props, env, 'read-only');
   return {
     name: `Drift ${env.name}`,
     'runs-on': RUNNER,
     'timeout-minutes': 30,
-    permissions: OIDC,
+    permissions: permissionsFor(identities),
     steps: [
+      refCheck(props.branch ?? 'main'),
       ...prepare(props),
-      credentials(env.credentials),
+      ...credentialSteps(identities),
       pulumi(props, stackOf(env), 'preview', { refresh: true, 'expect-no-changes': true }),
     ],
   };
