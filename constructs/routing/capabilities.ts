@@ -75,8 +75,8 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'match.query': 'NUNUNAU',
   'match.method': 'NUNEUNU',
   'match.cookie': 'EEEEEAU',
-  'split.weighted': 'NENENNN',
-  'split.weighted-multi': 'NUNUNNN',
+  'split.weighted': 'NENENNA',
+  'split.weighted-multi': 'NUNUNNA',
   redirect: 'NNAENNU',
   'redirect.path': 'NNAUNNU',
   'rewrite.path-prefix': 'NEEEANN',
@@ -132,7 +132,21 @@ export const GATEWAY_IMPLEMENTATION_FEATURES: Readonly<Record<string, Partial<Re
     'timeouts.connect': 'emulated',
     'timeouts.idle': 'emulated',
   },
-  traefik: { 'rate-limit': 'emulated', 'ip.allow': 'emulated', 'max-body-size': 'emulated' },
+  // Traefik's Gateway provider (traefik pkg/provider/kubernetes/gateway): HTTPRoute filters other than
+  // redirect, header modifiers, URLRewrite, CORS and ExtensionRef answer 500 (loadMiddlewares), rule
+  // timeouts, retry and sessionPersistence are never read, and GRPCRoute methods become an unanchored
+  // PathRegexp ordered by rule length (grpcroute.go buildGRPCMethodRule, buildGRPCMatchRule).
+  traefik: {
+    'rate-limit': 'emulated',
+    'ip.allow': 'emulated',
+    'max-body-size': 'emulated',
+    mirror: 'unsupported',
+    'timeouts.request': 'unsupported',
+    'timeouts.backend-request': 'unsupported',
+    retries: 'unsupported',
+    'session-affinity': 'unsupported',
+    'backend.grpc': 'unsupported',
+  },
 };
 
 /** Why a dialect lacks a feature, where the reason is not obvious: shown in its UnsupportedFeatureError. */
@@ -193,6 +207,12 @@ export const APPROXIMATION_DETAILS: Partial<Record<Dialect, Partial<Record<Featu
     'timeouts.idle': 'the idle timeout is a load balancer attribute, shared by every route of the group',
   },
   'openshift-route': {
+    // pkg/router/template/router.go calculateServiceWeights: each Service's weight is divided by its
+    // endpoint count, scaled so the heaviest endpoint gets 256, and truncated per endpoint.
+    'split.weighted':
+      'the router spreads a Service weight over its endpoints and truncates each endpoint weight (0-256): the split is exact only when the Services have equal endpoint counts',
+    'split.weighted-multi':
+      'the router spreads a Service weight over its endpoints and truncates each endpoint weight (0-256): the split is exact only when the Services have equal endpoint counts',
     // haproxy-config.template, frontend public: `http-request redirect location https://... code 302`.
     'tls.redirect-http': 'the router redirects HTTP to HTTPS with 302 Found, not a permanent redirect',
     // pkg/cmd/infra/router/router.go RouteAdmissionFunc: "wildcard routes are not allowed" otherwise.
@@ -215,8 +235,9 @@ export const APPROXIMATION_DETAILS: Partial<Record<Dialect, Partial<Record<Featu
 /** Support of a feature for a compile target, taking the Gateway API channel and implementation into account. */
 export function supportFor(target: CompileTarget, feature: Feature): Support {
   if (target.dialect === 'gateway-api') {
-    if (target.channel === 'experimental' && GATEWAY_EXPERIMENTAL_FEATURES.includes(feature)) return 'native';
     const extra = target.implementation ? GATEWAY_IMPLEMENTATION_FEATURES[target.implementation]?.[feature] : undefined;
+    if (extra === 'unsupported') return extra; // the implementation lacks it, whatever the channel
+    if (target.channel === 'experimental' && GATEWAY_EXPERIMENTAL_FEATURES.includes(feature)) return 'native';
     if (extra) return extra;
   }
   return CAPABILITIES[target.dialect][feature];

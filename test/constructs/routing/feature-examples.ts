@@ -93,17 +93,13 @@ const DIALECT_EXAMPLES: Partial<Record<Dialect, Partial<Record<Feature, RoutingP
     'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),
     'rate-limit': one({}, { rateLimit: { requestsPerSecond: 20 } }),
   },
-  // The router keeps a split exact when the largest weight divides 256 times each (4:1), its affinity
-  // cookie has no lifetime, and it re-encrypts only on Routes that terminate TLS.
+  // The router's affinity cookie has no lifetime, and it re-encrypts only on Routes that terminate TLS.
   'openshift-route': {
-    'split.weighted': one({
-      backends: [
-        { ...web, weight: 80 },
-        { ...canary, weight: 20 },
-      ],
-    }),
     'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),
-    'backend.https': one({ backends: [{ ...web, protocol: 'https' }] }, { tls: { secretName: 'shop-tls', redirectHttp: false } }),
+    'backend.https': one(
+      { backends: [{ ...web, protocol: 'https' }] },
+      { tls: { secretName: 'shop-tls', redirectHttp: false } },
+    ),
   },
   // ALB redirects with HTTP_301 or HTTP_302 only, and forwards gRPC only from an HTTPS listener.
   'aws-alb': {

@@ -36,16 +36,17 @@ describe('OpenShift Route compiler', () => {
     expect(warnings.join('\n')).toMatch(/must equal its targetPort/);
   });
 
-  it('splits over alternateBackends with weights the router keeps exact, approximates others only when accepted, and refuses a fifth Service', async () => {
-    const { routes } = await compile([
-      withRule({
-        backends: [
-          { service: 'v1', port: 80, weight: 800 },
-          { service: 'v2', port: 80, weight: 200 },
-          { service: 'v3', port: 80, weight: 0 },
-        ],
-      }),
-    ]);
+  it('splits over alternateBackends only when the approximation is accepted, with the weights the router keeps exact, and refuses a fifth Service', async () => {
+    const split = withRule({
+      backends: [
+        { service: 'v1', port: 80, weight: 800 },
+        { service: 'v2', port: 80, weight: 200 },
+        { service: 'v3', port: 80, weight: 0 },
+      ],
+    });
+    // The router divides a Service's weight among its endpoints and truncates: exact only for equal counts.
+    expect(() => compileRoutes([split], { dialect: 'openshift-route' })).toThrow(/equal endpoint counts/);
+    const { routes } = await compile([{ ...split, acceptApproximations: ['split.weighted-multi'] }]);
     expect(routes[0]!.spec.to).toEqual({ kind: 'Service', name: 'v1', weight: 256 });
     expect(routes[0]!.spec.alternateBackends).toEqual([
       { kind: 'Service', name: 'v2', weight: 64 },
@@ -57,12 +58,15 @@ describe('OpenShift Route compiler', () => {
         { service: 'v2', port: 80, weight: 100 },
       ],
     });
-    // 9:1 becomes 256:28 in the router (trunc(256 / 9)): an approximation.
-    expect(() => compileRoutes([ninety], { dialect: 'openshift-route' })).toThrow(/9:1 becomes 256:28/);
+    // 9:1 becomes 256:28 in the router (trunc(256 / 9)) even with equal endpoint counts.
     const accepted = await compile([{ ...ninety, acceptApproximations: ['split.weighted'] }]);
     expect(accepted.routes[0]!.spec.alternateBackends).toEqual([{ kind: 'Service', name: 'v2', weight: 1 }]);
+    expect(accepted.approximations?.map((a) => a.feature)).toEqual(['split.weighted']);
     expect(scaleWeights([1, 1000])).toEqual([1, 256]);
-    const five = withRule({ backends: ['a', 'b', 'c', 'd', 'e'].map((service) => ({ service, port: 80 })) });
+    const five = withRule(
+      { backends: ['a', 'b', 'c', 'd', 'e'].map((service) => ({ service, port: 80 })) },
+      { acceptApproximations: ['split.weighted-multi'] },
+    );
     expect(() => compileRoutes([five], { dialect: 'openshift-route' })).toThrow(/at most 4 Services/);
   });
 
