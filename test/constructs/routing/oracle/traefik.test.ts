@@ -115,6 +115,84 @@ describe('traefik oracle: issue 13 cases', () => {
   });
 });
 
+describe('traefik oracle: compiled behaviours', () => {
+  it('refuses a denied client with 403 on its own rule, not by falling through to another rule', () => {
+    const policies: RoutingPolicy[] = [
+      {
+        name: 'shop',
+        namespace: 'shop',
+        hosts: ['a.example.org'],
+        denySourceRanges: ['192.0.2.0/24'],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backends: [{ service: 'api', port: 80 }] },
+        ],
+      },
+      {
+        name: 'wild',
+        namespace: 'shop',
+        hosts: ['a.example.org'],
+        rules: [{ backends: [{ service: 'web', port: 80 }] }],
+      },
+    ];
+    const denied = run(policies, request({ path: '/api/x', sourceIp: '192.0.2.7' }));
+    expect(denied.actual).toEqual({ kind: 'denied' });
+    expect(denied.difference).toBeUndefined();
+    expect(backendOf(run(policies, request({ path: '/api/x' })).actual)).toBe('api');
+    expect(backendOf(run(policies, request({ path: '/x', sourceIp: '192.0.2.7' })).actual)).toBe('web');
+  });
+
+  it('upgrades every HTTP path of a TLS host, and a wildcard leaves exact hosts to their policies', () => {
+    const policies: RoutingPolicy[] = [
+      {
+        name: 'wild',
+        namespace: 'shop',
+        hosts: ['*.example.org'],
+        tls: { secretName: 'cert' },
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/app' } }], backends: [{ service: 'wild', port: 80 }] },
+        ],
+      },
+      {
+        name: 'plain',
+        namespace: 'shop',
+        hosts: ['a.example.org'],
+        rules: [{ backends: [{ service: 'plain', port: 80 }] }],
+      },
+    ];
+    for (const req of [request({ host: 'b.example.org', path: '/nothing' }), request({ path: '/app' })]) {
+      expect(run(policies, req).difference).toBeUndefined();
+    }
+    expect(run(policies, request({ host: 'b.example.org', path: '/x' })).actual).toMatchObject({
+      kind: 'redirect',
+      status: 301,
+    });
+    expect(backendOf(run(policies, request({ path: '/app' })).actual)).toBe('plain');
+  });
+
+  it('passes an exact SNI host through before any HTTPS router, and terminates the other hosts of the wildcard', () => {
+    const policies: RoutingPolicy[] = [
+      {
+        name: 'tcp',
+        namespace: 'shop',
+        hosts: ['a.example.org'],
+        tls: { passthrough: true },
+        rules: [{ backends: [{ service: 'tls', port: 443 }] }],
+      },
+      {
+        name: 'web',
+        namespace: 'shop',
+        hosts: ['*.example.org'],
+        tls: { secretName: 'cert' },
+        rules: [{ backends: [{ service: 'web', port: 80 }] }],
+      },
+    ];
+    const through = run(policies, request({ scheme: 'https' }));
+    expect(through.actual).toMatchObject({ kind: 'passthrough' });
+    expect(through.difference).toBeUndefined();
+    expect(backendOf(run(policies, request({ scheme: 'https', host: 'b.example.org' })).actual)).toBe('web');
+  });
+});
+
 describe('traefik oracle: controller behaviours', () => {
   it('ranks routers by priority alone, host ignored, and by rule length without one', () => {
     const objects = [
