@@ -201,12 +201,6 @@ export function ruleAnnotations(
   if (policy.tls && !policy.tls.passthrough && policy.tls.redirectHttp === false) a[`${NGINX}ssl-redirect`] = 'false';
   // lua_ingress.lua drops a trailing '/' from the HTTPS redirect unless told to keep it.
   if (redirectsHttp(policy)) a[`${NGINX}preserve-trailing-slash`] = 'true';
-  if (policy.tls?.passthrough) {
-    a[`${NGINX}ssl-passthrough`] = 'true';
-    warnings.push(
-      `${policy.name}: ssl-passthrough needs the controller flag --enable-ssl-passthrough (Helm controller.extraArgs.enable-ssl-passthrough: "")`,
-    );
-  }
   if (rule.redirect) Object.assign(a, redirectAnnotations(policy, rule, at, warnings));
   if (rule.rewrite?.hostname) a[`${NGINX}upstream-vhost`] = rule.rewrite.hostname;
   Object.assign(a, timeoutAnnotations(rule, at, warnings));

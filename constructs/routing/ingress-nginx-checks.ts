@@ -4,10 +4,10 @@
  * `internal/ingress/controller/controller.go`). Each failure is a typed error naming the rule. Pure.
  */
 import { approximate } from './approximations';
-import { RouteConflictError } from './errors';
+import { RouteConflictError, RoutingError } from './errors';
 import { NGINX, unsupportedOnNginx as unsupported } from './ingress-nginx-annotations';
 import { backendNamespace, matchesOf, pathOf } from './model';
-import type { Backend, RouteRule, RoutingPolicy } from './types';
+import type { Backend, KubeObject, RouteRule, RoutingPolicy } from './types';
 
 /** One Ingress as compiled, with the rule (or match) it carries. */
 export interface Emitted {
@@ -193,5 +193,34 @@ export function checkUpstreams(emitted: readonly Emitted[]): void {
         'session-affinity',
         `nginx keeps session affinity per Service port (${upstream}): give every rule using it the same sessionAffinity`,
       );
+  }
+}
+
+/**
+ * Checks that every Ingress of a host agrees on the annotations nginx applies host-wide; a
+ * disagreement means one Ingress silently changes another's behaviour.
+ */
+export function checkNginxHostFlags(objects: readonly KubeObject[]): void {
+  const flags = ['use-regex', 'ssl-passthrough'].map((f) => `${NGINX}${f}`);
+  const seen = new Map<string, { value: string; owner: string }>();
+  for (const object of objects) {
+    if (object.kind !== 'Ingress') continue;
+    const annotations = (object.metadata.annotations ?? {}) as Record<string, string>;
+    if (annotations[`${NGINX}canary`] === 'true') continue; // canaries inherit the primary's location
+    const rules = (object.spec as { rules: { host: string }[] }).rules;
+    for (const { host } of rules) {
+      for (const flag of flags) {
+        const value = annotations[flag] ?? 'false';
+        const key = `${host} ${flag}`;
+        const previous = seen.get(key);
+        if (previous && previous.value !== value) {
+          throw new RoutingError(
+            object.metadata.name,
+            `Ingresses ${previous.owner} and ${object.metadata.name} disagree on ${flag} for host ${host}; nginx applies it to the whole host`,
+          );
+        }
+        seen.set(key, { value, owner: object.metadata.name });
+      }
+    }
   }
 }

@@ -4,9 +4,17 @@
  * weighted splits and header or cookie canaries become a second, canary Ingress. Pure.
  */
 import type { Feature } from './capabilities';
-import { RoutingError } from './errors';
 import { NGINX, ruleAnnotations, unsupportedOnNginx as unsupported } from './ingress-nginx-annotations';
-import { checkDefaultLocations, checkSharedLocations, checkUpstreams, type Emitted } from './ingress-nginx-checks';
+import {
+  checkDefaultLocations,
+  checkNginxHostFlags,
+  checkSharedLocations,
+  checkUpstreams,
+  type Emitted,
+} from './ingress-nginx-checks';
+
+export { checkNginxHostFlags };
+
 import { ingressObject } from './ingress-objects';
 import { matchesOf, pathOf, weightOf } from './model';
 import { objectName } from './names';
@@ -338,35 +346,6 @@ function compilePolicy(
     }
   });
   return objects;
-}
-
-/**
- * Checks that every Ingress of a host agrees on the annotations nginx applies host-wide; a
- * disagreement means one Ingress silently changes another's behaviour.
- */
-export function checkNginxHostFlags(objects: readonly KubeObject[]): void {
-  const flags = ['use-regex', 'ssl-passthrough'].map((f) => `${NGINX}${f}`);
-  const seen = new Map<string, { value: string; owner: string }>();
-  for (const object of objects) {
-    if (object.kind !== 'Ingress') continue;
-    const annotations = (object.metadata.annotations ?? {}) as Record<string, string>;
-    if (annotations[`${NGINX}canary`] === 'true') continue; // canaries inherit the primary's location
-    const rules = (object.spec as { rules: { host: string }[] }).rules;
-    for (const { host } of rules) {
-      for (const flag of flags) {
-        const value = annotations[flag] ?? 'false';
-        const key = `${host} ${flag}`;
-        const previous = seen.get(key);
-        if (previous && previous.value !== value) {
-          throw new RoutingError(
-            object.metadata.name,
-            `Ingresses ${previous.owner} and ${object.metadata.name} disagree on ${flag} for host ${host}; nginx applies it to the whole host`,
-          );
-        }
-        seen.set(key, { value, owner: object.metadata.name });
-      }
-    }
-  }
 }
 
 /** Compiles validated, conflict-free policies to ingress-nginx Ingress objects. */

@@ -230,6 +230,11 @@ export function buildConfig(objects: readonly KubeObject[]): NginxConfig {
       continue; // only fills the Secret
     else fail(`kind ${o.apiVersion}/${o.kind} is not modelled`);
   }
+  // The controller serves one IngressClass (--ingress-class, chart controller.ingressClassResource.name).
+  const classes = new Set(
+    objects.filter((o) => o.kind === 'Ingress').map((o) => (o.spec as { ingressClassName?: string }).ingressClassName),
+  );
+  if (classes.size > 1) fail(`Ingresses of several classes (${[...classes].join(', ')}): one controller serves one`);
   const ingresses = sortIngresses(parsed);
 
   // createUpstreams: the first Ingress naming a Service port creates its upstream; a canary one marks

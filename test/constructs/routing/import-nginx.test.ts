@@ -87,19 +87,28 @@ describe('importIngressNginx', () => {
     expect(admin.denySourceRanges).toEqual(['203.0.113.0/24']);
   });
 
-  it('round-trips realistic manifests into valid policies: Traefik takes all of them; Envoy Gateway refuses only the body size', async () => {
+  it('round-trips realistic manifests into valid policies: Traefik takes all of them with its approximations accepted; Envoy Gateway refuses the body size', async () => {
     const policies = [...shop.policies, ...legacy.policies];
     expect(() => validatePolicies(policies)).not.toThrow();
-    const traefik = compileRoutes(policies, { dialect: 'traefik' });
+    // Traefik bounds the wait for response headers, not the attempt, and picks redirect codes by method:
+    // approximations the team accepts per policy.
+    const accepted = ['timeouts.backend-request', 'redirect', 'redirect.path'] as const;
+    const forTraefik = policies.map((p) => ({ ...p, acceptApproximations: [...accepted] }));
+    const traefik = compileRoutes(forTraefik, { dialect: 'traefik' });
     await expectSchemaValid(traefik.objects);
     // Moving to Envoy Gateway fails closed on what it cannot do, naming the field...
     const envoy = { dialect: 'gateway-api', implementation: 'envoy-gateway', channel: 'experimental' } as const;
     expect(() => compileRoutes(policies, envoy)).toThrow(
       /storefront.rules\[0\].maxBodySize: gateway-api cannot express 'max-body-size'/,
     );
-    // ...and compiles once the team decides what to do about it.
-    const withoutBodyLimit = policies.map((p) => ({ ...p, rules: p.rules.map(({ maxBodySize: _, ...rule }) => rule) }));
-    const gateway = compileRoutes(withoutBodyLimit, envoy);
+    // ...and compiles once the team decides what to do about it (and about the per-replica rate limit).
+    const decided = policies.map(({ rateLimit, ...p }) => ({
+      ...p,
+      ...(rateLimit ? { rateLimit: { requestsPerSecond: rateLimit.requestsPerSecond } } : {}),
+      acceptApproximations: ['rate-limit' as const],
+      rules: p.rules.map(({ maxBodySize: _, ...rule }) => rule),
+    }));
+    const gateway = compileRoutes(decided, envoy);
     await expectSchemaValid(gateway.objects);
     expect(gateway.objects.filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata.name)).toEqual(
       expect.arrayContaining(['storefront', 'api', 'old-domain', 'admin']),
