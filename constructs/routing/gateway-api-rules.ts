@@ -223,8 +223,11 @@ export function httpRule(
  * exactly one method, routes the same requests as the policy. A PathPrefix ('/shop.Cart' or
  * '/shop.Cart/Get') also claims paths no GRPCRoute can claim ('/shop.Cart', '/shop.Cart/Get/x'), and
  * reducing it to a service match sent '/shop.Cart/Delete' to the rule of '/shop.Cart/Get'.
+ * Envoy Gateway turns a service-only match into the path-separated prefix '/<service>'
+ * (internal/gatewayapi/route.go processGRPCRouteMethodExact, internal/xds/translator/route.go): there,
+ * and only there, PathPrefix '/<package.Service>' is exact.
  */
-function grpcMatch(m: RouteMatch, at: string) {
+function grpcMatch(m: RouteMatch, at: string, implementation: string | undefined) {
   const path = pathOf(m);
   if (m.queryParams || m.method || m.cookie || path.type === 'RegularExpression') {
     throw new InvalidRoutingPolicyError(
@@ -235,10 +238,15 @@ function grpcMatch(m: RouteMatch, at: string) {
   const headers = m.headers?.map((h) => ({ type: h.type ?? 'Exact', name: h.name, value: h.value }));
   if (path.type === 'PathPrefix' && path.value === '/') return headers ? { headers } : undefined;
   const parts = path.value.split('/');
+  const service = path.type === 'PathPrefix' ? path.value.replace(/\/+$/, '').slice(1) : '';
+  if (implementation === 'envoy-gateway' && service && !service.includes('/')) {
+    return { method: { type: 'Exact', service }, ...(headers ? { headers } : {}) };
+  }
   if (path.type !== 'Exact' || parts.length !== 3 || !parts[1] || !parts[2]) {
     throw new InvalidRoutingPolicyError(
       `${at}.path`,
-      `${at}.path ${path.type} ${JSON.stringify(path.value)}: a GRPCRoute matches one method or all of them; ` +
+      `${at}.path ${path.type} ${JSON.stringify(path.value)}: a GRPCRoute matches one method or all of them` +
+        `${implementation === 'envoy-gateway' ? ' (on Envoy Gateway also a whole service)' : ''}; ` +
         `use Exact '/<package.Service>/<Method>' once per method, or no path for every method`,
     );
   }
@@ -253,6 +261,7 @@ export function grpcRule(
   at: string,
   extensionRefs: string[],
   https: boolean,
+  implementation?: string,
 ) {
   for (const field of ['redirect', 'rewrite', 'timeouts', 'retries', 'sessionAffinity', 'maxBodySize'] as const) {
     if (rule[field] !== undefined) {
@@ -269,7 +278,7 @@ export function grpcRule(
     );
   }
   // A match without conditions is `{}` (every call), kept so each match keeps its own precedence.
-  const matches = matchesOf(rule).map((m, i) => grpcMatch(m, `${at}.matches[${i}]`) ?? {});
+  const matches = matchesOf(rule).map((m, i) => grpcMatch(m, `${at}.matches[${i}]`, implementation) ?? {});
   const filters: Record<string, unknown>[] = extensionRefs.map(extensionRefFilter);
   const request = headerFilter(rule.requestHeaders);
   if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });

@@ -140,7 +140,7 @@ function compilePolicy(policy: RoutingPolicy, target: CompileTarget, warnings: s
         'GRPCRoute',
         grpc,
         (x: Indexed, https: boolean) =>
-          grpcRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index), https),
+          grpcRule(policy, x.rule, x.index, x.at, policyObjects.extensionRefs(x.index), https, target.implementation),
       ],
     ] as const) {
       if (group.length === 0) continue;

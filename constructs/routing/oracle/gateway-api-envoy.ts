@@ -15,10 +15,15 @@ export function envoyKey(c: Candidate): number[] {
   const rule = c.route.rules[c.rule];
   if (c.route.kind === 'GRPCRoute') {
     const m: Json = rule.matches?.[c.match] ?? {};
-    // A method with service and method becomes an Exact path '/<service>/<method>' (route.go, GRPCRoute).
-    if (m.method && !(m.method.service && m.method.method))
-      throw new Error('oracle(gateway-api): partial GRPC method match is not modelled');
-    const path = m.method ? [3, m.method.service.length + m.method.method.length + 2] : [1, 0];
+    // Service and method become the Exact path '/<service>/<method>', a service alone the
+    // path-separated prefix '/<service>' (route.go processGRPCRouteMethodExact).
+    if (m.method && !m.method.service)
+      throw new Error('oracle(gateway-api): a GRPC method match without service is not modelled');
+    const path = !m.method
+      ? [1, 0]
+      : m.method.method
+        ? [3, m.method.service.length + m.method.method.length + 2]
+        : [1, m.method.service.length + 1];
     return [...path, m.headers?.length ?? 0, exact(m.headers), 0, 0];
   }
   const m: Json = rule.matches?.[c.match] ?? { path: { type: 'PathPrefix', value: '/' } };

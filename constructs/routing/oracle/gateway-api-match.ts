@@ -95,8 +95,11 @@ function grpcCall(path: string): { service: string; method: string } | undefined
   return { service: parts[1], method: parts[2] };
 }
 
-/** One GRPCRouteMatch: key (service chars, method chars, header matches) or undefined. */
-function grpcMatch(request: TrafficRequest, m: Json, what: string): number[] | undefined {
+/**
+ * One GRPCRouteMatch: key (service chars, method chars, header matches) or undefined. With
+ * `servicePrefix` (Envoy Gateway), a service-only match is the path-separated prefix '/<service>'.
+ */
+function grpcMatch(request: TrafficRequest, m: Json, what: string, servicePrefix: boolean): number[] | undefined {
   checkKeys(what, m, ['method', 'headers']);
   let key = [0, 0];
   if (m.method) {
@@ -104,19 +107,27 @@ function grpcMatch(request: TrafficRequest, m: Json, what: string): number[] | u
     if ((m.method.type ?? 'Exact') !== 'Exact') fail(`${what}.method.type ${m.method.type}`);
     // GRPCMethodMatch matches the service and method of a gRPC call: a path that is not
     // '/<service>/<method>' is not a call to Json method.
+    if (servicePrefix && m.method.service && !m.method.method) {
+      if (!prefixMatches(`/${m.method.service}`, request.path)) return undefined;
+      return checkedHeaders(request, m, what, [m.method.service.length, 0]);
+    }
     const call = grpcCall(request.path);
     if (!call) return undefined;
     if (m.method.service && m.method.service !== call.service) return undefined;
     if (m.method.method && m.method.method !== call.method) return undefined;
     key = [m.method.service?.length ?? 0, m.method.method?.length ?? 0];
   }
+  return checkedHeaders(request, m, what, key);
+}
+
+function checkedHeaders(request: TrafficRequest, m: Json, what: string, key: number[]): number[] | undefined {
   const headers = headersMatch(request, m.headers, what);
   if (headers < 0) return undefined;
   return [...key, headers];
 }
 
 /** Every matching (rule, match) of the routes, with its precedence key. */
-export function candidates(routes: readonly Route[], request: TrafficRequest): Candidate[] {
+export function candidates(routes: readonly Route[], request: TrafficRequest, grpcServicePrefix = false): Candidate[] {
   const out: Candidate[] = [];
   for (const route of routes) {
     route.rules.forEach((rule: Json, r: number) => {
@@ -132,7 +143,7 @@ export function candidates(routes: readonly Route[], request: TrafficRequest): C
         // No matches: "the implementation MUST match every gRPC request".
         const matches: Json[] = rule.matches?.length ? rule.matches : [{}];
         matches.forEach((m, i) => {
-          const key = grpcMatch(request, m, `${what}.matches[${i}]`);
+          const key = grpcMatch(request, m, `${what}.matches[${i}]`, grpcServicePrefix);
           if (key) out.push({ route, rule: r, match: i, key, regex: false });
         });
       }

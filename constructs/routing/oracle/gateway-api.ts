@@ -75,7 +75,9 @@ export function gatewayApiInterpreter(
             }),
           )
         : implementation === 'envoy-gateway'
-          ? winner(candidates(routesForHost(accepted, request.host), request).map((c) => ({ ...c, key: envoyKey(c) })))
+          ? winner(
+              candidates(routesForHost(accepted, request.host), request, true).map((c) => ({ ...c, key: envoyKey(c) })),
+            )
           : winner(candidates(routesForHost(accepted, request.host), request));
     if (!won) return { kind: 'no-route' }; // "a HTTP 404 status code MUST be returned"
     return applyRule(index, won.route, won.rule, request, request.scheme, implementation);

@@ -67,6 +67,21 @@ describe('gateway-api oracle: issue 13 cases', () => {
     );
     const outcome = interpretGatewayApi(compiled, call('/shop.Cart/Delete'));
     expect(outcome.kind === 'forward' && outcome.backends.map((b) => b.service)).toEqual(['write']);
+    // Envoy Gateway makes a service-only match the path-separated prefix '/shop.Cart': exact there.
+    const service: RoutingPolicy = {
+      ...byPath('Exact'),
+      rules: [
+        byPath('Exact').rules[0]!,
+        { name: 'cart', matches: [{ path: { type: 'PathPrefix', value: '/shop.Cart' } }], backends: grpc('cart') },
+      ],
+    };
+    expect(() => compileRoutes([service], TARGET)).toThrow(/matches one method or all of them/);
+    expect(() => compileRoutes([byPath('PathPrefix')], EG)).toThrow(InvalidRoutingPolicyError);
+    const onEnvoy = compileRoutes([service], EG);
+    for (const path of ['/shop.Cart/Get', '/shop.Cart/Delete', '/shop.Cart', '/shop.Cart/Get/x', '/shop.Cartx/Get']) {
+      const r = call(path);
+      expect(outcomeDifference(modelOutcome([service], r), interpretGatewayApiEnvoy(onEnvoy, r)), path).toBeUndefined();
+    }
   });
 
   it('case 14: gRPC rule with mirror.percent keeps the percent', () => {
