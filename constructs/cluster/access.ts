@@ -5,6 +5,7 @@
  */
 import { firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import type { GuardrailException } from '../guardrails/findings';
+import { assertClusterArgs, CLUSTER_ACCESS_SPEC } from './schema';
 import type { ClusterKind } from './traits';
 
 /** Access to a cluster's Kubernetes API. Principal formats depend on the cluster kind (see each component). */
@@ -69,6 +70,7 @@ const FORMATS: Record<ClusterKind, PrincipalFormat> = {
 
 /** Checks principals against the format of the cluster kind, naming the property. */
 export function validateClusterAccess(kind: ClusterKind, access: ClusterAccess, property = 'access'): void {
+  assertClusterArgs(CLUSTER_ACCESS_SPEC, access, property);
   const format = FORMATS[kind];
   if (typeof access.deployer !== 'string' || !format.deployer.test(access.deployer)) {
     throw new InvalidPropertyError(

@@ -16,6 +16,7 @@ import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../c
 import { AKS_ACCESS_ROLES, type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import { aksKubeconfig, type KubeloginMode } from './kubeconfig';
+import { AKS_ARGS_SPEC, assertClusterArgs } from './schema';
 import { assertIpv4Cidr, assertPoolSizes, parseIpv4Cidr } from './subnets';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
@@ -88,6 +89,7 @@ const DEFAULT_POOLS: readonly AksNodePoolSpec[] = [
 /** Checks the arguments, naming the property. */
 export function validateAksCluster(name: string, args: AksClusterArgs): void {
   assertDnsLabel('name', name);
+  assertClusterArgs(AKS_ARGS_SPEC, args);
   if (args.clusterName !== undefined) assertDnsLabel('clusterName', args.clusterName);
   if (typeof args.location !== 'string' || !/^[a-z]+[a-z0-9]*$/.test(args.location)) {
     throw new InvalidPropertyError(

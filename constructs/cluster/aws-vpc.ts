@@ -6,6 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
+import { AWS_VPC_ARGS_SPEC, assertClusterArgs } from './schema';
 import { planSubnets, type ZoneSubnets } from './subnets';
 
 /** Arguments of {@link AwsVpc}. */
@@ -42,6 +43,7 @@ export class AwsVpc extends pulumi.ComponentResource {
   public constructor(name: string, args: AwsVpcArgs, opts?: pulumi.ComponentResourceOptions) {
     super('switchyard:cluster:AwsVpc', name, {}, opts);
     assertDnsLabel('name', name);
+    assertClusterArgs(AWS_VPC_ARGS_SPEC, args);
     const natGateways = args.natGateways ?? 'per-zone';
     if (natGateways !== 'per-zone' && natGateways !== 'single') {
       throw new InvalidPropertyError(

@@ -4,6 +4,7 @@
  */
 import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
+import { assertClusterArgs, EKS_ARGS_SPEC } from './schema';
 import { assertIpv4Cidr, assertPoolSizes, planSubnets } from './subnets';
 import type { ClusterTraits } from './traits';
 
@@ -95,6 +96,7 @@ const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'schedu
 /** Checks the arguments, naming the property. */
 export function validateEksCluster(name: string, args: EksClusterArgs): void {
   assertDnsLabel('name', name);
+  assertClusterArgs(EKS_ARGS_SPEC, args);
   if (args.clusterName !== undefined) assertDnsLabel('clusterName', args.clusterName);
   const zones = args.availabilityZones ?? [];
   if (zones.length < 2) {

@@ -8,6 +8,7 @@ import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import { grantRbacAccess } from './rbac-access';
+import { assertClusterArgs, EXISTING_ARGS_SPEC } from './schema';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** Arguments of {@link ExistingCluster}. */
@@ -47,6 +48,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kuberne
   public constructor(name: string, args: ExistingClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('switchyard:cluster:ExistingCluster', name, {}, opts);
     assertDnsLabel('name', name);
+    assertClusterArgs(EXISTING_ARGS_SPEC, args);
     if (args.context !== undefined && (typeof args.context !== 'string' || !args.context.trim())) {
       throw new InvalidPropertyError('context', `'context' (${show(args.context)}) must name a kubeconfig context`);
     }

@@ -11,6 +11,7 @@ import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../c
 import { type ClusterAccess, GKE_ACCESS_ROLES, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
 import { execKubeconfig, gkeExec } from './kubeconfig';
+import { assertClusterArgs, GKE_ARGS_SPEC } from './schema';
 import { assertIpv4Cidr, assertPoolSizes, parseIpv4Cidr } from './subnets';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
@@ -97,6 +98,7 @@ const NODE_ROLES = [
 /** Checks the arguments, naming the property. */
 export function validateGkeCluster(name: string, args: GkeClusterArgs): void {
   assertDnsLabel('name', name);
+  assertClusterArgs(GKE_ARGS_SPEC, args);
   if (args.clusterName !== undefined) assertDnsLabel('clusterName', args.clusterName);
   if (typeof args.project !== 'string' || !/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.project)) {
     throw new InvalidPropertyError('project', `'project' (${show(args.project)}) must be a Google Cloud project id`);

@@ -23,13 +23,13 @@ import {
 import type { ClusterAccess } from './access';
 import type { AksClusterArgs, AksNodePoolSpec } from './aks';
 import type { AwsVpcArgs } from './aws-vpc';
-import type { BareMetalClusterArgs, SshHost } from './bare-metal';
+import type { BareMetalClusterArgs, K3sInstallerPin, SshHost } from './bare-metal';
 import type { CloudInitOptions } from './cloud-init';
 import type { EksClusterArgs, EksEndpointAccess, EksNodeGroupSpec } from './eks-args';
 import type { ExistingClusterArgs } from './existing';
 import type { GkeClusterArgs, GkeNetworkRanges, GkeNodePoolSpec } from './gke';
-import type { K3sInstallOptions } from './k3s';
-import type { ClusterTraits } from './traits';
+import type { K3sInstaller, K3sInstallOptions } from './k3s';
+import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 import type { Ec2Machines, OpenStackMachines, VmClusterArgs } from './vm';
 
 type Defined<T> = Exclude<T, undefined>;
@@ -195,13 +195,15 @@ export const AWS_VPC_ARGS_SPEC = shapeOf<AwsVpcArgs>()({
   tags: opt(labels),
 });
 
-// The k3s components (bare-metal.ts, vm.ts, k3s.ts, cloud-init.ts) call these themselves.
+// The k3s components (bare-metal.ts, vm.ts, k3s.ts, cloud-init.ts) are to call these first in their validators.
 
 const SSH_HOST = shapeOf<SshHost>()({
   address: req(inputString),
+  hostKey: req(inputString),
   user: opt(str()),
   privateKey: opt(inputString),
   port: opt(num()),
+  nodeLabels: opt(strings),
 });
 
 /** The shape of {@link BareMetalClusterArgs}. */
@@ -210,6 +212,7 @@ export const BARE_METAL_ARGS_SPEC = shapeOf<BareMetalClusterArgs>()({
   agents: opt(arr(SSH_HOST)),
   apiAddress: opt(inputString),
   k3sVersion: opt(str()),
+  k3sInstaller: req(shapeOf<K3sInstallerPin>()({ sha256: req(str()), url: opt(str()) })),
   traits: opt(shapeOf<Defined<BareMetalClusterArgs['traits']>>()({ kind: opt(str()), ...TRAIT_FIELDS })),
   access: opt(CLUSTER_ACCESS_SPEC),
 });
@@ -256,6 +259,7 @@ export const K3S_INSTALL_SPEC = shapeOf<K3sInstallOptions>()({
       agent: shapeOf<{ kind: 'agent'; serverUrl: string }>()({ kind: req(str()), serverUrl: req(str()) }),
     }),
   ),
+  installer: req(shapeOf<K3sInstaller>()({ url: req(str()), sha256: req(str()) })),
   tlsSans: opt(strings),
   nodeLabels: opt(strings),
 });
@@ -264,6 +268,19 @@ export const K3S_INSTALL_SPEC = shapeOf<K3sInstallOptions>()({
 export const CLOUD_INIT_SPEC = shapeOf<CloudInitOptions>()({ user: req(str()), sshPublicKey: req(str()) });
 
 /** Throws an InvalidPropertyError naming the first ill-typed or unknown argument of a cluster component. */
-export function assertClusterArgs(spec: Spec, args: unknown): void {
-  assertProps(args, spec, 'args');
+export function assertClusterArgs(spec: Spec, args: unknown, at = ''): void {
+  assertProps(args, spec, 'args', at);
 }
+
+/** The shape of {@link ResolvedClusterTraits}: every trait present (what the add-on catalog is handed). */
+export const RESOLVED_CLUSTER_TRAITS_SPEC = shapeOf<ResolvedClusterTraits>()({
+  kind: req(str()),
+  loadBalancer: req(str()),
+  internalLoadBalancer: req(bool),
+  multiZone: req(bool),
+  prometheusOperator: req(bool),
+  openshift: req(bool),
+  zones: req(strings),
+  storageClass: req(str()),
+  kubernetesVersion: req(str()),
+});

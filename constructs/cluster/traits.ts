@@ -3,6 +3,7 @@
  * routes depend on. Plain data, pure: the cluster components (Pulumi) produce it, the catalog reads it.
  */
 import { InvalidPropertyError } from '../core/validate';
+import { assertClusterArgs, CLUSTER_TRAITS_SPEC } from './schema';
 
 /** Where a cluster runs. */
 export type ClusterKind = 'bare-metal' | 'vm' | 'eks' | 'gke' | 'aks' | 'existing';
@@ -73,6 +74,7 @@ const DEFAULT_STORAGE_CLASS: Record<ClusterKind, string> = {
 
 /** Resolves the defaults of a cluster's traits, rejecting combinations that cannot work. */
 export function resolveClusterTraits(traits: ClusterTraits): ResolvedClusterTraits {
+  assertClusterArgs(CLUSTER_TRAITS_SPEC, traits);
   if (!KINDS.includes(traits.kind)) {
     throw new InvalidPropertyError(
       'kind',

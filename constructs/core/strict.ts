@@ -32,7 +32,12 @@ export type Spec =
   | { readonly kind: 'record'; readonly of: Spec }
   | { readonly kind: 'object'; readonly fields: Fields }
   | { readonly kind: 'union'; readonly of: readonly Spec[]; readonly problem: string }
-  | { readonly kind: 'tagged'; readonly key: string; readonly variants: Readonly<Record<string, Spec>> }
+  | {
+      readonly kind: 'tagged';
+      readonly key: string;
+      readonly variants: Readonly<Record<string, Spec>>;
+      readonly problem?: string;
+    }
   | { readonly kind: 'json' }
   | { readonly kind: 'opaque'; readonly accept: (value: unknown) => boolean; readonly problem: string };
 
@@ -88,12 +93,14 @@ export const rec = (of: Spec): Spec => ({ kind: 'record', of });
 export const union = (problem: string, ...of: Spec[]): Spec => ({ kind: 'union', of, problem });
 /**
  * An object whose `key` (a string) picks the shape it must have, e.g. `{ kind: 'envoy-gateway', ... }`:
- * each variant is an object spec that lists `key` itself. An unknown tag names the known ones.
+ * each variant is an object spec that lists `key` itself. An unknown tag gets `problem`, by default a
+ * list of the known ones.
  */
-export const tagged = (key: string, variants: Readonly<Record<string, Spec>>): Spec => ({
+export const tagged = (key: string, variants: Readonly<Record<string, Spec>>, problem?: string): Spec => ({
   kind: 'tagged',
   key,
   variants,
+  problem,
 });
 /**
  * Any plain data (raw Helm values, labels passed through): strings, finite numbers, booleans, dense
@@ -239,7 +246,7 @@ export function checkSpec(value: unknown, spec: Spec, path: string): Issue | und
         return {
           path: join(path, spec.key),
           value: tag,
-          problem: `must be one of ${known.map((k) => JSON.stringify(k)).join(', ')}`,
+          problem: spec.problem ?? `must be one of ${known.map((k) => JSON.stringify(k)).join(', ')}`,
         };
       }
       return checkSpec(value, variant, path);
@@ -305,13 +312,13 @@ export function assertSpec(
  * {@link InvalidPropertyError} whose `property` is the path from the props' root (`dependencies[0].port`,
  * as the constructs' own checks name it) and whose message quotes it: `'dependencies[0].port' ("80") must
  * be ...`, or "`replicaz`: unknown; did you mean `replicas`?". `root` names the props themselves when they
- * are not an object at all.
+ * are not an object at all; `at` prefixes every path (`access` for `access.deployer`).
  */
-export function assertProps(value: unknown, spec: Spec, root = 'props'): void {
+export function assertProps(value: unknown, spec: Spec, root = 'props', at = ''): void {
   assertSpec(
     value,
     spec,
-    '',
+    at,
     (path, message) => new InvalidPropertyError(path === '' ? root : path, message),
     (path) => `'${path === '' ? root : path}'`,
   );

@@ -9,6 +9,14 @@ import { checkCidr } from '../routing/values';
 import { CHARTS } from './charts';
 import { topologySpread } from './exposure';
 import { deepMerge, type ReleaseSpec, validateRelease } from './release';
+import {
+  AWS_LOAD_BALANCER_CONTROLLER_OPTIONS_SPEC,
+  assertOptions,
+  assertResolvedTraits,
+  CERT_MANAGER_OPTIONS_SPEC,
+  HTTP01_SOLVER_SPEC,
+  METALLB_OPTIONS_SPEC,
+} from './schema';
 
 /** The Gateway API CRDs as a release of their own, installed first and upgraded with it. */
 export function gatewayApiCrds(
@@ -57,6 +65,9 @@ export function certManager(
   solver: Http01Solver,
   options: CertManagerOptions = {},
 ): { release: ReleaseSpec; objects: KubeObject[] } {
+  assertResolvedTraits(cluster);
+  assertOptions(HTTP01_SOLVER_SPEC, solver, 'solver');
+  assertOptions(CERT_MANAGER_OPTIONS_SPEC, options);
   const namespace = options.namespace ?? 'cert-manager';
   assertDnsLabel('namespace', namespace);
   const gatewayApi = 'gateway' in solver;
@@ -148,6 +159,7 @@ function checkAddress(entry: string): string | undefined {
 
 /** MetalLB's release, its address pools and their L2 or BGP advertisement. */
 export function metallb(options: MetalLbOptions): { release: ReleaseSpec; objects: KubeObject[] } {
+  assertOptions(METALLB_OPTIONS_SPEC, options);
   const namespace = options.namespace ?? 'metallb-system';
   assertDnsLabel('namespace', namespace);
   if (options.addresses.length === 0)
@@ -225,6 +237,8 @@ export function awsLoadBalancerController(
   cluster: ResolvedClusterTraits,
   options: AwsLoadBalancerControllerOptions,
 ): ReleaseSpec {
+  assertResolvedTraits(cluster);
+  assertOptions(AWS_LOAD_BALANCER_CONTROLLER_OPTIONS_SPEC, options);
   if (cluster.kind !== 'eks')
     throw new InvalidPropertyError(
       'cluster.kind',

@@ -16,6 +16,7 @@ import {
 } from './exposure';
 import { buildGateway, buildGatewayClass } from './gateway';
 import { assertKnownOptions, deepMerge, type ReleaseSpec, validateRelease } from './release';
+import { assertOptions, assertResolvedTraits, ENVOY_GATEWAY_OPTIONS_SPEC } from './schema';
 
 /** The controllerName Envoy Gateway's GatewayClass names. */
 export const ENVOY_GATEWAY_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
@@ -65,6 +66,8 @@ export interface ControllerInstall {
 
 /** Envoy Gateway: the controller's release, its EnvoyProxy settings, the GatewayClass and the Gateway. */
 export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatewayOptions = {}): ControllerInstall {
+  assertResolvedTraits(cluster);
+  assertOptions(ENVOY_GATEWAY_OPTIONS_SPEC, options);
   assertKnownOptions('envoyGateway', options, [
     ...CONTROLLER_OPTION_KEYS,
     'gatewayClassName',

@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from '../routing/types';
 import { isOciChart, type ReleaseSpec } from './release';
+import { assertOptions, FLUX_OPTIONS_SPEC } from './schema';
 
 /** Options of {@link fluxObjects}. */
 export interface FluxOptions {
@@ -21,6 +22,7 @@ function sourceName(release: ReleaseSpec): string {
 
 /** Flux sources and HelmReleases for the releases, so GitOps installs the same charts Pulumi does. */
 export function fluxObjects(releases: readonly ReleaseSpec[], options: FluxOptions = {}): KubeObject[] {
+  assertOptions(FLUX_OPTIONS_SPEC, options);
   const namespace = options.namespace ?? 'flux-system';
   const interval = options.interval ?? '10m';
   const sources = new Map<string, KubeObject>();

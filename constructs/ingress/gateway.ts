@@ -4,6 +4,7 @@
  */
 import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
 import type { KubeObject } from '../routing/types';
+import { assertOptions, GATEWAY_OPTIONS_SPEC } from './schema';
 
 /** The label a namespace needs for its routes to attach to a Gateway (value: the Gateway's name). */
 export const GATEWAY_ACCESS_LABEL = 'switchyard.io/gateway';
@@ -41,6 +42,7 @@ export function buildGatewayClass(name: string, controllerName: string): KubeObj
 
 /** A Gateway whose listeners accept routes only from namespaces labelled `switchyard.io/gateway: <name>`. */
 export function buildGateway(options: GatewayOptions): KubeObject {
+  assertOptions(GATEWAY_OPTIONS_SPEC, options);
   assertDnsLabel('name', options.name);
   assertDnsLabel('namespace', options.namespace);
   const refs = options.certificateRefs ?? [];

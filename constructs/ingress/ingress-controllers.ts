@@ -17,6 +17,7 @@ import {
   topologySpread,
 } from './exposure';
 import { assertKnownOptions, type ChartRef, deepMerge, validateRelease } from './release';
+import { assertOptions, assertResolvedTraits, INGRESS_CONTROLLER_OPTIONS_SPEC } from './schema';
 
 /** Options of an Ingress-class controller. */
 export interface IngressControllerOptions extends ControllerOptions {
@@ -51,6 +52,8 @@ function install(
   cluster: ResolvedClusterTraits,
   options: IngressControllerOptions,
 ): ControllerInstall {
+  assertResolvedTraits(cluster);
+  assertOptions(INGRESS_CONTROLLER_OPTIONS_SPEC, options);
   assertKnownOptions(flavour.controller, options, KEYS);
   const namespace = options.namespace ?? flavour.namespace;
   const className = options.ingressClassName ?? flavour.className;

@@ -22,6 +22,7 @@ import { type ExternalSecretsOptions, externalSecretsOperator } from './external
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
 import { POD_SECURITY_EXCEPTION_LABEL, POD_SECURITY_EXCEPTIONS } from './pod-security-exceptions';
 import type { ReleaseSpec } from './release';
+import { assertOptions, PLATFORM_ADDONS_PROPS_SPEC } from './schema';
 
 /** The ingress controller of an environment. */
 export type IngressControllerChoice =
@@ -179,6 +180,7 @@ function controllerInstall(
  * Load Balancer Controller), cert-manager, the External Secrets Operator, the Gateway API CRDs, in install order.
  */
 export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
+  assertOptions(PLATFORM_ADDONS_PROPS_SPEC, props, 'props');
   const cluster = resolveClusterTraits(props.cluster);
   const controller = controllerInstall(cluster, props.controller);
   const warnings = [...controller.warnings];

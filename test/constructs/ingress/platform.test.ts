@@ -282,7 +282,7 @@ describe('platformAddons', () => {
     [
       'an unknown option',
       () => addons({ kind: 'gke' }, { kind: 'traefik', replica: 3 } as never),
-      /'traefik.replica' is not an option of traefik/,
+      /`controller.replica`: unknown; did you mean `replicas`\?/,
     ],
     [
       'maxReplicas below replicas',

@@ -1,0 +1,175 @@
+/**
+ * The declarative shapes of the add-on catalog's options, for the strict input layer (core/strict.ts):
+ * unknown keys refused with the nearest key suggested, exact types, `null` refused (raw chart `values`
+ * included: leave a key out instead), dense arrays only. `shapeOf<T>()` ties each shape's keys to its
+ * interface at compile time. The shapes check types; the catalog's own checks still judge the values,
+ * with their messages. Pure.
+ */
+import { CLUSTER_TRAITS_SPEC, RESOLVED_CLUSTER_TRAITS_SPEC } from '../cluster/schema';
+import type { ResolvedClusterTraits } from '../cluster/traits';
+import {
+  arr,
+  assertProps,
+  bool,
+  json,
+  num,
+  opt,
+  rec,
+  req,
+  type Spec,
+  shapeOf,
+  str,
+  tagged,
+  union,
+} from '../core/strict';
+import type {
+  AcmeIssuer,
+  AwsLoadBalancerControllerOptions,
+  CertManagerOptions,
+  Http01Solver,
+  MetalLbOptions,
+} from './addons';
+import type { EnvoyGatewayOptions } from './envoy-gateway';
+import type { ExternalSecretsOptions } from './external-secrets';
+import type { FluxOptions } from './flux';
+import type { GatewayOptions } from './gateway';
+import type { IngressControllerOptions } from './ingress-controllers';
+import type { PlatformAddonsProps } from './platform';
+
+type Defined<T> = Exclude<T, undefined>;
+
+const strings = arr(str());
+/** Raw chart values: a plain object of plain data, deep-merged last. */
+const VALUES = rec(json);
+
+const NAMESPACED = shapeOf<{ readonly name: string; readonly namespace: string }>()({
+  name: req(str()),
+  namespace: req(str()),
+});
+
+/** The fields of `ControllerOptions` (exposure.ts), shared by every controller's options. */
+const CONTROLLER_FIELDS = {
+  namespace: opt(str()),
+  replicas: opt(num()),
+  maxReplicas: opt(num()),
+  preserveClientIp: opt(bool),
+  values: opt(VALUES),
+} as const;
+
+const ENVOY_FIELDS = {
+  ...CONTROLLER_FIELDS,
+  gatewayClassName: opt(str()),
+  gateway: opt(NAMESPACED),
+  certificateRefs: opt(arr(NAMESPACED)),
+  tlsPassthrough: opt(bool),
+} as const;
+const INGRESS_FIELDS = { ...CONTROLLER_FIELDS, ingressClassName: opt(str()) } as const;
+
+/** The shape of {@link EnvoyGatewayOptions}. */
+export const ENVOY_GATEWAY_OPTIONS_SPEC = shapeOf<EnvoyGatewayOptions>()(ENVOY_FIELDS);
+/** The shape of {@link IngressControllerOptions} (Traefik, HAProxy, Contour, ingress-nginx). */
+export const INGRESS_CONTROLLER_OPTIONS_SPEC = shapeOf<IngressControllerOptions>()(INGRESS_FIELDS);
+
+/** The shape of {@link CertManagerOptions}. */
+export const CERT_MANAGER_OPTIONS_SPEC = shapeOf<CertManagerOptions>()({
+  issuers: opt(arr(shapeOf<AcmeIssuer>()({ name: req(str()), email: req(str()), server: opt(str()) }))),
+  namespace: opt(str()),
+  values: opt(VALUES),
+});
+
+/** The shape of {@link Http01Solver}. */
+export const HTTP01_SOLVER_SPEC: Spec = union(
+  "must be { gateway: { name, namespace } } or { ingressClassName: '<class>' }",
+  shapeOf<Extract<Http01Solver, { gateway: unknown }>>()({ gateway: req(NAMESPACED) }),
+  shapeOf<Extract<Http01Solver, { ingressClassName: string }>>()({ ingressClassName: req(str()) }),
+);
+
+type Advertisement = Defined<MetalLbOptions['advertisement']>;
+/** The shape of {@link MetalLbOptions}. */
+export const METALLB_OPTIONS_SPEC = shapeOf<MetalLbOptions>()({
+  addresses: req(strings),
+  advertisement: opt(
+    tagged('mode', {
+      l2: shapeOf<Extract<Advertisement, { mode: 'l2' }>>()({ mode: req(str()) }),
+      bgp: shapeOf<Extract<Advertisement, { mode: 'bgp' }>>()({
+        mode: req(str()),
+        myAsn: req(num()),
+        peerAsn: req(num()),
+        peerAddress: req(str()),
+      }),
+    }),
+  ),
+  namespace: opt(str()),
+});
+
+/** The shape of {@link AwsLoadBalancerControllerOptions}. */
+export const AWS_LOAD_BALANCER_CONTROLLER_OPTIONS_SPEC = shapeOf<AwsLoadBalancerControllerOptions>()({
+  clusterName: req(str()),
+  roleArn: req(str()),
+  region: opt(str()),
+  vpcId: opt(str()),
+  values: opt(VALUES),
+});
+
+/** The shape of {@link ExternalSecretsOptions}. */
+export const EXTERNAL_SECRETS_OPTIONS_SPEC = shapeOf<ExternalSecretsOptions>()({
+  awsSecretsManager: req(
+    shapeOf<ExternalSecretsOptions['awsSecretsManager']>()({ region: req(str()), storeName: req(str()) }),
+  ),
+  roleArn: req(str()),
+  values: opt(VALUES),
+});
+
+/** The shape of {@link FluxOptions}. */
+export const FLUX_OPTIONS_SPEC = shapeOf<FluxOptions>()({ namespace: opt(str()), interval: opt(str()) });
+
+/** The shape of {@link GatewayOptions}. */
+export const GATEWAY_OPTIONS_SPEC = shapeOf<GatewayOptions>()({
+  name: req(str()),
+  namespace: req(str()),
+  gatewayClassName: req(str()),
+  certificateRefs: opt(arr(NAMESPACED)),
+  tlsPassthrough: opt(bool),
+});
+
+const ingressVariant = shapeOf<IngressControllerOptions & { readonly kind: string }>()({
+  kind: req(str()),
+  ...INGRESS_FIELDS,
+});
+
+/** The shape of {@link PlatformAddonsProps}. */
+export const PLATFORM_ADDONS_PROPS_SPEC = shapeOf<PlatformAddonsProps>()({
+  cluster: req(CLUSTER_TRAITS_SPEC),
+  controller: req(
+    tagged(
+      'kind',
+      {
+        'envoy-gateway': shapeOf<EnvoyGatewayOptions & { readonly kind: string }>()({
+          kind: req(str()),
+          ...ENVOY_FIELDS,
+        }),
+        traefik: ingressVariant,
+        haproxy: ingressVariant,
+        contour: ingressVariant,
+        'ingress-nginx': ingressVariant,
+      },
+      'must be envoy-gateway, traefik, haproxy, contour or ingress-nginx',
+    ),
+  ),
+  certManager: opt(union('must be cert-manager options or false', CERT_MANAGER_OPTIONS_SPEC, { kind: 'boolean' })),
+  metallb: opt(METALLB_OPTIONS_SPEC),
+  awsLoadBalancerController: opt(AWS_LOAD_BALANCER_CONTROLLER_OPTIONS_SPEC),
+  externalSecrets: opt(EXTERNAL_SECRETS_OPTIONS_SPEC),
+  gatewayApiChannel: opt(str()),
+  apiServerCidrs: opt(strings),
+});
+
+/** Checks an add-on's options; paths start at the options (`replicas`, `gateway.name`). */
+export function assertOptions(spec: Spec, options: unknown, root = 'options'): void {
+  assertProps(options, spec, root);
+}
+
+/** Checks the cluster traits handed to a catalog function (resolved: every trait present). */
+export function assertResolvedTraits(cluster: ResolvedClusterTraits): void {
+  assertProps(cluster, RESOLVED_CLUSTER_TRAITS_SPEC, 'cluster', 'cluster');
+}
