@@ -33,6 +33,8 @@ export const policies: RoutingPolicy[] = [
     namespace: 'shop',
     hosts: [domain],
     tls: { clusterIssuer: 'letsencrypt-prod' },
+    // Traefik answers a 301 redirect with 308 to methods other than GET: accepted for /basket.
+    acceptApproximations: ['redirect', 'redirect.path'],
     rules: [
       {
         name: 'api-beta',
