@@ -216,6 +216,22 @@ describe('gateway-api oracle: cross-policy checks', () => {
     expect(outcome.kind === 'forward' && outcome.backends).toEqual([
       { namespace: '', service: 'http-500 (catalog/catalog without ReferenceGrant)', port: 0, weight: 1 },
     ]);
+    // A mirror to another namespace is granted too; without the grant it is not configured at all.
+    const mirrored: RoutingPolicy = {
+      ...policy,
+      rules: [
+        {
+          backends: [{ service: 'web', port: 80 }],
+          mirror: { backend: { service: 'shadow', port: 80, namespace: 'qa' } },
+        },
+      ],
+    };
+    const withMirror = agree([mirrored], [req({ scheme: 'http' })]);
+    const ungranted = interpretGatewayApi(
+      { objects: withMirror.objects.filter((o) => o.kind !== 'ReferenceGrant') },
+      req({ scheme: 'http' }),
+    );
+    expect(ungranted.kind === 'forward' && ungranted.applied.mirror).toBeUndefined();
   });
 
   it('refuses an HTTPRoute and a GRPCRoute on intersecting hosts of one listener (only one would be accepted)', () => {
