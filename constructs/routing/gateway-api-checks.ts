@@ -260,7 +260,8 @@ export function checkImplementationOrder(
         if (modelFirst && !implFirst) {
           throw new InvalidRoutingPolicyError(
             y.at,
-            `${y.at} would take requests that ${x.at} must win: ${ranking.name} orders routes by ${ranking.why}; make the matches disjoint or compile for another implementation`,
+            `${y.at} would take requests that ${x.at} must win: ${ranking.name} orders routes by ${ranking.why}; ` +
+              `make the matches disjoint${x.policy === y.policy && ranking.stable ? ', put the more specific rule first' : ''}, or compile for another implementation`,
           );
         }
       }

@@ -4,6 +4,7 @@ import { compileRoutes } from '../../../../constructs/routing/compile';
 import { InvalidRoutingPolicyError, RoutingError } from '../../../../constructs/routing/errors';
 import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
 import {
+  gatewayApiInterpreter,
   interpretGatewayApi,
   interpretGatewayApiEnvoy,
   interpretGatewayApiTraefik,
@@ -448,6 +449,28 @@ describe('gateway-api oracle: interpreter behaviours on hand-written objects', (
       },
     };
     expect(interpretGatewayApi({ objects: [onTls] }, req())).toEqual({ kind: 'no-route' });
+  });
+
+  it("attaches to the target's Gateway and listener names, which the interpreter is given", () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['shop.example.com'],
+      tls: { secretName: 'shop-tls' },
+      rules: [{ backends: [{ service: 'web', port: 80 }] }],
+    };
+    const gateway = { name: 'edge', namespace: 'infra', httpListener: 'web', httpsListener: 'websecure' };
+    const compiled = compileRoutes([policy], { dialect: 'gateway-api', gateway });
+    const edge = gatewayApiInterpreter({
+      name: 'edge',
+      namespace: 'infra',
+      http: 'web',
+      https: 'websecure',
+      tlsPassthrough: 'tls',
+    });
+    expect(served(edge(compiled, req()))).toEqual(['web']);
+    expect(edge(compiled, req({ scheme: 'http' }))).toMatchObject({ kind: 'redirect', httpsUpgrade: true });
+    expect(interpretGatewayApi(compiled, req())).toEqual({ kind: 'no-route' }); // not attached to 'switchyard'
   });
 
   it('redirects with the spec port rules, rewrites prefixes segment-wise, reads percent mirrors and HSTS', () => {
