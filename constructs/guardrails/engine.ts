@@ -1,9 +1,11 @@
 /** Runs the guardrail rules over an environment's objects and routes, and reports the findings. */
+import { arr, assertProps, bool, type Fields, opt, rec, req, shapeOf, str } from '../core/strict';
 import { InvalidPropertyError, show } from '../core/validate';
 import type { CompileTarget, RoutingPolicy } from '../routing/types';
 import {
   type Finding,
   type GuardrailContext,
+  type GuardrailException,
   type GuardrailOptions,
   type GuardrailRule,
   type Manifest,
@@ -46,8 +48,32 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
 
 const RULE_IDS = new Set(GUARDRAIL_RULES.map((r) => r.id));
 
-/** Checks options eagerly: unknown rule ids and exceptions without a reason are mistakes, not no-ops. */
-export function validateGuardrailOptions(options: GuardrailOptions): void {
+const GUARDRAIL_OPTION_FIELDS = shapeOf<GuardrailOptions>()({
+  profile: opt(str()),
+  allowedRegistries: opt(arr(str())),
+  // Unknown rule ids keep the message below, which lists the rules.
+  levels: opt(rec(str())),
+  exceptions: opt(arr(shapeOf<GuardrailException>()({ rule: req(str()), object: req(str()), reason: req(str()) }))),
+  allowWildcardHosts: opt(bool),
+}).fields;
+
+/**
+ * Keys of the front ends whose options extend GuardrailOptions (the cdk8s plugin's `failOn` and
+ * `profiles`, `switchyard check`'s `failOn` and `json`): their types are checked here, their values there.
+ */
+export const GUARDRAIL_FRONT_END_FIELDS: Fields = {
+  failOn: opt(str()),
+  profiles: opt(rec(str())),
+  json: opt(bool),
+};
+
+/**
+ * Checks options eagerly: unknown keys (with the nearest key suggested), wrong types, `null`, unknown
+ * rule ids and exceptions without a reason are mistakes, not no-ops. `also` lists the keys a front end
+ * adds to the options.
+ */
+export function validateGuardrailOptions(options: GuardrailOptions, also: Fields = GUARDRAIL_FRONT_END_FIELDS): void {
+  assertProps(options, { kind: 'object', fields: { ...GUARDRAIL_OPTION_FIELDS, ...also } }, 'options');
   if (options.profile !== undefined && options.profile !== 'standard' && options.profile !== 'production') {
     throw new InvalidPropertyError(
       'profile',
