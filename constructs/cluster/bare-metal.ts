@@ -1,20 +1,29 @@
 /**
- * A k3s cluster on machines reachable over SSH, as a Pulumi component: a join token generated as a secret,
- * the first server initializing an HA control plane with embedded etcd, the other servers and the agents
- * joining it, and the kubeconfig fetched and rewritten to the API address. Bare metal and VMs alike.
+ * A k3s cluster on machines reachable over SSH, as a Pulumi component: each host's SSH host key pinned and
+ * verified (with the system `ssh`) before any secret crosses to it, a join token generated as a secret, the
+ * first server initializing an HA control plane with embedded etcd, the other servers and the agents joining
+ * it with the secure `K10<CA hash>::` token (so they pin the server CA), the installer checked against a
+ * pinned SHA-256, configuration changes re-applied, and the kubeconfig fetched and rewritten to the API
+ * address. Bare metal and VMs alike.
  */
 import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { assertDnsLabel, firstDuplicate, InvalidPropertyError } from '../core/validate';
+import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
+import { parseHostKey, pinnedSshScript, SSH_PRIVATE_KEY_ENV } from './host-key';
 import {
   assertAddress,
+  assertK3sInstaller,
   assertK3sVersion,
   K3S_READ_KUBECONFIG,
+  K3S_READ_SERVER_TOKEN,
   K3S_VERSION,
+  K3S_WRITE_TOKEN,
+  k3sConfigYaml,
+  k3sInstallerUrl,
   k3sInstallScript,
   k3sRemoteCommand,
   k3sServerUrl,
@@ -30,6 +39,12 @@ export interface SshHost {
    * created machine's private IP (see VmCluster); plain strings are checked at once.
    */
   readonly address: pulumi.Input<string>;
+  /**
+   * The host's SSH host public key, `'<algorithm> <base64>'` as in /etc/ssh/ssh_host_ed25519_key.pub (read it
+   * from the machine or its console, not with ssh-keyscan over the network you do not trust). Every step that
+   * carries a secret runs only after the host proved this key, and through a connection that checks it.
+   */
+  readonly hostKey: pulumi.Input<string>;
   /** @default 'root' (any user with passwordless sudo works) */
   readonly user?: string;
   /**
@@ -39,6 +54,19 @@ export interface SshHost {
   readonly privateKey?: pulumi.Input<string>;
   /** @default 22 */
   readonly port?: number;
+  /**
+   * Kubernetes labels of the node (`key=value`); k3s applies them when the node registers.
+   * @default - none
+   */
+  readonly nodeLabels?: readonly string[];
+}
+
+/** The k3s installer pin: its SHA-256, and where it comes from. */
+export interface K3sInstallerPin {
+  /** SHA-256 of the installer at `url` (`curl -sfL <url> | sha256sum`), 64 lowercase hex digits. */
+  readonly sha256: string;
+  /** @default - install.sh of the `k3sVersion` release tag (k3sInstallerUrl) */
+  readonly url?: string;
 }
 
 /** Arguments of {@link BareMetalCluster}. */
@@ -60,6 +88,8 @@ export interface BareMetalClusterArgs {
    * @default K3S_VERSION
    */
   readonly k3sVersion?: string;
+  /** The installer, pinned by its SHA-256: the install script refuses any other before running it. */
+  readonly k3sInstaller: K3sInstallerPin;
   /**
    * Traits the add-ons adapt to; `kind` is 'bare-metal' (or 'vm' when the machines are virtual).
    * @default { kind: 'bare-metal' } (MetalLB provides load balancer addresses)
@@ -83,17 +113,51 @@ export function assertServerCount(count: number): void {
   }
 }
 
+const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/** Checks one host, naming its property (`servers[0].hostKey`...). */
+function validateHost(at: string, host: SshHost): void {
+  if (typeof host.address === 'string') assertAddress(`${at}.address`, host.address);
+  if (host.hostKey === undefined || host.hostKey === null) {
+    throw new InvalidPropertyError(
+      `${at}.hostKey`,
+      `'${at}.hostKey' is required: pin the host's SSH host key ('ssh-ed25519 AAAA...', from /etc/ssh/ssh_host_ed25519_key.pub on the machine) so no secret goes to another machine`,
+    );
+  }
+  if (typeof host.hostKey === 'string') parseHostKey(`${at}.hostKey`, host.hostKey);
+  if (host.user !== undefined && (typeof host.user !== 'string' || !USER.test(host.user))) {
+    throw new InvalidPropertyError(`${at}.user`, `'${at}.user' (${show(host.user)}) must be a Linux user name`);
+  }
+  const port = host.port ?? 22;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidPropertyError(`${at}.port`, `'${at}.port' (${show(port)}) must be an integer from 1 to 65535`);
+  }
+  for (const label of host.nodeLabels ?? []) {
+    if (typeof label !== 'string' || !/^[\w./-]+=[\w.-]*$/.test(label)) {
+      throw new InvalidPropertyError(`${at}.nodeLabels`, `'${at}.nodeLabels' entry ${show(label)} must be key=value`);
+    }
+  }
+}
+
 /** Checks the arguments, naming the property. */
 export function validateBareMetalCluster(name: string, args: BareMetalClusterArgs): void {
   assertDnsLabel('name', name);
   assertServerCount(args.servers.length);
   const known = (value: unknown): value is string => typeof value === 'string';
-  for (const [i, h] of args.servers.entries()) if (known(h.address)) assertAddress(`servers[${i}].address`, h.address);
-  for (const [i, h] of (args.agents ?? []).entries()) {
-    if (known(h.address)) assertAddress(`agents[${i}].address`, h.address);
-  }
+  for (const [i, h] of args.servers.entries()) validateHost(`servers[${i}]`, h);
+  for (const [i, h] of (args.agents ?? []).entries()) validateHost(`agents[${i}]`, h);
   if (known(args.apiAddress)) assertAddress('apiAddress', args.apiAddress);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
+  if (args.k3sInstaller === undefined || args.k3sInstaller === null) {
+    throw new InvalidPropertyError(
+      'k3sInstaller',
+      `'k3sInstaller' is required: pin the installer's SHA-256 ({ sha256: '<64 hex>' }; measure it once with 'curl -sfL ${k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION)} | sha256sum')`,
+    );
+  }
+  assertK3sInstaller('k3sInstaller', {
+    url: args.k3sInstaller.url ?? k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION),
+    sha256: args.k3sInstaller.sha256,
+  });
   const all = [...args.servers, ...(args.agents ?? [])].map((h) => h.address).filter(known);
   const twice = firstDuplicate(all);
   if (twice) throw new InvalidPropertyError('agents', `host ${twice} appears twice among servers and agents`);
@@ -112,6 +176,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     super('switchyard:cluster:BareMetalCluster', name, {}, opts);
     validateBareMetalCluster(name, args);
     const version = args.k3sVersion ?? K3S_VERSION;
+    const installer = { url: args.k3sInstaller.url ?? k3sInstallerUrl(version), sha256: args.k3sInstaller.sha256 };
     const [first, ...others] = args.servers;
     const apiAddress = pulumi.output(args.apiAddress ?? first!.address);
     this.traits = resolveClusterTraits({ ...args.traits, kind: args.traits?.kind ?? 'bare-metal' });
@@ -123,42 +188,82 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       port: h.port ?? 22,
       ...(h.privateKey !== undefined ? { privateKey: h.privateKey } : {}),
     });
+    // A command over the system ssh that trusts only the host's pinned key; stdin reaches the remote command.
+    const pinned = (
+      h: SshHost,
+      id: string,
+      remote: string,
+      dependsOn: pulumi.Resource[],
+      extra: { stdin?: pulumi.Input<string>; secretStdout?: boolean; attempts?: number } = {},
+    ) =>
+      new command.local.Command(
+        `${name}-${id}`,
+        {
+          create: pulumi.all([h.address, h.hostKey]).apply(([address, hostKey]) =>
+            pinnedSshScript({ address, hostKey, port: h.port ?? 22, user: h.user ?? 'root' }, remote, {
+              attempts: extra.attempts ?? 1,
+            }),
+          ),
+          interpreter: ['bash', '-c'],
+          ...(h.privateKey !== undefined
+            ? { environment: { [SSH_PRIVATE_KEY_ENV]: pulumi.secret(h.privateKey) } }
+            : {}),
+          ...(extra.stdin !== undefined ? { stdin: pulumi.secret(extra.stdin) } : {}),
+        },
+        {
+          parent: this,
+          dependsOn,
+          additionalSecretOutputs: ['stdin', ...(extra.secretStdout ? ['stdout'] : []), 'environment'],
+        },
+      );
     const tlsSans = pulumi
       .all([apiAddress, ...args.servers.map((s) => s.address)])
       .apply((addresses) => [...new Set(addresses)]);
     const serverUrl = apiAddress.apply(k3sServerUrl);
-    const install = (host: SshHost, id: string, script: pulumi.Output<string>, dependsOn: pulumi.Resource[]) =>
-      new command.remote.Command(
+    const config = (role: 'init' | 'server' | 'agent', host: SshHost) =>
+      pulumi.all([serverUrl, tlsSans]).apply(([url, sans]) => ({
+        version,
+        role: role === 'init' ? { kind: 'init' as const } : { kind: role, serverUrl: url },
+        ...(role === 'agent' ? {} : { tlsSans: sans }),
+        ...(host.nodeLabels ? { nodeLabels: host.nodeLabels } : {}),
+      }));
+    /**
+     * One node: its host key proved first, the join token written over a pinned-key connection, then the
+     * install (no secret in it). A changed config.yaml, version or installer re-runs the install.
+     */
+    const node = (
+      host: SshHost,
+      id: string,
+      role: 'init' | 'server' | 'agent',
+      joinToken: pulumi.Input<string>,
+      after: pulumi.Resource[],
+    ) => {
+      // Retries for 5 minutes while a new machine boots; no secret rides on it.
+      const verified = pinned(host, `${id}-host-key`, 'true', [], { attempts: 30 });
+      const stored = pinned(host, `${id}-token`, K3S_WRITE_TOKEN, [verified, ...after], { stdin: joinToken });
+      const options = config(role, host);
+      return new command.remote.Command(
         `${name}-${id}`,
         {
           connection: connection(host),
-          create: script.apply(k3sRemoteCommand),
-          stdin: pulumi.secret(token.result),
-          // A new version re-runs the (idempotent) installer.
-          triggers: [version],
+          create: options.apply((o) => k3sRemoteCommand(k3sInstallScript({ ...o, installer }))),
+          triggers: [version, installer.url, installer.sha256, options.apply(k3sConfigYaml)],
         },
-        { parent: this, dependsOn, additionalSecretOutputs: ['stdin'] },
+        { parent: this, dependsOn: [stored] },
       );
-
-    const script = (role: 'init' | 'server' | 'agent') =>
-      pulumi.all([serverUrl, tlsSans]).apply(([url, sans]) =>
-        k3sInstallScript({
-          version,
-          role: role === 'init' ? { kind: 'init' } : { kind: role, serverUrl: url },
-          ...(role === 'agent' ? {} : { tlsSans: sans }),
-        }),
-      );
-    const init = install(first!, 'server-0', script('init'), []);
-    const joined = others.map((host, i) => install(host, `server-${i + 1}`, script('server'), [init]));
+    };
+    const init = node(first!, 'server-0', 'init', token.result, []);
+    // The secure token (K10<CA hash>::server:<secret>) k3s wrote on the first server: joining nodes pin the CA.
+    const serverToken = pinned(first!, 'server-token', K3S_READ_SERVER_TOKEN, [init], { secretStdout: true });
+    const secureToken = serverToken.stdout.apply((out) => (out ?? '').trim());
+    const joined = others.map((host, i) => node(host, `server-${i + 1}`, 'server', secureToken, [serverToken]));
     const agents = (args.agents ?? []).map((host, i) =>
-      install(host, `agent-${i}`, script('agent'), [init, ...joined]),
+      node(host, `agent-${i}`, 'agent', secureToken, [serverToken, ...joined]),
     );
 
-    const read = new command.remote.Command(
-      `${name}-kubeconfig`,
-      { connection: connection(first!), create: K3S_READ_KUBECONFIG, triggers: [version] },
-      { parent: this, dependsOn: [init, ...joined, ...agents], additionalSecretOutputs: ['stdout'] },
-    );
+    const read = pinned(first!, 'kubeconfig', K3S_READ_KUBECONFIG, [init, ...joined, ...agents], {
+      secretStdout: true,
+    });
     this.kubeconfig = pulumi.secret(
       pulumi.all([read.stdout, apiAddress]).apply(([raw, api]) => rewriteKubeconfig(raw ?? '', api, name)),
     );

@@ -1,10 +1,13 @@
 /**
  * cloud-init user data for cluster machines, as a pure function: one sudo user reachable only with the given
- * SSH key (no passwords, no root login), the kernel settings Kubernetes networking needs, swap off, and curl
- * for the k3s installer. The k3s bootstrap itself runs over SSH afterwards, the same as on bare metal.
+ * SSH key (no passwords, no root login), the machine's SSH host key when Switchyard generated it (so the
+ * bootstrap can pin it before the machine ever answered), the kernel settings Kubernetes networking needs,
+ * swap off, and curl for the k3s installer. The k3s bootstrap itself runs over SSH afterwards, the same as
+ * on bare metal.
  */
 import { stringify } from 'yaml';
 import { InvalidPropertyError, show } from '../core/validate';
+import type { GeneratedHostKey } from './host-key';
 
 /** What {@link cloudInitUserData} sets up on a machine. */
 export interface CloudInitOptions {
@@ -12,6 +15,12 @@ export interface CloudInitOptions {
   readonly user: string;
   /** Its authorized public key (OpenSSH format). */
   readonly sshPublicKey: string;
+  /**
+   * The machine's ed25519 host key (see ed25519HostKey): installed instead of the image's keys, which are
+   * deleted, so the key to pin is known before the machine boots. The user data then holds a secret.
+   * @default - the machine generates its own host keys at first boot (they must then be pinned by hand)
+   */
+  readonly hostKey?: GeneratedHostKey;
 }
 
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( \S.*)?$/;
@@ -49,6 +58,12 @@ export function cloudInitUserData(options: CloudInitOptions): string {
     ],
     disable_root: true,
     ssh_pwauth: false,
+    ...(options.hostKey
+      ? {
+          ssh_deletekeys: true,
+          ssh_keys: { ed25519_private: options.hostKey.privateKey, ed25519_public: options.hostKey.publicKey },
+        }
+      : {}),
     package_update: true,
     packages: ['curl', 'ca-certificates'],
     write_files: [

@@ -1,17 +1,21 @@
 /**
  * A k3s cluster on virtual machines Switchyard creates: EC2 instances or OpenStack servers with cloud-init,
- * then the same SSH bootstrap as {@link BareMetalCluster}. Import it from `switchyard/vm`.
+ * then the same SSH bootstrap as {@link BareMetalCluster}. Each machine gets an ed25519 SSH host key
+ * generated here (from a RandomBytes seed kept in the state) and installed by cloud-init, so the bootstrap
+ * pins a key it knows before the machine first answers. Import it from `switchyard/vm`.
  */
 import * as aws from '@pulumi/aws';
 import type * as k8s from '@pulumi/kubernetes';
 import * as openstack from '@pulumi/openstack';
 import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
-import { assertServerCount, BareMetalCluster, type SshHost } from './bare-metal';
+import { assertServerCount, BareMetalCluster, type K3sInstallerPin, type SshHost } from './bare-metal';
 import { cloudInitUserData, validateCloudInit } from './cloud-init';
 import type { KubernetesCluster } from './cluster';
-import { assertK3sVersion } from './k3s';
+import { ed25519HostKey } from './host-key';
+import { assertK3sInstaller, assertK3sVersion, K3S_VERSION, k3sInstallerUrl } from './k3s';
 import { assertIpv4Cidr } from './subnets';
 import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 
@@ -65,6 +69,8 @@ export interface VmClusterArgs {
   readonly diskSizeGiB?: number;
   /** @default K3S_VERSION */
   readonly k3sVersion?: string;
+  /** The k3s installer, pinned by its SHA-256 (see BareMetalClusterArgs.k3sInstaller). */
+  readonly k3sInstaller: K3sInstallerPin;
   /** @default - no bindings (see BareMetalClusterArgs.access) */
   readonly access?: ClusterAccess;
   /** @default { kind: 'vm' } (MetalLB provides load balancer addresses) */
@@ -91,6 +97,16 @@ export function validateVmCluster(name: string, args: VmClusterArgs): void {
   }
   assertServerCount(servers);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
+  if (args.k3sInstaller === undefined || args.k3sInstaller === null) {
+    throw new InvalidPropertyError(
+      'k3sInstaller',
+      `'k3sInstaller' is required: pin the installer's SHA-256 ({ sha256: '<64 hex>' }; measure it once with 'curl -sfL ${k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION)} | sha256sum')`,
+    );
+  }
+  assertK3sInstaller('k3sInstaller', {
+    url: args.k3sInstaller.url ?? k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION),
+    sha256: args.k3sInstaller.sha256,
+  });
   if (args.access) validateClusterAccess('vm', args.access);
   validateCloudInit({ user: args.sshUser ?? 'switchyard', sshPublicKey: args.sshPublicKey });
   const machines = args.machines;
@@ -142,6 +158,12 @@ interface Machine {
   readonly resource: pulumi.Resource;
 }
 
+/** What one machine boots with: its user data (a secret: it holds the host key) and the host key to pin. */
+interface MachineBoot {
+  readonly userData: pulumi.Output<string>;
+  readonly hostKey: pulumi.Output<string>;
+}
+
 export class VmCluster extends pulumi.ComponentResource implements KubernetesCluster {
   public readonly kubeconfig: pulumi.Output<string>;
   public readonly provider: k8s.Provider;
@@ -153,26 +175,29 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     super('switchyard:cluster:VmCluster', name, {}, opts);
     validateVmCluster(name, args);
     const user = args.sshUser ?? 'switchyard';
-    const userData = cloudInitUserData({ user, sshPublicKey: args.sshPublicKey });
     const roles: MachineRole[] = [
       ...Array.from({ length: args.servers ?? 3 }, (_, i) => ({ role: 'server' as const, id: `server-${i}` })),
       ...Array.from({ length: args.agents ?? 0 }, (_, i) => ({ role: 'agent' as const, id: `agent-${i}` })),
     ];
+    const boots = roles.map(({ id }) => this.boot(name, id, user, args.sshPublicKey));
     const machines =
       args.machines.cloud === 'aws-ec2'
-        ? this.ec2(name, args, args.machines, roles, userData)
-        : this.openstack(name, args, args.machines, roles, userData);
-    const host = (m: Machine): SshHost => ({
+        ? this.ec2(name, args, args.machines, roles, boots)
+        : this.openstack(name, args, args.machines, roles, boots);
+    const host = (m: Machine, i: number): SshHost => ({
       address: m.address,
+      hostKey: boots[i]!.hostKey,
       user,
       ...(args.sshPrivateKey !== undefined ? { privateKey: args.sshPrivateKey } : {}),
     });
+    const hosts = machines.map((m, i) => ({ role: m.role, host: host(m, i) }));
     const k3s = new BareMetalCluster(
       name,
       {
-        servers: machines.filter((m) => m.role === 'server').map(host),
-        agents: machines.filter((m) => m.role === 'agent').map(host),
+        servers: hosts.filter((m) => m.role === 'server').map((m) => m.host),
+        agents: hosts.filter((m) => m.role === 'agent').map((m) => m.host),
         k3sVersion: args.k3sVersion,
+        k3sInstaller: args.k3sInstaller,
         access: args.access,
         traits: { ...args.traits, kind: 'vm' },
       },
@@ -185,12 +210,26 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     this.registerOutputs({ kubeconfig: this.kubeconfig, serverAddresses: this.serverAddresses, traits: this.traits });
   }
 
+  /**
+   * One machine's host key, from a 32-byte seed kept (as a secret) in the state, and the user data that
+   * installs it. A seed of another length gives no key: the pinned check then refuses the machine.
+   */
+  private boot(name: string, id: string, user: string, sshPublicKey: string): MachineBoot {
+    const seed = new random.RandomBytes(`${name}-${id}-host-key-seed`, { length: 32 }, { parent: this });
+    const key = seed.base64.apply((b64) => ed25519HostKey(Buffer.from(b64 ?? '', 'base64'), `${name}-${id}`));
+    return {
+      // Inputs checked by validateVmCluster, so this does not throw.
+      userData: pulumi.secret(key.apply((hostKey) => cloudInitUserData({ user, sshPublicKey, hostKey }))),
+      hostKey: pulumi.unsecret(key.apply((k) => k?.publicKey ?? '')),
+    };
+  }
+
   private ec2(
     name: string,
     args: VmClusterArgs,
     machines: Ec2Machines,
     roles: readonly MachineRole[],
-    userData: string,
+    boots: readonly MachineBoot[],
   ): Machine[] {
     const tags = { ...args.tags, 'switchyard/cluster': name };
     const group = new aws.ec2.SecurityGroup(
@@ -221,7 +260,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
           instanceType: machines.instanceType ?? 'm6i.large',
           subnetId: machines.subnetIds[i % machines.subnetIds.length]!,
           vpcSecurityGroupIds: [group.id],
-          userData,
+          userData: boots[i]!.userData,
           // IMDSv2 with one hop: the node reads its metadata, pods (one hop further) cannot take its credentials.
           metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
           rootBlockDevice: { volumeSize: args.diskSizeGiB ?? 50, volumeType: 'gp3', encrypted: true },
@@ -238,7 +277,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     args: VmClusterArgs,
     machines: OpenStackMachines,
     roles: readonly MachineRole[],
-    userData: string,
+    boots: readonly MachineBoot[],
   ): Machine[] {
     const group = new openstack.networking.SecGroup(
       `${name}-nodes`,
@@ -282,7 +321,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
           flavorName: machines.flavor,
           networks: [{ name: machines.network }],
           securityGroups: [group.name],
-          userData,
+          userData: boots[i]!.userData,
           ...(zones.length ? { availabilityZone: zones[i % zones.length]! } : {}),
           metadata: { ...args.tags, 'switchyard-cluster': name, 'switchyard-role': role },
         },

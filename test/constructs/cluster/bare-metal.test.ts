@@ -1,3 +1,4 @@
+import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BareMetalCluster,
@@ -5,11 +6,24 @@ import {
   validateBareMetalCluster,
 } from '../../../constructs/cluster/bare-metal';
 import { ExistingCluster } from '../../../constructs/cluster/existing';
-import { K3S_VERSION } from '../../../constructs/cluster/k3s';
+import { ed25519HostKey, SSH_PRIVATE_KEY_ENV } from '../../../constructs/cluster/host-key';
+import {
+  K3S_READ_KUBECONFIG,
+  K3S_READ_SERVER_TOKEN,
+  K3S_VERSION,
+  K3S_WRITE_TOKEN,
+  k3sConfigYaml,
+  k3sInstallerUrl,
+} from '../../../constructs/cluster/k3s';
 import { InvalidPropertyError } from '../../../constructs/core/validate';
+import { expectInvalid } from '../../helpers/errors';
 import { type MockedResource, promiseOf, SECRET_SIG, settle, useMocks } from '../../helpers/pulumi';
 
-const host = (address: string) => ({ address, privateKey: 'KEY' });
+const KEYS = Array.from({ length: 5 }, (_, i) => ed25519HostKey(Buffer.alloc(32, i + 1))!.publicKey);
+const SHA = 'e'.repeat(64);
+const host = (address: string, i = 0) => ({ address, hostKey: KEYS[i]!, privateKey: 'KEY' });
+const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const SECURE = `K10${'ab'.repeat(32)}::server:${'T'.repeat(48)}`;
 
 /** The install script a remote command carries, decoded from its wrapper. */
 function scriptOf(create: string): string {
@@ -20,6 +34,7 @@ function scriptOf(create: string): string {
 describe('BareMetalCluster', () => {
   let registered: MockedResource[];
   let cluster: BareMetalCluster;
+  const dependsOn = new Map<string, string[]>();
   beforeAll(async () => {
     // What `sudo cat /etc/rancher/k3s/k3s.yaml` prints on a server.
     const k3sYaml =
@@ -28,58 +43,140 @@ describe('BareMetalCluster', () => {
       'dev',
       {},
       {
-        'command:remote:Command': (inputs) => ({
-          stdout: inputs.create === 'sudo cat /etc/rancher/k3s/k3s.yaml' ? k3sYaml : '',
+        'command:local:Command': (inputs) => ({
+          stdout: String(inputs.create).includes(K3S_READ_KUBECONFIG)
+            ? k3sYaml
+            : String(inputs.create).includes('/var/lib/rancher/k3s/server/token')
+              ? `${SECURE}\n`
+              : '',
         }),
         'random:index/randomPassword:RandomPassword': () => ({ result: 'T'.repeat(48) }),
       },
     );
-    cluster = new BareMetalCluster('edge', {
-      servers: [host('10.0.0.11'), host('10.0.0.12'), host('10.0.0.13')],
-      agents: [{ ...host('10.0.0.21'), user: 'ubuntu', port: 2222 }],
-      apiAddress: '10.0.0.10',
-    });
+    // Records each child's dependsOn by name (transformations see the options a resource is created with).
+    const names = new Map<pulumi.Resource, string>();
+    const record: pulumi.ResourceTransformation = ({ resource, name, opts }) => {
+      names.set(resource, name);
+      const deps = (opts.dependsOn ?? []) as pulumi.Resource[];
+      queueMicrotask(() =>
+        dependsOn.set(
+          name,
+          deps.map((d) => names.get(d) ?? '?'),
+        ),
+      );
+      return undefined;
+    };
+    cluster = new BareMetalCluster(
+      'edge',
+      {
+        servers: [host('10.0.0.11', 0), host('10.0.0.12', 1), host('10.0.0.13', 2)],
+        agents: [{ ...host('10.0.0.21', 3), user: 'ubuntu', port: 2222, nodeLabels: ['tier=web'] }],
+        apiAddress: '10.0.0.10',
+        k3sInstaller: { sha256: SHA },
+      },
+      { transformations: [record] },
+    );
     await settle();
   });
-  const commands = () => registered.filter((r) => r.type === 'command:remote:Command');
-  const named = (name: string) => commands().find((c) => c.name === name)!;
+  const remote = () => registered.filter((r) => r.type === 'command:remote:Command');
+  const local = () => registered.filter((r) => r.type === 'command:local:Command');
+  const named = (name: string) => registered.find((c) => c.name === name)!;
 
   it('generates the join token as a secret, 48 characters', () => {
     const token = registered.find((r) => r.type === 'random:index/randomPassword:RandomPassword');
     expect(token).toMatchObject({ name: 'edge-join-token', inputs: { length: 48, special: false } });
   });
 
-  it('installs the first server with --cluster-init, then the others and the agents join the API address', () => {
+  it('proves each host key first, then writes the token over a pinned connection, then installs', () => {
     expect(
-      commands()
+      remote()
         .map((c) => c.name)
         .sort(),
-    ).toEqual(['edge-agent-0', 'edge-kubeconfig', 'edge-server-0', 'edge-server-1', 'edge-server-2']);
-    const [init, join, agent] = ['edge-server-0', 'edge-server-1', 'edge-agent-0'].map((n) =>
-      scriptOf(String(named(n).inputs.create)),
-    );
-    expect(init).toMatch(
-      / server --cluster-init --disable traefik --disable servicelb .*--tls-san '10\.0\.0\.10' --tls-san '10\.0\.0\.11'/,
-    );
-    expect(join).toMatch(/ server --server 'https:\/\/10\.0\.0\.10:6443' --disable traefik/);
-    expect(agent).toMatch(/ agent --server 'https:\/\/10\.0\.0\.10:6443'/);
-    for (const script of [init, join, agent]) expect(script).toContain(`version='${K3S_VERSION}'`);
+    ).toEqual(['edge-agent-0', 'edge-server-0', 'edge-server-1', 'edge-server-2']);
+    expect(
+      local()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([
+      'edge-agent-0-host-key',
+      'edge-agent-0-token',
+      'edge-kubeconfig',
+      'edge-server-0-host-key',
+      'edge-server-0-token',
+      'edge-server-1-host-key',
+      'edge-server-1-token',
+      'edge-server-2-host-key',
+      'edge-server-2-token',
+      'edge-server-token',
+    ]);
+    expect(dependsOn.get('edge-server-0-host-key')).toEqual([]);
+    expect(dependsOn.get('edge-server-0-token')).toEqual(['edge-server-0-host-key']);
+    expect(dependsOn.get('edge-server-0')).toEqual(['edge-server-0-token']);
+    expect(dependsOn.get('edge-server-token')).toEqual(['edge-server-0']);
+    expect(dependsOn.get('edge-server-1-token')).toEqual(['edge-server-1-host-key', 'edge-server-token']);
+    expect(dependsOn.get('edge-agent-0-token')).toEqual([
+      'edge-agent-0-host-key',
+      'edge-server-token',
+      'edge-server-1',
+      'edge-server-2',
+    ]);
+    expect(dependsOn.get('edge-kubeconfig')).toEqual([
+      'edge-server-0',
+      'edge-server-1',
+      'edge-server-2',
+      'edge-agent-0',
+    ]);
   });
 
-  it('connects over SSH with the host settings and feeds the token on stdin as a secret', () => {
-    const [first, agent] = [named('edge-server-0'), named('edge-agent-0')];
-    expect(first!.inputs.connection).toMatchObject({ host: '10.0.0.11', user: 'root', port: 22 });
-    expect(agent!.inputs.connection).toMatchObject({ host: '10.0.0.21', user: 'ubuntu', port: 2222 });
-    expect((first!.inputs.stdin as Record<string, unknown>)[SECRET_SIG]).toBeDefined();
-    expect(first!.inputs.triggers).toEqual([K3S_VERSION]);
+  it('runs every secret step through the system ssh with the host key pinned, the login key in the environment', () => {
+    for (const step of local()) {
+      expect(step.inputs.interpreter).toEqual(['bash', '-c']);
+      expect(String(step.inputs.create)).toContain('-o StrictHostKeyChecking=yes');
+      // The whole environment is a secret: the login key never shows in the state or a plan.
+      expect(step.inputs.environment).toEqual({
+        [SECRET_SIG]: expect.any(String),
+        value: { [SSH_PRIVATE_KEY_ENV]: 'KEY' },
+      });
+    }
+    expect(String(named('edge-server-1-host-key').inputs.create)).toContain(`switchyard-pinned-host ${KEYS[1]}`);
+    expect(String(named('edge-agent-0-token').inputs.create)).toContain(`-p 2222 -l 'ubuntu'`);
+    expect(String(named('edge-agent-0-token').inputs.create)).toContain(
+      `-- '10.0.0.21' '${K3S_WRITE_TOKEN.replace(/'/g, `'\\''`)}'`,
+    );
+    // The host-key step retries while a machine boots; a step that carries a secret tries once.
+    expect(String(named('edge-server-0-host-key').inputs.create)).toContain('attempts=30');
+    expect(String(named('edge-server-0-token').inputs.create)).toContain('attempts=1');
   });
 
-  it('fetches the kubeconfig from the first server, as a secret pointing at the API address', async () => {
-    const read = named('edge-kubeconfig');
-    expect(read.inputs).toMatchObject({
-      create: 'sudo cat /etc/rancher/k3s/k3s.yaml',
-      connection: { host: '10.0.0.11' },
+  it('feeds the first server the generated secret and the others the secure K10<CA hash>:: token it wrote', () => {
+    expect(named('edge-server-0-token').inputs.stdin).toEqual({
+      [SECRET_SIG]: expect.any(String),
+      value: 'T'.repeat(48),
     });
+    for (const joining of ['edge-server-1-token', 'edge-agent-0-token']) {
+      expect(named(joining).inputs.stdin).toEqual({ [SECRET_SIG]: expect.any(String), value: SECURE });
+    }
+    expect(String(named('edge-server-token').inputs.create)).toContain(quote(K3S_READ_SERVER_TOKEN));
+  });
+
+  it('installs over the remote connection with no secret, re-run when the version, installer or config changes', () => {
+    const [init, join, agent] = ['edge-server-0', 'edge-server-1', 'edge-agent-0'].map(named);
+    expect(init!.inputs.connection).toMatchObject({ host: '10.0.0.11', user: 'root', port: 22 });
+    expect(agent!.inputs.connection).toMatchObject({ host: '10.0.0.21', user: 'ubuntu', port: 2222 });
+    expect(init!.inputs.stdin).toBeUndefined();
+    const config = {
+      version: K3S_VERSION,
+      role: { kind: 'init' as const },
+      tlsSans: ['10.0.0.10', '10.0.0.11', '10.0.0.12', '10.0.0.13'],
+    };
+    expect(init!.inputs.triggers).toEqual([K3S_VERSION, k3sInstallerUrl(K3S_VERSION), SHA, k3sConfigYaml(config)]);
+    expect(scriptOf(String(init!.inputs.create))).toContain(`installer_sha256='${SHA}'`);
+    expect(String(join!.inputs.triggers)).toContain('server: https://10.0.0.10:6443');
+    expect(String((agent!.inputs.triggers as string[])[3])).toContain('node-label:\n  - tier=web');
+  });
+
+  it('fetches the kubeconfig from the first server over the pinned connection, as a secret pointing at the API', async () => {
+    expect(String(named('edge-kubeconfig').inputs.create)).toContain(`-- '10.0.0.11' '${K3S_READ_KUBECONFIG}'`);
     const provider = registered.find((r) => r.type === 'pulumi:providers:kubernetes' && r.name === 'edge-provider')!;
     expect((provider.inputs.kubeconfig as Record<string, unknown>)[SECRET_SIG]).toBeDefined();
     expect(provider.inputs.enableServerSideApply).toBe('true');
@@ -92,24 +189,52 @@ describe('BareMetalCluster', () => {
     expect(cluster.traits).toMatchObject({ kind: 'bare-metal', loadBalancer: 'metallb', openshift: false });
   });
 
+  it('accepts addresses and host keys as Outputs (machines created in the same program)', async () => {
+    const registered = useMocks('dev');
+    new BareMetalCluster('later', {
+      servers: [{ address: pulumi.output('10.2.0.1'), hostKey: pulumi.output(KEYS[0]!) }],
+      k3sInstaller: { sha256: SHA, url: 'https://mirror.example.com/k3s/install-v1.33.5.sh' },
+    });
+    await settle();
+    const first = registered.find((r) => r.name === 'later-server-0-host-key')!;
+    expect(String(first.inputs.create)).toContain(`switchyard-pinned-host ${KEYS[0]}`);
+    expect(first.inputs.environment).toBeUndefined();
+    const install = registered.find((r) => r.name === 'later-server-0')!;
+    expect((install.inputs.triggers as string[])[1]).toBe('https://mirror.example.com/k3s/install-v1.33.5.sh');
+  });
+
+  const one = { servers: [host('a')], k3sInstaller: { sha256: SHA } };
   it.each([
-    [{ servers: [] }, 'servers', /'servers' has 0 host\(s\): use 1 .* or an odd number of at least 3/],
-    [{ servers: [host('a'), host('b')] }, 'servers', /has 2 host\(s\)/],
-    [{ servers: [host('a'), host('b'), host('c'), host('d')] }, 'servers', /has 4 host\(s\)/],
-    [{ servers: [host('bad host')] }, 'servers[0].address', /hostname or an IP address/],
-    [{ servers: [host('a')], agents: [host('a')] }, 'agents', /host a appears twice/],
-    [{ servers: [host('a')], apiAddress: 'http://x' }, 'apiAddress', /hostname or an IP address/],
-    [{ servers: [host('a')], k3sVersion: 'latest' }, 'k3sVersion', /k3s release tag/],
+    [{ ...one, servers: [] }, 'servers', /'servers' has 0 host\(s\): use 1 .* or an odd number of at least 3/],
+    [{ ...one, servers: [host('a'), host('b')] }, 'servers', /has 2 host\(s\)/],
+    [{ ...one, servers: [host('a'), host('b'), host('c'), host('d')] }, 'servers', /has 4 host\(s\)/],
+    [{ ...one, servers: [host('bad host')] }, 'servers[0].address', /hostname or an IP address/],
+    [
+      { ...one, servers: [{ address: 'a' }] },
+      'servers[0].hostKey',
+      /'servers\[0\]\.hostKey' is required: pin the host's SSH host key/,
+    ],
+    [
+      { ...one, servers: [{ address: 'a', hostKey: 'AAAAC3' }] },
+      'servers[0].hostKey',
+      /starts with "AAAAC3", not one of/,
+    ],
+    [{ ...one, agents: [{ ...host('b'), hostKey: `ssh-ed25519 ${'A'.repeat(8)}` }] }, 'agents[0].hostKey', /ed25519/],
+    [{ ...one, agents: [{ ...host('b'), port: 0 }] }, 'agents[0].port', /integer from 1 to 65535/],
+    [{ ...one, agents: [{ ...host('b'), user: 'Bad User' }] }, 'agents[0].user', /Linux user name/],
+    [{ ...one, agents: [{ ...host('b'), nodeLabels: ['x'] }] }, 'agents[0].nodeLabels', /key=value/],
+    [{ ...one, agents: [host('a')] }, 'agents', /host a appears twice/],
+    [{ ...one, apiAddress: 'http://x' }, 'apiAddress', /hostname or an IP address/],
+    [{ ...one, k3sVersion: 'latest' }, 'k3sVersion', /k3s release tag/],
+    [
+      { servers: [host('a')] },
+      'k3sInstaller',
+      /'k3sInstaller' is required: pin the installer's SHA-256 .*curl -sfL https:\/\/raw/,
+    ],
+    [{ ...one, k3sInstaller: { sha256: 'abc' } }, 'k3sInstaller.sha256', /64 lowercase hex digits/],
+    [{ ...one, k3sInstaller: { sha256: SHA, url: 'http://get.k3s.io' } }, 'k3sInstaller.url', /https URL/],
   ] as const)('rejects %j naming %s', (args, property, message) => {
-    let error: unknown;
-    try {
-      validateBareMetalCluster('edge', args as unknown as BareMetalClusterArgs);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(InvalidPropertyError);
-    expect((error as InvalidPropertyError).property).toBe(property);
-    expect((error as Error).message).toMatch(message);
+    expectInvalid(() => validateBareMetalCluster('edge', args as unknown as BareMetalClusterArgs), property, message);
   });
 });
 
@@ -157,7 +282,11 @@ describe('cluster access on Kubernetes RBAC', () => {
       kubeconfig: 'x',
       access: { deployer: 'Group:deployers', readers: ['Group:devs'] },
     });
-    new BareMetalCluster('rack', { servers: [host('10.1.0.1')], access: { deployer: 'ServiceAccount:ci/deployer' } });
+    new BareMetalCluster('rack', {
+      servers: [host('10.1.0.1')],
+      k3sInstaller: { sha256: SHA },
+      access: { deployer: 'ServiceAccount:ci/deployer' },
+    });
     await settle();
     const bindings = registered.filter((r) => r.type === 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding');
     expect(bindings.map((b) => [b.name, (b.inputs.roleRef as { name: string }).name])).toEqual([

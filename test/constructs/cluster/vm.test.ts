@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { cloudInitUserData } from '../../../constructs/cluster/cloud-init';
+import { ed25519HostKey } from '../../../constructs/cluster/host-key';
 import { VmCluster, type VmClusterArgs, validateVmCluster } from '../../../constructs/cluster/vm';
 import { expectInvalid } from '../../helpers/errors';
-import { type MockedResource, settle, useMocks } from '../../helpers/pulumi';
+import { type MockedResource, SECRET_SIG, settle, useMocks } from '../../helpers/pulumi';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTestsOnly0123456789abcdefghij ops@example.com';
 const EC2: VmClusterArgs = {
@@ -17,10 +18,12 @@ const EC2: VmClusterArgs = {
   agents: 1,
   sshPublicKey: KEY,
   sshPrivateKey: 'PRIVATE',
+  k3sInstaller: { sha256: 'e'.repeat(64) },
 };
 
 function mocks(): MockedResource[] {
   let next = 10;
+  let seed = 1;
   return useMocks(
     'dev',
     {},
@@ -28,8 +31,16 @@ function mocks(): MockedResource[] {
       'aws:ec2/instance:Instance': () => ({ privateIp: `10.0.1.${next++}` }),
       'openstack:compute/instance:Instance': () => ({ accessIpV4: `192.168.7.${next++}` }),
       'command:remote:Command': () => ({ stdout: '' }),
+      // A seed per machine: bytes 1, 2, 3...
+      'random:index/randomBytes:RandomBytes': () => ({ base64: Buffer.alloc(32, seed++).toString('base64') }),
     },
   );
+}
+
+/** The value of a secret input as the mocks see it. */
+function secretValue(input: unknown): string {
+  expect((input as Record<string, unknown>)[SECRET_SIG]).toBeDefined();
+  return String((input as Record<string, unknown>).value);
 }
 
 describe('cloudInitUserData', () => {
@@ -43,6 +54,16 @@ describe('cloudInitUserData', () => {
     expect(config).toMatchObject({ disable_root: true, ssh_pwauth: false, packages: ['curl', 'ca-certificates'] });
     expect(config.write_files[0].content).toContain('net.ipv4.ip_forward = 1');
     expect(config.runcmd).toContainEqual(['swapoff', '-a']);
+  });
+
+  it('keeps the image host keys by default, and installs a given host key instead of them', () => {
+    expect(parse(cloudInitUserData({ user: 'ops', sshPublicKey: KEY }))).not.toHaveProperty('ssh_keys');
+    const hostKey = ed25519HostKey(Buffer.alloc(32, 5))!;
+    const config = parse(cloudInitUserData({ user: 'ops', sshPublicKey: KEY, hostKey }));
+    expect(config).toMatchObject({
+      ssh_deletekeys: true,
+      ssh_keys: { ed25519_private: hostKey.privateKey, ed25519_public: hostKey.publicKey },
+    });
   });
 
   it('rejects root and keys that are not OpenSSH public keys', () => {
@@ -79,7 +100,35 @@ describe('VmCluster on EC2', () => {
       metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
       rootBlockDevice: { volumeSize: 50, volumeType: 'gp3', encrypted: true },
     });
-    expect(parse(String(first.userData)).users[0].name).toBe('switchyard');
+    expect(parse(secretValue(first.userData)).users[0].name).toBe('switchyard');
+  });
+
+  it('gives each machine its own host key through cloud-init, and pins exactly that key', () => {
+    const keys = instances().map((i) => parse(secretValue(i.inputs.userData)));
+    const publics = keys.map((k) => k.ssh_keys.ed25519_public as string);
+    expect(new Set(publics).size).toBe(4);
+    for (const [i, config] of keys.entries()) {
+      expect(config.ssh_deletekeys).toBe(true);
+      expect(config.ssh_keys.ed25519_private).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n/);
+      const step = registered.find((r) => r.name === `${instances()[i]!.name}-host-key`)!;
+      expect(String(step.inputs.create)).toContain(`switchyard-pinned-host ${publics[i]}`);
+    }
+    const seeds = registered.filter((r) => r.type === 'random:index/randomBytes:RandomBytes');
+    expect(seeds.map((s) => [s.name, s.inputs.length])).toEqual([
+      ['lab-server-0-host-key-seed', 32],
+      ['lab-server-1-host-key-seed', 32],
+      ['lab-server-2-host-key-seed', 32],
+      ['lab-agent-0-host-key-seed', 32],
+    ]);
+  });
+
+  it('refuses to connect when no host key could be derived (fails closed, never unpinned)', async () => {
+    const registered = useMocks('dev', {}, { 'aws:ec2/instance:Instance': () => ({ privateIp: '10.0.9.1' }) });
+    new VmCluster('nokey', { ...EC2, servers: 1, agents: 0 });
+    await settle();
+    const step = registered.find((r) => r.name === 'nokey-server-0-host-key')!;
+    expect(String(step.inputs.create)).toMatch(/refusing to connect: the pinned host key must be an SSH host key/);
+    expect(String(step.inputs.create)).not.toContain('ssh -o');
   });
 
   it('opens SSH and the API to the admin ranges only, and everything between the nodes', () => {
@@ -160,6 +209,8 @@ describe('validateVmCluster', () => {
     ],
     [{ diskSizeGiB: 8 }, 'diskSizeGiB', /at least 20/],
     [{ access: { deployer: 'root' } }, 'access.deployer', /not a vm deploy identity/],
+    [{ k3sInstaller: undefined }, 'k3sInstaller', /'k3sInstaller' is required: pin the installer's SHA-256/],
+    [{ k3sInstaller: { sha256: 'E'.repeat(64) } }, 'k3sInstaller.sha256', /64 lowercase hex digits/],
   ] as const)('rejects %j naming %s', (override, property, message) => {
     expectInvalid(() => validateVmCluster('lab', { ...EC2, ...override } as VmClusterArgs), property, message);
   });
