@@ -115,6 +115,19 @@ export function checkHaproxyEntries(entries: readonly HaproxyEntry[]): void {
           : `HAProxy applies a rule's Ingress settings only to requests a path map entry matched; add a rule without header, cookie or method match on ${c.path.value}, or drop this rule's settings`,
       );
   }
+  // A host with route-acl entries only is not in the host map (AddCustomRoute writes none), so the
+  // map lookup falls back to a one-label wildcard's entries (controller.go setupHAProxyRules).
+  for (const c of canaries) {
+    if (c.host.startsWith('*.') || plain.some((e) => e.host === c.host)) continue;
+    const parent = `*${c.host.slice(c.host.indexOf('.'))}`;
+    const wild = plain.find((e) => e.host === parent);
+    if (wild)
+      refuse(
+        c.at,
+        'match.header',
+        `${c.host} has only route-acl rules, which HAProxy keeps out of its host map: requests they do not take fall to the rules of ${parent} (${wild.at}); add a rule without header, cookie or method match for ${c.host}`,
+      );
+  }
   // Service-wide annotations: every path naming the Service gets them.
   for (const e of entries) {
     const acl = canaries.find((c) => c.namespace === e.namespace && c.service === e.service);

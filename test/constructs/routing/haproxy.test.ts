@@ -166,7 +166,10 @@ describe('HAProxy compiler', () => {
       { path: '/', pathType: 'Prefix', backend: { service: { name: 'beta', port: { number: 80 } } } },
     ]);
     // Two route-acls that one request can both satisfy run in an arbitrary order: refused.
-    const both = { ...policy, rules: [...policy.rules, { ...staff.rules[1]!, backends: [{ service: 'staff', port: 80 }] }] };
+    const both = {
+      ...policy,
+      rules: [...policy.rules, { ...staff.rules[1]!, backends: [{ service: 'staff', port: 80 }] }],
+    };
     expect(() => compileRoutes([both], { dialect: 'haproxy' })).toThrow(/orders route-acl rules arbitrarily/);
   });
 
@@ -176,8 +179,16 @@ describe('HAProxy compiler', () => {
       basePolicy({
         rules: [
           { name: 'web', backends: [{ service: 'web', port: 80 }] },
-          { name: 'api', matches: [{ path: { type: 'PathPrefix', value: '/api' } }], backends: [{ service: 'api', port: 80 }] },
-          { name: 'beta', matches: [{ headers: [{ name: 'x', value: '1' }] }], backends: [{ service: 'beta', port: 80 }] },
+          {
+            name: 'api',
+            matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+            backends: [{ service: 'api', port: 80 }],
+          },
+          {
+            name: 'beta',
+            matches: [{ headers: [{ name: 'x', value: '1' }] }],
+            backends: [{ service: 'beta', port: 80 }],
+          },
         ],
       }),
       /would take the requests of the more specific shop.rules\[1\]/,
@@ -216,6 +227,21 @@ describe('HAProxy compiler', () => {
   ])('refuses %s, saying why', (_what, policy, message) => {
     expect(() => compileRoutes([policy], { dialect: 'haproxy' })).toThrow(UnsupportedFeatureError);
     expect(() => compileRoutes([policy], { dialect: 'haproxy' })).toThrow(message);
+  });
+
+  it('refuses a host whose only rules are canaries below a wildcard host (it is missing from the host map)', () => {
+    const wild = basePolicy({ name: 'wild', hosts: ['*.example.com'] });
+    const beta = basePolicy({
+      hosts: ['a.example.com'],
+      rules: [
+        {
+          name: 'beta',
+          matches: [{ headers: [{ name: 'x', value: '1' }] }],
+          backends: [{ service: 'beta', port: 80 }],
+        },
+      ],
+    });
+    expect(() => compileRoutes([wild, beta], { dialect: 'haproxy' })).toThrow(/fall to the rules of \*\.example\.com/);
   });
 
   it('refuses two rules that need different route-acls on one Service', () => {
