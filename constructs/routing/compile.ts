@@ -83,13 +83,18 @@ export function checkCapabilities(
         let detail: string | undefined = UNSUPPORTED_DETAILS[target.dialect]?.[feature];
         if (target.dialect === 'gateway-api') {
           const implementations = Object.keys(GATEWAY_IMPLEMENTATION_FEATURES).filter(
-            (i) => GATEWAY_IMPLEMENTATION_FEATURES[i]?.[feature],
+            (i) => (GATEWAY_IMPLEMENTATION_FEATURES[i]?.[feature] ?? 'unsupported') !== 'unsupported',
           );
-          detail = ['retries', 'session-affinity'].includes(feature)
-            ? "experimental channel only: set target.channel to 'experimental' if its CRDs are installed"
-            : implementations.length > 0
-              ? `not in Gateway API; name an implementation that has it (target.implementation ${implementations.map((i) => `'${i}'`).join(' or ')})`
-              : 'not in Gateway API, nor in any implementation Switchyard knows';
+          const lacking =
+            target.implementation !== undefined &&
+            GATEWAY_IMPLEMENTATION_FEATURES[target.implementation]?.[feature] === 'unsupported';
+          detail = lacking
+            ? `${target.implementation}'s Gateway API provider does not implement it`
+            : ['retries', 'session-affinity'].includes(feature)
+              ? "experimental channel only: set target.channel to 'experimental' if its CRDs are installed"
+              : implementations.length > 0
+                ? `not in Gateway API; name an implementation that has it (target.implementation ${implementations.map((i) => `'${i}'`).join(' or ')})`
+                : 'not in Gateway API, nor in any implementation Switchyard knows';
         }
         throw new UnsupportedFeatureError(
           path,
