@@ -5,6 +5,7 @@
  * matches characters), every weight is emitted, mirroring uses its weight-as-percent semantics, and
  * cert-manager gets a Certificate (no shim for HTTPProxy). Pure.
  */
+import { cidrDifference } from './cidr-difference';
 import { checkContourOrder, type EmittedRoute } from './contour-order';
 import { fullMatch, pathRegex } from './contour-regex';
 import { originPattern } from './cors-origins';
@@ -199,7 +200,7 @@ function routeBody(policy: RoutingPolicy, rule: RouteRule, at: string, warnings:
   const allow = rule.allowSourceRanges ?? policy.allowSourceRanges;
   const deny = policy.denySourceRanges;
   if ((allow || deny) && rule.redirect) {
-    // Envoy gets a route's IP filter only on forwarding routes (internal/envoy/v3/route.go RouteMatch... default case).
+    // Only a forwarding route gets its RBAC per-route config (internal/envoy/v3/route.go, the default case).
     unsupported(
       `${at}.redirect`,
       allow ? 'ip.allow' : 'ip.deny',
@@ -207,14 +208,15 @@ function routeBody(policy: RoutingPolicy, rule: RouteRule, at: string, warnings:
     );
   }
   if (allow && deny) {
-    unsupported(
-      `${policy.name}.denySourceRanges`,
-      'ip.deny',
-      'Contour refuses a route with both ipAllowPolicy and ipDenyPolicy (internal/dag/httpproxy_processor.go toIPFilterRules)',
-    );
+    // One IP filter per route: the allowed clients less the denied ones, or nobody at all.
+    const rest = cidrDifference(allow, deny);
+    const peers = (cidrs: readonly string[]) => cidrs.map((cidr) => ({ source: 'Peer', cidr }));
+    if (rest.length) body.ipAllowPolicy = peers(rest);
+    else body.ipDenyPolicy = peers(['0.0.0.0/0', '::/0']);
+  } else {
+    if (allow) body.ipAllowPolicy = allow.map((cidr) => ({ source: 'Peer', cidr }));
+    if (deny) body.ipDenyPolicy = deny.map((cidr) => ({ source: 'Peer', cidr }));
   }
-  if (allow) body.ipAllowPolicy = allow.map((cidr) => ({ source: 'Peer', cidr }));
-  if (deny) body.ipDenyPolicy = deny.map((cidr) => ({ source: 'Peer', cidr }));
   if (policy.tls && !policy.tls.passthrough && !redirectsHttp(policy)) body.permitInsecure = true;
   return body;
 }

@@ -154,9 +154,19 @@ describe('Contour compiler', () => {
     });
     expect(old.services).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/X-Contour-Session-Affinity/);
-    // Contour refuses a route with both IP lists, and gives redirect routes no IP filter at all.
-    const both = basePolicy({ allowSourceRanges: ['10.0.0.0/8'], denySourceRanges: ['10.9.0.0/16'] });
-    expect(() => compileRoutes([both], { dialect: 'contour' })).toThrow(UnsupportedFeatureError);
+    // Contour refuses a route with both IP lists: the allowed clients less the denied ones instead.
+    const both = basePolicy({ allowSourceRanges: ['10.0.0.0/8', '2001:db8::/32'], denySourceRanges: ['10.64.0.0/10'] });
+    const [route] = compileRoutes([both], { dialect: 'contour' }).objects.flatMap((o) => (o as any).spec.routes ?? []);
+    expect(route.ipDenyPolicy).toBeUndefined();
+    expect(route.ipAllowPolicy.map((p: { cidr: string }) => p.cidr)).toEqual([
+      '10.0.0.0/10',
+      '10.128.0.0/9',
+      '2001:db8:0:0:0:0:0:0/32',
+    ]);
+    const none = basePolicy({ allowSourceRanges: ['10.1.0.0/16'], denySourceRanges: ['10.0.0.0/8'] });
+    const [closed] = compileRoutes([none], { dialect: 'contour' }).objects.flatMap((o) => (o as any).spec.routes ?? []);
+    expect(closed.ipDenyPolicy.map((p: { cidr: string }) => p.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+    // Redirect routes get no IP filter at all.
     const redirect = withRule(
       { backends: undefined, redirect: { path: '/new' } },
       { denySourceRanges: ['10.9.0.0/16'] },
