@@ -155,13 +155,20 @@ export function applyRule(
   // specified"); Traefik turns each into a middleware of the chain in that order
   // (pkg/provider/kubernetes/gateway/httproute.go loadMiddlewares), so a redirect before an
   // ipAllowList answers before the list is checked.
-  for (const [i, f] of ((rule.filters ?? []) as Json[]).entries()) {
-    const at = `${what}.filters[${i}]`;
-    checkKeys(at, f, ['type', FILTER_FIELD[f.type] ?? fail(`${at} type ${f.type}`)]);
-    // Traefik: "unsupported filter" makes the rule answer 500 (httproute.go loadHTTPRoute, invalid-httproute-filter).
-    if (traefik && (route.kind !== 'HTTPRoute' || !TRAEFIK_HTTP_FILTERS.has(f.type))) {
+  const filters = (rule.filters ?? []) as Json[];
+  // Traefik loads a rule's filters before serving it: one it lacks, or a Middleware it cannot find,
+  // makes the whole rule answer 500 (httproute.go loadHTTPRoute, invalid-httproute-filter).
+  for (const f of traefik ? filters : []) {
+    if (route.kind !== 'HTTPRoute' || !TRAEFIK_HTTP_FILTERS.has(f.type)) {
       return forward([serverError(`Traefik does not implement ${route.kind} filter ${f.type}`)], path, host, {});
     }
+    if (f.type === 'ExtensionRef' && !middleware(index, route, f.extensionRef)) {
+      return forward([serverError(`missing Middleware ${f.extensionRef.name}`)], path, host, {});
+    }
+  }
+  for (const [i, f] of filters.entries()) {
+    const at = `${what}.filters[${i}]`;
+    checkKeys(at, f, ['type', FILTER_FIELD[f.type] ?? fail(`${at} type ${f.type}`)]);
     switch (f.type) {
       case 'RequestHeaderModifier':
         applied.requestHeaders = headerChanges(headerFilter(f.requestHeaderModifier, at));
