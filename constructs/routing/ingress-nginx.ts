@@ -57,6 +57,7 @@ export interface IngressPath {
  * The Ingress path of a match; in regex mode, the regex nginx anchors with '^' and matches
  * case-insensitively. In regex mode the controller sorts locations longest path first and the first
  * regex that matches wins (controller.go getBackendServers), so the paths are written for that order:
+ * every prefix has the form '<prefix>(/|$)(.*)', rewritten or not, so a longer prefix sorts first;
  * an Exact path carries a PCRE comment that makes it longer than any prefix that could also match it,
  * and the catch-all '/' stays pathType Prefix so it replaces the host's default location (an
  * ImplementationSpecific '/' would sort after it and never match). Outside regex mode a prefix drops
@@ -85,7 +86,7 @@ function ingressPath(match: RouteMatch, regex: boolean, rule: RouteRule): Ingres
       ? regexPath(value)
       : type === 'Exact'
         ? caseSensitive(`${escapeRegex(value)}${EXACT_MARK}$`)
-        : caseSensitive(`${escapeRegex(prefix)}(/|$)`);
+        : caseSensitive(`${escapeRegex(prefix)}(/|$)(.*)`); // the rewrite's form: longer prefix, longer path
   return { path, pathType: 'ImplementationSpecific', ...full };
 }
 
@@ -262,6 +263,27 @@ function compilePolicy(
             `${at}.matches[${i}]`,
             'match.header',
             `nginx matches headers only as a canary of a rule with the same path (${pathOf(match).value}) and no header: add that rule`,
+          );
+        // The canary is served by the primary's location, with all of its annotations (annotations.md,
+        // Canary: "inherited from the corresponding main ingress"): the rule it shadows must have none.
+        const inherited = (
+          [
+            'redirect',
+            'rewrite',
+            'timeouts',
+            'retries',
+            'mirror',
+            'sessionAffinity',
+            'rateLimit',
+            'allowSourceRanges',
+            'maxBodySize',
+          ] as const
+        ).find((k) => shadowed![k] !== undefined);
+        if (inherited)
+          unsupported(
+            `${at}.matches[${i}]`,
+            'match.header',
+            `an nginx canary is served with the settings of the rule it shadows, and ${policy.name}.rules[${policy.rules.indexOf(shadowed!)}] sets ${inherited}: move it to a rule of its own path`,
           );
         if ((shadowed!.backends?.[0]?.protocol ?? 'http') !== (rule.backends![0]!.protocol ?? 'http'))
           unsupported(

@@ -212,7 +212,7 @@ describe('ingress-nginx compiler', () => {
       pathType: 'ImplementationSpecific',
     });
     expect(ingress('shop-docs')!.spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toEqual([
-      '/(?-i)docs\\.v1(/|$)',
+      '/(?-i)docs\\.v1(/|$)(.*)',
       '/(?-i)health(?#exact)$',
     ]);
     expect(ingress('shop-docs')!.metadata.annotations![`${N}use-regex`]).toBe('true');
@@ -423,6 +423,15 @@ describe('ingress-nginx compiler', () => {
         }),
       ]).message,
     ).toMatch(/session affinity per Service port/);
+    // The canary is served with the shadowed rule's settings.
+    const vhost: RouteRule = {
+      ...twoPaths,
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      rewrite: { hostname: 'in.test' },
+    };
+    expect(unsupported([basePolicy({ rules: [vhost, header] })]).message).toMatch(
+      /shadows, and shop.rules\[0\] sets rewrite/,
+    );
     // Its own port for each route compiles.
     await compile([
       basePolicy({ rules: [rule('all', '/', split), rule('api', '/api', [{ service: 'web', port: 81 }])] }),

@@ -175,6 +175,25 @@ describe('ingress-nginx oracle: the issue 13 cases', () => {
     );
   });
 
+  it('regex mode keeps longest-prefix order between rewritten and plain prefixes', () => {
+    expectModel(
+      [
+        policy({
+          rules: [
+            { matches: [{ path: { type: 'PathPrefix', value: '/api/v1' } }], backends: [{ service: 'v1', port: 80 }] },
+            {
+              matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+              rewrite: { pathPrefix: '/v2' },
+              backends: [{ service: 'api', port: 80 }],
+            },
+            { backends: [{ service: 'web', port: 80 }] },
+          ],
+        }),
+      ],
+      ['/api/v1/x', '/api/v1', '/api/x', '/api'].map((path) => request({ path })),
+    );
+  });
+
   it('case 19: a prefix rewrite of /old to /new sends /old as /new, not /new/', () => {
     expectModel(
       [
