@@ -73,7 +73,7 @@ const MATRIX: Readonly<Record<Feature, string>> = {
   'match.header': 'NENENAU',
   'match.header-regex': 'NENENAU',
   'match.query': 'NUNUNAU',
-  'match.method': 'NUNEUNU',
+  'match.method': 'NUNEENU',
   'match.cookie': 'EEEEEAU',
   'split.weighted': 'NENENNA',
   'split.weighted-multi': 'NUNUNNA',

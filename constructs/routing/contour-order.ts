@@ -21,10 +21,11 @@ interface Cond {
   readonly value: string;
 }
 
+/** The header (less ':method', which sorts on its own) or query conditions, in Contour's order. */
 function condsOf(route: EmittedRoute, field: 'header' | 'queryParameter'): Cond[] {
   return route.conditions
     .map((c) => c[field])
-    .filter((c): c is Record<string, string> => typeof c === 'object')
+    .filter((c): c is Record<string, string> => typeof c === 'object' && c.name !== ':method')
     .map((c) => {
       const kind = 'exact' in c ? 'exact' : 'regex';
       return { name: c.name!, kind, value: c[kind]! };
@@ -52,6 +53,8 @@ function sortsFirst(a: EmittedRoute, b: EmittedRoute): boolean {
 
 /** Whether no request can match both: one header or query asks the same name for two exact values. */
 function exclusive(a: EmittedRoute, b: EmittedRoute): boolean {
+  const [ma, mb] = [methodOf(a), methodOf(b)];
+  if (ma && mb && ma !== mb) return true;
   return (['header', 'queryParameter'] as const).some((field) =>
     condsOf(a, field).some((x) =>
       condsOf(b, field).some(
@@ -65,6 +68,11 @@ function exclusive(a: EmittedRoute, b: EmittedRoute): boolean {
   );
 }
 
+const methodOf = (r: EmittedRoute) =>
+  r.conditions
+    .map((c) => c.header)
+    .find((h): h is Record<string, string> => typeof h === 'object' && h.name === ':method')?.exact;
+
 const pathOf = (r: EmittedRoute) =>
   JSON.stringify(r.conditions.find((c) => !('header' in c) && !('queryParameter' in c)));
 
@@ -73,6 +81,7 @@ export function checkContourOrder(policy: string, routes: readonly EmittedRoute[
   routes.forEach((a, i) => {
     for (const b of routes.slice(i + 1)) {
       if (a.rule === b.rule || pathOf(a) !== pathOf(b) || exclusive(a, b)) continue;
+      if (Boolean(methodOf(a)) !== Boolean(methodOf(b))) continue; // the one with a method sorts first, as in the model
       const [ha, hb] = [condsOf(a, 'header'), condsOf(b, 'header')];
       const [qa, qb] = [condsOf(a, 'queryParameter'), condsOf(b, 'queryParameter')];
       if (ha.length !== hb.length || qa.length !== qb.length) continue;

@@ -44,6 +44,9 @@ function pathVariants(match: RouteMatch, rewritesPrefix: boolean, at: string): R
 
 function otherConditions(match: RouteMatch): Record<string, unknown>[] {
   const conditions: Record<string, unknown>[] = [];
+  // A method is the ':method' pseudo-header, which Contour ranks before header counts as the model
+  // does (internal/sorter/sorter.go compareRoutesByMethodHeaderQueryParams; its Gateway API routes do so).
+  if (match.method) conditions.push({ header: { name: ':method', exact: match.method } });
   for (const h of match.headers ?? []) {
     conditions.push({
       header: {

@@ -115,10 +115,14 @@ function headerLess(a: StringCondition, b: StringCondition): boolean {
 
 /** compareRoutesByMethodHeaderQueryParams (sorter.go); HTTPProxy routes have no :method and priority 0. */
 function conditionsLess(a: DagRoute, b: DagRoute): boolean {
-  if (a.headers.length !== b.headers.length) return a.headers.length > b.headers.length;
+  // A ':method' condition is set aside: a route with one sorts first, and it is not counted.
+  const method = (r: DagRoute) => r.headers.some((h) => h.name === ':method');
+  if (method(a) !== method(b)) return method(a);
+  const sorted = (r: DagRoute) =>
+    r.headers.filter((h) => h.name !== ':method').sort((x, y) => (headerLess(x, y) ? -1 : headerLess(y, x) ? 1 : 0));
+  const [ha, hb] = [sorted(a), sorted(b)];
+  if (ha.length !== hb.length) return ha.length > hb.length;
   if (a.queries.length !== b.queries.length) return a.queries.length > b.queries.length;
-  const ha = [...a.headers].sort((x, y) => (headerLess(x, y) ? -1 : headerLess(y, x) ? 1 : 0));
-  const hb = [...b.headers].sort((x, y) => (headerLess(x, y) ? -1 : headerLess(y, x) ? 1 : 0));
   for (let i = 0; i < ha.length; i++) if (headerLess(ha[i]!, hb[i]!)) return true;
   for (let i = 0; i < a.queries.length; i++) if (headerLess(a.queries[i]!, b.queries[i]!)) return true;
   return false;
@@ -145,6 +149,7 @@ function fullMatch(pattern: string, value: string): boolean {
 function value(request: TrafficRequest, name: string): string | undefined {
   const key = name.toLowerCase();
   if (key === ':authority' || key === 'host') return request.host;
+  if (key === ':method') return request.method;
   if (key === 'cookie') {
     const c = Object.entries(request.cookies);
     return c.length ? c.map(([k, v]) => `${k}=${v}`).join('; ') : undefined;

@@ -102,6 +102,38 @@ describe('contour oracle: rule order', () => {
   });
 });
 
+describe('contour oracle: methods', () => {
+  it('matches a method as the :method pseudo-header, ranked before header counts as the model ranks it', () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['a.example.org'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ name: 'x-canary', value: 'on' }] }],
+          backends: [{ service: 'header', port: 80 }],
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'POST' }],
+          backends: [{ service: 'post', port: 80 }],
+        },
+      ],
+    };
+    for (const [method, canary, expected] of [
+      ['POST', 'on', 'post'],
+      ['GET', 'on', 'header'],
+      ['GET', undefined, 'no-route'],
+    ] as const) {
+      const { actual, difference } = run(
+        [policy],
+        request({ path: '/api', method, headers: canary ? { 'x-canary': canary } : {} }),
+      );
+      expect(difference).toBeUndefined();
+      expect(backendOf(actual)).toBe(expected);
+    }
+  });
+});
+
 describe('contour oracle: regular expressions', () => {
   it('searches a header regex with a top-level alternation as the model does (Envoy matches whole values)', () => {
     const policy: RoutingPolicy = {
