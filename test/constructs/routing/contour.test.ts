@@ -187,6 +187,16 @@ describe('Contour compiler', () => {
     expect(warnings.join('\n')).toMatch(/\/api itself reaches the backend unrewritten/);
   });
 
+  it('matches a method with the :method pseudo-header', async () => {
+    const { find } = await compile([
+      withRule({ matches: [{ path: { type: 'Exact', value: '/orders' }, method: 'POST' }] }),
+    ]);
+    expect(find('shop')!.spec.routes[0].conditions).toEqual([
+      { exact: '/orders' },
+      { header: { name: ':method', exact: 'POST' } },
+    ]);
+  });
+
   it('routes to another namespace through a child proxy there', async () => {
     const { objects } = await compile([
       withRule({ backends: [{ service: 'catalog', port: 80, namespace: 'catalog' }] }),
