@@ -216,7 +216,7 @@ export function modelOutcome(policies: readonly RoutingPolicy[], request: Traffi
     const policy = passthrough[0]!.p;
     if (deniedBySource(policy, undefined, request)) return { kind: 'denied' };
     const rule = policy.rules[0]!;
-    return { kind: 'passthrough', backends: backendsOf(policy, rule) };
+    return { kind: 'passthrough', backends: backendsOf(policy, rule), rule: `${policy.name}.rules[0]` };
   }
 
   let serving: number[];
@@ -237,7 +237,8 @@ export function modelOutcome(policies: readonly RoutingPolicy[], request: Traffi
   if ('kind' in chosen) return chosen;
   const policy = policies[chosen.policy]!;
   const rule = policy.rules[chosen.rule]!;
-  if (deniedBySource(policy, rule, request)) return { kind: 'denied' };
+  const at = `${policy.name}.rules[${chosen.rule}]`;
+  if (deniedBySource(policy, rule, request)) return { kind: 'denied', rule: at };
 
   if (rule.redirect) {
     const r = rule.redirect;
@@ -250,6 +251,7 @@ export function modelOutcome(policies: readonly RoutingPolicy[], request: Traffi
         r.port,
         r.path ?? request.path,
       ),
+      rule: at,
     };
   }
   const matched = pathOf(chosen.match);
@@ -265,7 +267,7 @@ export function modelOutcome(policies: readonly RoutingPolicy[], request: Traffi
     path,
     host: rule.rewrite?.hostname ?? request.host,
     applied: appliedOf(policy, rule, request),
-    rule: `${policy.name}.rules[${chosen.rule}]`,
+    rule: at,
   };
 }
 

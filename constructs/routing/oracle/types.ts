@@ -80,14 +80,21 @@ export type TrafficOutcome =
   /** No route claims it: the controller's default (404). */
   | { readonly kind: 'no-route' }
   /** Refused by a client IP allow or deny list (403). */
-  | { readonly kind: 'denied' }
+  | { readonly kind: 'denied'; readonly rule?: string }
   /**
    * Answered with a redirect. `location` has no query string. `httpsUpgrade` marks the TLS policy's
    * HTTP-to-HTTPS redirect, whose status is only required to be permanent (301 or 308).
    */
-  | { readonly kind: 'redirect'; readonly status: number; readonly location: string; readonly httpsUpgrade?: boolean }
+  | {
+      readonly kind: 'redirect';
+      readonly status: number;
+      readonly location: string;
+      readonly httpsUpgrade?: boolean;
+      /** The rule that answered, when known; informative, never compared. */
+      readonly rule?: string;
+    }
   /** TLS passed through by SNI to the backends, unterminated. */
-  | { readonly kind: 'passthrough'; readonly backends: readonly WeightedBackend[] }
+  | { readonly kind: 'passthrough'; readonly backends: readonly WeightedBackend[]; readonly rule?: string }
   /** Forwarded: the distribution over backends, the upstream path and Host, and what was applied. */
   | {
       readonly kind: 'forward';

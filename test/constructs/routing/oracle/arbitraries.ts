@@ -99,7 +99,10 @@ const forwardRule: fc.Arbitrary<RouteRule> = fc
       ),
       10,
     ),
-    requestHeaders: sometimes(fc.constant({ set: { 'x-env': 'test' } }), 8),
+    requestHeaders: sometimes(
+      fc.constantFrom({ set: { 'x-env': 'test' } }, { add: { 'x-trace': 'on' }, remove: ['x-debug'] }),
+      8,
+    ),
     responseHeaders: sometimes(fc.constant({ set: { 'x-frame-options': 'DENY' }, remove: ['server'] }), 8),
     timeouts: sometimes(
       fc.oneof(
@@ -209,14 +212,89 @@ const policy = (name: string): fc.Arbitrary<RoutingPolicy> =>
       return compact({ name, namespace: p.namespace, hosts: [...new Set(hosts)], tls: t, rules });
     });
 
-/** One to three policies of one environment. */
-export const environments: fc.Arbitrary<RoutingPolicy[]> = fc
+/** One to three policies drawn from the shared vocabulary. */
+const generalEnvironments: fc.Arbitrary<RoutingPolicy[]> = fc
   .oneof(
     { arbitrary: fc.constant(1), weight: 3 },
     { arbitrary: fc.constant(2), weight: 2 },
     { arbitrary: fc.constant(3), weight: 1 },
   )
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => policy(`p${i}`))));
+
+/**
+ * The canary shape real platforms use, which the Ingress dialects build from canary objects: a rule
+ * on a path, a header- or cookie-selected rule on the same path, and sometimes a catch-all.
+ */
+const canaryEnvironments: fc.Arbitrary<RoutingPolicy[]> = fc
+  .record({
+    path: fc.constantFrom('/', '/api'),
+    selector: fc.oneof(
+      fc.constant({ headers: [{ name: 'x-canary', value: 'on' }] }),
+      fc.constant({ headers: [{ name: 'x-canary', value: '^o.*$', type: 'RegularExpression' as const }] }),
+      fc.constant({ cookie: { name: 'beta', value: '1' } }),
+    ),
+    base: fc.constantFrom<Partial<RouteRule>>(
+      {},
+      { rewrite: { pathPrefix: '/v2' } },
+      { rewrite: { hostname: 'internal.test' } },
+      { responseHeaders: { set: { 'x-frame-options': 'DENY' } } },
+      { timeouts: { backendRequest: '2s' } },
+      { backends: [{ service: 'web', port: 80, protocol: 'ws' as const }] },
+    ),
+    catchAll: fc.boolean(),
+    tls: fc.constantFrom<TlsPolicy | undefined>(undefined, { secretName: 'cert' }),
+    cors: fc.constantFrom(undefined, { allowOrigins: ['https://app.example.org'], allowHeaders: ['x-trace'] }),
+  })
+  .map(({ path, selector, base, catchAll, tls: t, cors }) => {
+    const at = { path: { type: 'PathPrefix' as const, value: path } };
+    const rules: RouteRule[] = [
+      { matches: [at], backends: [{ service: 'web', port: 80 }], ...base },
+      { matches: [{ ...at, ...selector }], backends: [{ service: 'canary', port: 80 }] },
+    ];
+    if (catchAll && path !== '/') rules.push({ backends: [{ service: 'root', port: 80 }] });
+    return [compact({ name: 'p0', namespace: 'shop', hosts: ['a.example.org'], tls: t, cors, rules })];
+  });
+
+/** A gRPC service: whole-method matches (a host serves gRPC or HTTP, not both). */
+const grpcEnvironments: fc.Arbitrary<RoutingPolicy[]> = fc
+  .record({
+    method: fc.constantFrom<RouteMatch['path']>(
+      { type: 'Exact', value: '/shop.Cart/Get' },
+      { type: 'Exact', value: '/shop.Cart/List' },
+    ),
+    split: fc.boolean(),
+    tls: fc.constantFrom<TlsPolicy | undefined>(undefined, { secretName: 'cert' }),
+    timeouts: fc.constantFrom(undefined, { request: '10s' }),
+  })
+  .map(({ method, split, tls: t, timeouts }) => [
+    compact({
+      name: 'p0',
+      namespace: 'shop',
+      hosts: ['api.test'],
+      tls: t,
+      rules: [
+        compact({
+          matches: [{ path: method }],
+          backends: [
+            { service: 'cart', port: 9090, protocol: 'grpc' as const, ...(split ? { weight: 3 } : {}) },
+            ...(split ? [{ service: 'cart-next', port: 9090, protocol: 'grpc' as const, weight: 1 }] : []),
+          ],
+          timeouts,
+        }),
+        {
+          matches: [{ path: { type: 'Exact' as const, value: '/shop.Cart/Delete' } }],
+          backends: [{ service: 'cart-admin', port: 9090, protocol: 'grpc' as const }],
+        },
+      ],
+    }),
+  ]);
+
+/** One environment: the general vocabulary, the canary shape, or a gRPC service. */
+export const environments: fc.Arbitrary<RoutingPolicy[]> = fc.oneof(
+  { arbitrary: generalEnvironments, weight: 8 },
+  { arbitrary: canaryEnvironments, weight: 2 },
+  { arbitrary: grpcEnvironments, weight: 1 },
+);
 
 const OTHER_HOSTS = ['a.example.org', 'x.example.org', 'c.d.example.org', 'tls.example.org', 'other.test'];
 
@@ -263,6 +341,8 @@ const requestWith = (
         '/old/page',
         '/img/cat.png',
         '/api/v2',
+        '/shop.Cart/Get',
+        '/shop.Cart/Delete',
       ),
       method: fc.constantFrom('GET' as const, 'POST' as const, 'PUT' as const),
       canary: fc.constantFrom(undefined, 'on', 'off'),

@@ -5,11 +5,12 @@
  * meets an object it does not model) fails with the shrunk counterexample.
  */
 import fc from 'fast-check';
+import { type Feature, featuresOf } from '../../../../constructs/routing/capabilities';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { RoutingError } from '../../../../constructs/routing/errors';
 import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
 import { modelOutcome } from '../../../../constructs/routing/oracle/model';
-import type { DialectInterpreter, TrafficRequest } from '../../../../constructs/routing/oracle/types';
+import type { DialectInterpreter, TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { CompileTarget, Dialect, RoutingPolicy } from '../../../../constructs/routing/types';
 import { scenarios } from './arbitraries';
 import { tailor } from './tailor';
@@ -35,6 +36,20 @@ export interface CheckStats {
   compared: number;
   unspecified: number;
   refused: Record<string, number>;
+  /** Features used by a rule (or its policy) whose traffic the interpreter reproduced at least once. */
+  confirmed: Set<Feature>;
+}
+
+/** The features behind one agreed outcome: the answering rule's and its policy's own. */
+function featuresBehind(policies: readonly RoutingPolicy[], outcome: TrafficOutcome): Feature[] {
+  if (outcome.kind === 'redirect' && outcome.httpsUpgrade) return ['tls.redirect-http'];
+  const rule = 'rule' in outcome ? outcome.rule : undefined;
+  if (!rule) return [];
+  const policy = policies.find((p) => rule.startsWith(`${p.name}.rules[`));
+  if (!policy) return [];
+  return featuresOf(policy)
+    .filter((u) => u.path === rule || u.path.startsWith(`${rule}.`) || !u.path.startsWith(`${policy.name}.rules[`))
+    .map((u) => u.feature);
 }
 
 /** One environment and request, run through the model and a dialect; the difference, if any. */
@@ -54,7 +69,14 @@ export function differenceFor(
 /** Runs the property for one dialect and returns the counts (the caller prints and bounds them). */
 export function checkDialect(dialect: Dialect, interpret: DialectInterpreter, options: CheckOptions = {}): CheckStats {
   const runs = options.runs ?? Number(process.env.ORACLE_RUNS ?? 250);
-  const stats: CheckStats = { environments: 0, compiled: 0, compared: 0, unspecified: 0, refused: {} };
+  const stats: CheckStats = {
+    environments: 0,
+    compiled: 0,
+    compared: 0,
+    unspecified: 0,
+    refused: {},
+    confirmed: new Set(),
+  };
   const target: CompileTarget = { dialect, ...options.target };
   fc.assert(
     fc.property(scenarios, fc.double({ min: 0, max: 1, noNaN: true }), ([generated, reqs], draw) => {
@@ -78,6 +100,7 @@ export function checkDialect(dialect: Dialect, interpret: DialectInterpreter, op
         const diff = outcomeDifference(expected, interpret(compiled, request));
         if (diff) throw new Error(`${dialect}: ${JSON.stringify(request)}\n${diff}`);
         stats.compared++;
+        for (const f of featuresBehind(policies, expected)) stats.confirmed.add(f);
       }
     }),
     { numRuns: runs, ...(options.seed !== undefined ? { seed: options.seed } : {}) },

@@ -112,6 +112,7 @@ describe('modelOutcome: schemes, sources, actions', () => {
     });
     expect(modelOutcome([tls], req({ scheme: 'https', host: 's.test', sourceIp: '192.0.2.1' }))).toEqual({
       kind: 'denied',
+      rule: 'tls.rules[0]',
     });
   });
 
@@ -131,6 +132,7 @@ describe('modelOutcome: schemes, sources, actions', () => {
       kind: 'redirect',
       status: 302,
       location: 'https://n.test/old/x',
+      rule: 'tls.rules[1]',
     });
   });
 
@@ -166,6 +168,7 @@ describe('modelOutcome: schemes, sources, actions', () => {
     expect(modelOutcome([p], req({ scheme: 'https', host: 'p.test' }))).toEqual({
       kind: 'passthrough',
       backends: [{ namespace: 'default', service: 'tls', port: 80, weight: 1 }],
+      rule: 'pt.rules[0]',
     });
     expect(modelOutcome([p], req({ host: 'p.test' })).kind).toBe('unspecified');
   });
