@@ -173,8 +173,9 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
   public readonly traits: ResolvedClusterTraits;
 
   public constructor(name: string, args: BareMetalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('switchyard:cluster:BareMetalCluster', name, {}, opts);
+    // Checked before anything registers: a refused argument leaves no half-registered component behind.
     validateBareMetalCluster(name, args);
+    super('switchyard:cluster:BareMetalCluster', name, {}, opts);
     const version = args.k3sVersion ?? K3S_VERSION;
     const installer = { url: args.k3sInstaller.url ?? k3sInstallerUrl(version), sha256: args.k3sInstaller.sha256 };
     const [first, ...others] = args.servers;

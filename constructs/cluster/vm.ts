@@ -172,8 +172,9 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
   public readonly serverAddresses: pulumi.Output<string>[];
 
   public constructor(name: string, args: VmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('switchyard:cluster:VmCluster', name, {}, opts);
+    // Checked before anything registers: a refused argument leaves no half-registered component behind.
     validateVmCluster(name, args);
+    super('switchyard:cluster:VmCluster', name, {}, opts);
     const user = args.sshUser ?? 'switchyard';
     const roles: MachineRole[] = [
       ...Array.from({ length: args.servers ?? 3 }, (_, i) => ({ role: 'server' as const, id: `server-${i}` })),
