@@ -5,8 +5,7 @@ import { interpretContour } from '../../../../constructs/routing/oracle/contour'
 import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
-import { describeStats } from './harness';
-import { checkWireDialect } from './wire-protocols';
+import { checkDialect, describeStats } from './harness';
 
 const request = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
   scheme: 'http',
@@ -221,8 +220,8 @@ describe('contour oracle: controller behaviours', () => {
 });
 
 describe('contour oracle: property', () => {
-  it('agrees with the model on generated environments (gRPC read as h2c, WebSocket as HTTP)', () => {
-    const stats = checkWireDialect('contour', interpretContour);
+  it('agrees with the model on generated environments', () => {
+    const stats = checkDialect('contour', interpretContour);
     console.log(describeStats('contour', stats));
     expect(stats.compared).toBeGreaterThan(0);
   });

@@ -6,8 +6,7 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import { interpretTraefik } from '../../../../constructs/routing/oracle/traefik';
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
-import { describeStats } from './harness';
-import { checkWireDialect } from './wire-protocols';
+import { checkDialect, describeStats } from './harness';
 
 const request = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
   scheme: 'http',
@@ -260,8 +259,8 @@ describe('traefik oracle: controller behaviours', () => {
 });
 
 describe('traefik oracle: property', () => {
-  it('agrees with the model on generated environments (gRPC read as h2c, WebSocket as HTTP)', () => {
-    const stats = checkWireDialect('traefik', interpretTraefik);
+  it('agrees with the model on generated environments', () => {
+    const stats = checkDialect('traefik', interpretTraefik);
     console.log(describeStats('traefik', stats));
     expect(stats.compared).toBeGreaterThan(0);
   });
