@@ -164,7 +164,7 @@ export const UNSUPPORTED_DETAILS: Partial<Record<Dialect, Partial<Record<Feature
     'match.query':
       'the HAProxy controller has no annotation for query matching, and Switchyard never emits config snippets',
     'split.weighted-multi':
-      'HAProxy approximates one canary per host with a route-acl; chained random ACLs would not keep the weights',
+      'a split is one rand() route-acl on the canary Service, and the controller orders route-acl rules arbitrarily, so chained random ACLs cannot keep three weights',
   },
 };
 

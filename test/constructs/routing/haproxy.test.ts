@@ -216,7 +216,7 @@ describe('HAProxy compiler', () => {
     [
       'three backends',
       withRule({ backends: ['a', 'b', 'c'].map((service) => ({ service, port: 80 })) }),
-      /chained random ACLs would not keep the weights/,
+      /chained random ACLs cannot keep three weights/,
     ],
     [
       'query matches',
