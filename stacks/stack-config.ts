@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkAddress, checkDnsSubdomain, checkIntegerInRange, parseIpv4Cidr } from '../constructs';
-import { parsePulumiProject, parseStackConfig } from '../constructs/cli/pulumi-project';
+import { type PulumiProject, parsePulumiProject, parseStackConfig } from '../constructs/cli/pulumi-project';
+import { nearestKey } from '../constructs/core/strict';
+import { InvalidPropertyError } from '../constructs/core/validate';
 import type { EnvironmentConfig } from './environments';
 
 /** What a stack may change about its environment; everything else is defined in environments.ts. */
@@ -51,6 +53,11 @@ export const STACK_KEYS = [
 const BARE_METAL_KEYS = ['servers', 'agents', 'apiAddress', 'sshUser'] as const;
 const EKS_KEYS = ['apiAllowedCidrs'] as const;
 
+/** A bad stack setting: `property` is the key (`switchyard:replicas`), the message names the file too. */
+function invalid(key: string, message: string): InvalidPropertyError {
+  return new InvalidPropertyError(`switchyard:${key}`, message);
+}
+
 /** A list as Pulumi passes it: JSON for structured values (`pulumi config set --path`), else comma-separated. */
 function list(value: string | undefined, key: string, file: string, check: (item: string) => string | undefined) {
   if (value === undefined || value === '') return undefined;
@@ -61,11 +68,11 @@ function list(value: string | undefined, key: string, file: string, check: (item
     items = undefined;
   }
   if (!Array.isArray(items) || items.some((i) => typeof i !== 'string')) {
-    throw new Error(`${file}: switchyard:${key} (${JSON.stringify(value)}) must be a list of strings`);
+    throw invalid(key, `${file}: switchyard:${key} (${JSON.stringify(value)}) must be a list of strings`);
   }
   for (const item of items as string[]) {
     const problem = check(item);
-    if (problem) throw new Error(`${file}: switchyard:${key} entry ${JSON.stringify(item)} ${problem}`);
+    if (problem) throw invalid(key, `${file}: switchyard:${key} entry ${JSON.stringify(item)} ${problem}`);
   }
   return items as string[];
 }
@@ -77,9 +84,13 @@ function cidrProblem(value: string): string | undefined {
 
 function integer(value: string | undefined, key: string, file: string, min: number, max: number): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const n = Number(value);
+  // Decimal digits only: Number() would also read '0x4', '1e1', ' 4 ' and '4.0'.
+  const n = /^-?(0|[1-9]\d*)$/.test(value) ? Number(value) : Number.NaN;
   const problem = checkIntegerInRange(n, min, max);
-  if (problem) throw new Error(`${file}: switchyard:${key} (${JSON.stringify(value)}) ${problem}`);
+  if (problem) {
+    const digits = Number.isNaN(n) ? ', written in decimal digits (like 4)' : '';
+    throw invalid(key, `${file}: switchyard:${key} (${JSON.stringify(value)}) ${problem}${digits}`);
+  }
   return n;
 }
 
@@ -88,17 +99,18 @@ export function parseStackSettings(get: (key: string) => string | undefined, fil
   const domain = get('domain') || undefined;
   if (domain !== undefined) {
     const problem = checkDnsSubdomain(domain);
-    if (problem) throw new Error(`${file}: switchyard:domain (${JSON.stringify(domain)}) ${problem}`);
+    if (problem) throw invalid('domain', `${file}: switchyard:domain (${JSON.stringify(domain)}) ${problem}`);
   }
   const apiAddress = get('apiAddress') || undefined;
   if (apiAddress !== undefined && checkAddress(apiAddress)) {
-    throw new Error(
+    throw invalid(
+      'apiAddress',
       `${file}: switchyard:apiAddress (${JSON.stringify(apiAddress)}) must be a hostname or an IP address`,
     );
   }
   const sshUser = get('sshUser') || undefined;
   if (sshUser !== undefined && !/^[a-z_][a-z0-9_-]{0,31}$/.test(sshUser)) {
-    throw new Error(`${file}: switchyard:sshUser (${JSON.stringify(sshUser)}) must be a Linux user name`);
+    throw invalid('sshUser', `${file}: switchyard:sshUser (${JSON.stringify(sshUser)}) must be a Linux user name`);
   }
   return {
     kubeContext: get('kubeContext') ?? '',
@@ -118,7 +130,8 @@ function assertSettingsFit(env: EnvironmentConfig, settings: StackSettings): voi
   const foreign = env.infrastructure.kind === 'eks' ? BARE_METAL_KEYS : EKS_KEYS;
   for (const key of foreign) {
     if (settings[key] !== undefined) {
-      throw new Error(
+      throw invalid(
+        key,
         `Pulumi.${env.name}.yaml: switchyard:${key} does not apply: ${env.name} runs on ${env.infrastructure.kind}, ` +
           `which takes ${(env.infrastructure.kind === 'eks' ? EKS_KEYS : BARE_METAL_KEYS).map((k) => `switchyard:${k}`).join(', ')}`,
       );
@@ -157,12 +170,24 @@ export function readStackSettings(root: string, envName: string): StackSettings 
   const projectFile = path.join(root, 'Pulumi.yaml');
   const project = parsePulumiProject(fs.readFileSync(projectFile, 'utf8'), projectFile);
   const file = path.join(root, `Pulumi.${envName}.yaml`);
-  const values = fs.existsSync(file) ? parseStackConfig(fs.readFileSync(file, 'utf8'), file, project).values : {};
+  return stackSettingsFromText(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '', file, project);
+}
+
+/**
+ * The settings of a stack file's text (`file` names it in errors): unknown `switchyard:` keys refused with
+ * the nearest key suggested, every value checked. @throws InvalidPropertyError naming the key and the file
+ */
+export function stackSettingsFromText(text: string, file: string, project: PulumiProject): StackSettings {
+  const values = parseStackConfig(text, file, project).values;
   for (const key of Object.keys(values)) {
-    const [namespace, name] = key.split(':') as [string, string];
+    const [namespace, ...rest] = key.split(':');
+    const name = rest.join(':');
     if (namespace === project.name && !(STACK_KEYS as readonly string[]).includes(name)) {
-      throw new Error(
-        `${file}: unknown key ${key}; a stack may set ${STACK_KEYS.map((k) => `switchyard:${k}`).join(', ')}`,
+      const near = nearestKey(name, STACK_KEYS);
+      throw new InvalidPropertyError(
+        key,
+        `${file}: unknown key ${key}; a stack may set ${STACK_KEYS.map((k) => `switchyard:${k}`).join(', ')}` +
+          (near ? `; did you mean switchyard:${near}?` : ''),
       );
     }
   }

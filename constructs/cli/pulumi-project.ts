@@ -2,7 +2,8 @@
  * Reading a Pulumi project and a stack's settings the way the Pulumi CLI does (Pulumi.yaml, Pulumi.<stack>.yaml),
  * for `switchyard plan`. Errors name the file and the key.
  */
-import { parse } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, parseDocument, type Scalar } from 'yaml';
+import { InvalidPropertyError } from '../core/validate';
 
 /** What plan needs from Pulumi.yaml. */
 export interface PulumiProject {
@@ -25,8 +26,48 @@ export const REDACTED = '[secret]';
 
 function asObject(value: unknown, what: string): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} must be a map`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidPropertyError(what, `${what} must be a map`);
   return value as Record<string, unknown>;
+}
+
+// What a YAML number may look like in a stack file: plain decimal. YAML would also read 0x4, 0o4, 1e3, .inf.
+const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+
+/** Parses YAML, as a typed error naming the file when it is not YAML. */
+function parseYaml(text: string, file: string, strictScalars: boolean): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) throw new InvalidPropertyError(file, `${file}: not valid YAML: ${error.message.split('\n')[0]}`);
+  if (strictScalars) {
+    const config = isMap(doc.contents) ? doc.contents.get('config', true) : undefined;
+    if (isMap(config)) {
+      for (const pair of config.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+        checkScalars(pair.value, key, file);
+      }
+    }
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** Refuses nulls and numbers written other than in decimal anywhere under a stack file's config key. */
+function checkScalars(node: unknown, key: string, file: string): void {
+  if (node === null || node === undefined || (isScalar(node) && node.value === null)) {
+    throw new InvalidPropertyError(key, `${file}: config key '${key}' has no value (null): give it one or remove it`);
+  }
+  if (isScalar(node)) {
+    const scalar = node as Scalar;
+    if (typeof scalar.value === 'number' && !DECIMAL.test(scalar.source ?? String(scalar.value))) {
+      throw new InvalidPropertyError(
+        key,
+        `${file}: config key '${key}' (${scalar.source}) must be a decimal number like 4, or a quoted string`,
+      );
+    }
+    return;
+  }
+  if (isCollection(node)) {
+    for (const item of node.items) checkScalars(isPair(item) ? item.value : item, key, file);
+  }
 }
 
 function qualify(project: string, key: string): string {
@@ -35,12 +76,16 @@ function qualify(project: string, key: string): string {
 
 /** Parses Pulumi.yaml. @throws Error naming the file and field */
 export function parsePulumiProject(text: string, file: string): PulumiProject {
-  const doc = asObject(parse(text), file);
-  if (typeof doc.name !== 'string' || !doc.name) throw new Error(`${file}: 'name' must be the project name`);
+  const doc = asObject(parseYaml(text, file, false), file);
+  if (typeof doc.name !== 'string' || !doc.name)
+    throw new InvalidPropertyError('name', `${file}: 'name' must be the project name`);
   const runtime =
     typeof doc.runtime === 'object' && doc.runtime ? (doc.runtime as { name?: unknown }).name : doc.runtime;
   if (runtime !== 'nodejs') {
-    throw new Error(`${file}: 'runtime' is ${JSON.stringify(runtime)}; switchyard plan runs nodejs programs only`);
+    throw new InvalidPropertyError(
+      'runtime',
+      `${file}: 'runtime' is ${JSON.stringify(runtime)}; switchyard plan runs nodejs programs only`,
+    );
   }
   const config: Record<string, { type?: string; default?: unknown }> = {};
   for (const [key, spec] of Object.entries(asObject(doc.config, `${file}: 'config'`))) {
@@ -60,14 +105,15 @@ function checkType(key: string, type: string | undefined, value: unknown, file: 
     (type === 'boolean' && typeof value === 'boolean') ||
     (type === 'array' && Array.isArray(value));
   if (!ok)
-    throw new Error(
+    throw new InvalidPropertyError(
+      key,
       `${file}: config key '${key}' must be ${type === 'integer' ? 'an' : 'a'} ${type}, got ${JSON.stringify(value)}`,
     );
 }
 
 /** Parses Pulumi.<stack>.yaml against the project's declared config. @throws Error naming the file and key */
 export function parseStackConfig(text: string, file: string, project: PulumiProject): StackConfig {
-  const doc = asObject(parse(text), file);
+  const doc = asObject(parseYaml(text, file, true), file);
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [rawKey, value] of Object.entries(asObject(doc.config, `${file}: 'config'`))) {

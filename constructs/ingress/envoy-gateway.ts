@@ -14,7 +14,7 @@ import {
   serviceExposure,
   topologySpread,
 } from './exposure';
-import { buildGateway, buildGatewayClass } from './gateway';
+import { buildGateway, buildGatewayClass, type CertificateRef } from './gateway';
 import { assertKnownOptions, deepMerge, type ReleaseSpec, validateRelease } from './release';
 import { assertOptions, assertResolvedTraits, ENVOY_GATEWAY_OPTIONS_SPEC } from './schema';
 
@@ -37,7 +37,7 @@ export interface EnvoyGatewayOptions extends ControllerOptions {
    * Certificate Secrets the Gateway's HTTPS listener serves (see `gatewayCertificateRefs`).
    * @default [] (no HTTPS listener)
    */
-  readonly certificateRefs?: readonly { readonly name: string; readonly namespace: string }[];
+  readonly certificateRefs?: readonly CertificateRef[];
   /**
    * Add a TLS passthrough listener.
    * @default false

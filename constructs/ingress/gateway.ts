@@ -6,6 +6,14 @@ import { assertDnsLabel, InvalidPropertyError } from '../core/validate';
 import type { KubeObject } from '../routing/types';
 import { assertOptions, GATEWAY_OPTIONS_SPEC } from './schema';
 
+/** A certificate Secret a Gateway listener serves (what `gatewayCertificateRefs` returns). */
+export interface CertificateRef {
+  readonly name: string;
+  readonly namespace: string;
+  /** @default 'Secret' (the only kind accepted) */
+  readonly kind?: 'Secret';
+}
+
 /** The label a namespace needs for its routes to attach to a Gateway (value: the Gateway's name). */
 export const GATEWAY_ACCESS_LABEL = 'switchyard.io/gateway';
 
@@ -21,7 +29,7 @@ export interface GatewayOptions {
    * Certificate Secrets for the HTTPS listener; without any, the Gateway has no HTTPS listener.
    * @default []
    */
-  readonly certificateRefs?: readonly { readonly name: string; readonly namespace: string }[];
+  readonly certificateRefs?: readonly CertificateRef[];
   /**
    * Adds a TLS listener in Passthrough mode, named 'tls-passthrough', on port 8443.
    * @default false

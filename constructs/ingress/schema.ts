@@ -13,6 +13,7 @@ import {
   bool,
   json,
   num,
+  oneOf,
   opt,
   rec,
   req,
@@ -32,7 +33,7 @@ import type {
 import type { EnvoyGatewayOptions } from './envoy-gateway';
 import type { ExternalSecretsOptions } from './external-secrets';
 import type { FluxOptions } from './flux';
-import type { GatewayOptions } from './gateway';
+import type { CertificateRef, GatewayOptions } from './gateway';
 import type { IngressControllerOptions } from './ingress-controllers';
 import type { PlatformAddonsProps } from './platform';
 
@@ -45,6 +46,12 @@ const VALUES = rec(json);
 const NAMESPACED = shapeOf<{ readonly name: string; readonly namespace: string }>()({
   name: req(str()),
   namespace: req(str()),
+});
+
+const CERTIFICATE_REF = shapeOf<CertificateRef>()({
+  name: req(str()),
+  namespace: req(str()),
+  kind: opt(oneOf('Secret')),
 });
 
 /** The fields of `ControllerOptions` (exposure.ts), shared by every controller's options. */
@@ -60,7 +67,7 @@ const ENVOY_FIELDS = {
   ...CONTROLLER_FIELDS,
   gatewayClassName: opt(str()),
   gateway: opt(NAMESPACED),
-  certificateRefs: opt(arr(NAMESPACED)),
+  certificateRefs: opt(arr(CERTIFICATE_REF)),
   tlsPassthrough: opt(bool),
 } as const;
 const INGRESS_FIELDS = { ...CONTROLLER_FIELDS, ingressClassName: opt(str()) } as const;
@@ -128,7 +135,7 @@ export const GATEWAY_OPTIONS_SPEC = shapeOf<GatewayOptions>()({
   name: req(str()),
   namespace: req(str()),
   gatewayClassName: req(str()),
-  certificateRefs: opt(arr(NAMESPACED)),
+  certificateRefs: opt(arr(CERTIFICATE_REF)),
   tlsPassthrough: opt(bool),
 });
 

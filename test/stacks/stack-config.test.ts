@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { InvalidPropertyError } from '../../constructs/core/validate';
 import { environmentNamed } from '../../stacks/environments';
 import { parseStackSettings, readStackSettings, withStackSettings } from '../../stacks/stack-config';
 import { environmentObjects } from '../../stacks/synth';
@@ -45,8 +46,25 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
       'config:\n  switchyard:replica: 3\n',
       /unknown key switchyard:replica; a stack may set switchyard:kubeContext, switchyard:replicas/,
     ],
+    ['config:\n  switchyard:replica: 3\n', /; did you mean switchyard:replicas\?/],
+    [
+      'config:\n  switchyard:replicas: "0x4"\n',
+      /Pulumi\.prod\.yaml: switchyard:replicas \("0x4"\) must be an integer from 1 to 50, written in decimal digits/,
+    ],
+    ['config:\n  switchyard:replicas: "1e1"\n', /switchyard:replicas \("1e1"\) must be an integer/],
+    ['config:\n  switchyard:replicas: "4.0"\n', /switchyard:replicas \("4\.0"\) must be an integer/],
+    ['config:\n  switchyard:replicas: " 4"\n', /switchyard:replicas \(" 4"\) must be an integer/],
+    [
+      'config:\n  switchyard:replicas: 0x4\n',
+      /Pulumi\.prod\.yaml: config key 'switchyard:replicas' \(0x4\) must be a decimal number like 4, or a quoted string/,
+    ],
+    ['config:\n  switchyard:replicas: 1e1\n', /config key 'switchyard:replicas' \(1e1\) must be a decimal number/],
+    ['config:\n  switchyard:domain: ~\n', /Pulumi\.prod\.yaml: config key 'switchyard:domain' has no value \(null\)/],
+    ['config:\n  switchyard:servers: [a, null]\n', /config key 'switchyard:servers' has no value \(null\)/],
+    ['config:\n  switchyard:replicas: [\n', /Pulumi\.prod\.yaml: not valid YAML/],
   ])('rejects %j naming the key and the file', (text, message) => {
     expect(() => readStackSettings(projectWith(text), 'prod')).toThrow(message);
+    expect(() => readStackSettings(projectWith(text), 'prod')).toThrow(InvalidPropertyError);
   });
 
   it('override the bare metal hosts of dev and the API ranges of EKS environments', () => {
