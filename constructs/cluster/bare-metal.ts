@@ -189,6 +189,10 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       port: h.port ?? 22,
       ...(h.privateKey !== undefined ? { privateKey: h.privateKey } : {}),
     });
+    // The command provider prints a command's stdout while it runs unless the command is a secret
+    // (pulumi/pulumi-command#260; 4.5 has no option to turn the log off): steps that read a secret are.
+    const hideOutput = (create: pulumi.Output<string>, secret: boolean | undefined) =>
+      secret ? pulumi.secret(create) : create;
     // A command over the system ssh that trusts only the host's pinned key; stdin reaches the remote command.
     const pinned = (
       h: SshHost,
@@ -200,10 +204,13 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       new command.local.Command(
         `${name}-${id}`,
         {
-          create: pulumi.all([h.address, h.hostKey]).apply(([address, hostKey]) =>
-            pinnedSshScript({ address, hostKey, port: h.port ?? 22, user: h.user ?? 'root' }, remote, {
-              attempts: extra.attempts ?? 1,
-            }),
+          create: hideOutput(
+            pulumi.all([h.address, h.hostKey]).apply(([address, hostKey]) =>
+              pinnedSshScript({ address, hostKey, port: h.port ?? 22, user: h.user ?? 'root' }, remote, {
+                attempts: extra.attempts ?? 1,
+              }),
+            ),
+            extra.secretStdout,
           ),
           interpreter: ['bash', '-c'],
           ...(h.privateKey !== undefined

@@ -23,6 +23,11 @@ const KEYS = Array.from({ length: 5 }, (_, i) => ed25519HostKey(Buffer.alloc(32,
 const SHA = 'e'.repeat(64);
 const host = (address: string, i = 0) => ({ address, hostKey: KEYS[i]!, privateKey: 'KEY' });
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+/** A command's text, whether or not it was made a secret. */
+const createOf = (r: MockedResource) => {
+  const create = r.inputs.create as unknown;
+  return typeof create === 'string' ? create : String((create as Record<string, unknown>).value);
+};
 const SECURE = `K10${'ab'.repeat(32)}::server:${'T'.repeat(48)}`;
 
 /** The install script a remote command carries, decoded from its wrapper. */
@@ -44,9 +49,9 @@ describe('BareMetalCluster', () => {
       {},
       {
         'command:local:Command': (inputs) => ({
-          stdout: String(inputs.create).includes(K3S_READ_KUBECONFIG)
+          stdout: JSON.stringify(inputs.create).includes('/etc/rancher/k3s/k3s.yaml')
             ? k3sYaml
-            : String(inputs.create).includes('/var/lib/rancher/k3s/server/token')
+            : JSON.stringify(inputs.create).includes('/var/lib/rancher/k3s/server/token')
               ? `${SECURE}\n`
               : '',
         }),
@@ -131,7 +136,10 @@ describe('BareMetalCluster', () => {
   it('runs every secret step through the system ssh with the host key pinned, the login key in the environment', () => {
     for (const step of local()) {
       expect(step.inputs.interpreter).toEqual(['bash', '-c']);
-      expect(String(step.inputs.create)).toContain('-o StrictHostKeyChecking=yes');
+      expect(createOf(step)).toContain('-o StrictHostKeyChecking=yes');
+      // Steps that read a secret back have a secret command: the provider then keeps their output out of the log.
+      const reads = ['edge-server-token', 'edge-kubeconfig'].includes(step.name);
+      expect((step.inputs.create as Record<string, unknown>)[SECRET_SIG] !== undefined).toBe(reads);
       // The whole environment is a secret: the login key never shows in the state or a plan.
       expect(step.inputs.environment).toEqual({
         [SECRET_SIG]: expect.any(String),
@@ -156,7 +164,7 @@ describe('BareMetalCluster', () => {
     for (const joining of ['edge-server-1-token', 'edge-agent-0-token']) {
       expect(named(joining).inputs.stdin).toEqual({ [SECRET_SIG]: expect.any(String), value: SECURE });
     }
-    expect(String(named('edge-server-token').inputs.create)).toContain(quote(K3S_READ_SERVER_TOKEN));
+    expect(createOf(named('edge-server-token'))).toContain(quote(K3S_READ_SERVER_TOKEN));
   });
 
   it('installs over the remote connection with no secret, re-run when the version, installer or config changes', () => {
@@ -176,7 +184,7 @@ describe('BareMetalCluster', () => {
   });
 
   it('fetches the kubeconfig from the first server over the pinned connection, as a secret pointing at the API', async () => {
-    expect(String(named('edge-kubeconfig').inputs.create)).toContain(`-- '10.0.0.11' '${K3S_READ_KUBECONFIG}'`);
+    expect(createOf(named('edge-kubeconfig'))).toContain(`-- '10.0.0.11' '${K3S_READ_KUBECONFIG}'`);
     const provider = registered.find((r) => r.type === 'pulumi:providers:kubernetes' && r.name === 'edge-provider')!;
     expect((provider.inputs.kubeconfig as Record<string, unknown>)[SECRET_SIG]).toBeDefined();
     expect(provider.inputs.enableServerSideApply).toBe('true');
