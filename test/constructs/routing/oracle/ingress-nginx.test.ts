@@ -207,7 +207,7 @@ describe('ingress-nginx oracle: the issue 13 cases', () => {
           ],
         }),
       ],
-      [{}, { 'x-canary': 'on' }, { 'x-canary': 'off' }].map((headers) => request({ headers })),
+      [{}, { 'x-canary': 'on' }, { 'x-canary': 'off' }].map((headers: Record<string, string>) => request({ headers })),
     );
     expectModel(
       [
@@ -218,7 +218,9 @@ describe('ingress-nginx oracle: the issue 13 cases', () => {
           ],
         }),
       ],
-      [{}, { beta: 'always' }, { beta: 'never' }, { beta: '1' }].map((cookies) => request({ cookies })),
+      [{}, { beta: 'always' }, { beta: 'never' }, { beta: '1' }].map((cookies: Record<string, string>) =>
+        request({ cookies }),
+      ),
     );
   });
 
