@@ -169,7 +169,8 @@ export function k3sInstallScript(options: K3sInstallOptions): string {
     'trap \'rm -rf "$work"\' EXIT',
     `printf '%s' '${encoded}' | base64 -d > "$work/config.yaml"`,
     'changed=false',
-    `if ! cmp -s "$work/config.yaml" ${K3S_CONFIG_FILE}; then`,
+    // sha256sum (coreutils) rather than cmp: diffutils is not on every minimal image.
+    `if [ ! -f ${K3S_CONFIG_FILE} ] || [ "$(sha256sum < "$work/config.yaml")" != "$(sha256sum < ${K3S_CONFIG_FILE})" ]; then`,
     '  mkdir -p /etc/rancher/k3s',
     `  install -m 0600 "$work/config.yaml" ${K3S_CONFIG_FILE}`,
     '  changed=true',
