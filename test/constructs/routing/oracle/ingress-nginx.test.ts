@@ -207,7 +207,9 @@ describe('ingress-nginx oracle: the issue 13 cases', () => {
           ],
         }),
       ],
-      [{}, { 'x-canary': 'on' }, { 'x-canary': 'off' }].map((headers: Record<string, string>) => request({ headers })),
+      ([{}, { 'x-canary': 'on' }, { 'x-canary': 'off' }] as Record<string, string>[]).map((headers) =>
+        request({ headers }),
+      ),
     );
     expectModel(
       [
@@ -218,7 +220,7 @@ describe('ingress-nginx oracle: the issue 13 cases', () => {
           ],
         }),
       ],
-      [{}, { beta: 'always' }, { beta: 'never' }, { beta: '1' }].map((cookies: Record<string, string>) =>
+      ([{}, { beta: 'always' }, { beta: 'never' }, { beta: '1' }] as Record<string, string>[]).map((cookies) =>
         request({ cookies }),
       ),
     );
