@@ -227,10 +227,16 @@ function plan(policy: RoutingPolicy, rule: RouteRule, at: string): { main?: Back
   const live = (rule.backends ?? []).filter((b) => weightOf(b) > 0);
   const selecting = matchesOf(rule).filter((m) => m.headers || m.cookie || m.method);
   if (selecting.length) {
-    if (selecting.length !== matchesOf(rule).length || selecting.length !== 1 || live.length !== 1) {
-      unsupported(`${at}.matches`, 'match.header', 'an HAProxy canary rule has one match and one backend');
+    // One route-acl per Service: every match of the rule must select by the same condition.
+    const acls = selecting.map((m, i) => canaryAcl(m, `${at}.matches[${i}]`));
+    if (selecting.length !== matchesOf(rule).length || new Set(acls).size !== 1 || live.length !== 1) {
+      unsupported(
+        `${at}.matches`,
+        'match.header',
+        'an HAProxy canary rule has one backend, and every match selects by the same header, cookie or method (one route-acl per Service)',
+      );
     }
-    return { canary: live[0]!, acl: canaryAcl(selecting[0]!, `${at}.matches[0]`) };
+    return { canary: live[0]!, acl: acls[0]! };
   }
   if (live.length === 2) {
     if (policy.tls?.passthrough)

@@ -6,8 +6,7 @@ import { interpretHaproxy } from '../../../../constructs/routing/oracle/haproxy'
 import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy, ServiceAnnotations } from '../../../../constructs/routing/types';
-import { describeStats } from './harness';
-import { checkTailoredWire } from './wire-tailored';
+import { checkDialect, describeStats } from './harness';
 
 const H = 'haproxy.org/';
 
@@ -175,6 +174,33 @@ describe('haproxy oracle: issue 13 cases', () => {
   });
 });
 
+describe('haproxy oracle: compiled canaries against the model', () => {
+  it('a header canary on two paths is one route-acl scoped to each path', () => {
+    const on = { 'x-canary': 'on' };
+    expectModel(
+      [
+        policy([
+          { name: 'web', backends: [{ service: 'web', port: 80 }] },
+          {
+            name: 'beta',
+            matches: [
+              { path: { type: 'PathPrefix', value: '/a' }, headers: [{ name: 'x-canary', value: 'on' }] },
+              { path: { type: 'PathPrefix', value: '/b' }, headers: [{ name: 'x-canary', value: 'on' }] },
+            ],
+            backends: [{ service: 'beta', port: 80 }],
+          },
+        ]),
+      ],
+      [
+        request({ path: '/a/x', headers: on }),
+        request({ path: '/b', headers: on }),
+        request({ path: '/c', headers: on }),
+        request({ path: '/a' }),
+      ],
+    );
+  });
+});
+
 describe('haproxy oracle: controller behaviours', () => {
   it('a path-less route-acl entry is host-wide and runs before the path maps (pkg/route/route.go)', () => {
     const objects = [
@@ -273,8 +299,7 @@ describe('haproxy oracle: controller behaviours', () => {
 
 describe('haproxy oracle', () => {
   it('agrees with the model on generated environments (or refuses with a typed error)', () => {
-    // 'grpc' read as 'h2c' and 'ws' as plain HTTP on both sides: see wire-tailored.ts.
-    const stats = checkTailoredWire('haproxy', interpretHaproxy);
+    const stats = checkDialect('haproxy', interpretHaproxy);
     console.log(describeStats('haproxy', stats));
     expect(stats.compared).toBeGreaterThan(0);
   });

@@ -6,8 +6,7 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import { interpretOpenShiftRoute } from '../../../../constructs/routing/oracle/openshift-route';
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
-import { describeStats } from './harness';
-import { checkTailoredWire } from './wire-tailored';
+import { checkDialect, describeStats } from './harness';
 
 const A = 'haproxy.router.openshift.io/';
 
@@ -197,8 +196,7 @@ describe('openshift-route oracle: router behaviours', () => {
 
 describe('openshift-route oracle', () => {
   it('agrees with the model on generated environments (or refuses with a typed error)', () => {
-    // 'grpc' read as 'h2c' and 'ws' as plain HTTP on both sides: see wire-tailored.ts.
-    const stats = checkTailoredWire('openshift-route', interpretOpenShiftRoute);
+    const stats = checkDialect('openshift-route', interpretOpenShiftRoute);
     console.log(describeStats('openshift-route', stats));
     expect(stats.compared).toBeGreaterThan(0);
   });
