@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
-import { InvalidPropertyError } from '../../../constructs/core/validate';
+import { InvalidPropertyError, show } from '../../../constructs/core/validate';
 import {
   addKeyAt,
   exoticValue,
@@ -100,7 +100,7 @@ export function fuzzTarget(target: FuzzTarget): void {
         const wrongType =
           typeOf(replacement) !== typeOf(original) || typeof replacement === 'symbol' || hasHole(replacement);
         if (wrongType && !under(path, target.freeValues)) {
-          expect(error, `${path.join('.')} = ${String(replacement)} accepted`).toBeDefined();
+          expect(error, `${path.join('.')} = ${show(replacement)} accepted`).toBeDefined();
         }
       }),
       { numRuns: FUZZ_RUNS * 4 },
