@@ -12,7 +12,10 @@ export function describeMatch(match: RouteMatch): string {
   const path = pathOf(match);
   // A trailing slash does not narrow a segment-wise prefix enough to break a tie: '/v1' ~ '/v1/'.
   const value = path.type === 'PathPrefix' && path.value.length > 1 ? path.value.replace(/\/+$/, '') : path.value;
-  const parts = [`${path.type} ${value}`];
+  // '^/a$' claims exactly what Exact '/a' claims: controllers order the two differently (issue 13, case 13).
+  const literal = path.type === 'RegularExpression' ? /^\^(.*)\$$/.exec(path.value)?.[1] : undefined;
+  const spelled = literal !== undefined ? literalOf(literal) : undefined;
+  const parts = [spelled !== undefined ? `Exact ${spelled}` : `${path.type} ${value}`];
   if (match.method) parts.push(`method ${match.method}`);
   const cookies = match.cookie ? [`cookie ${match.cookie.name}=${match.cookie.value}`] : [];
   const headers = (match.headers ?? []).flatMap((h) => {

@@ -71,6 +71,7 @@ function strip(o: TrafficOutcome): TrafficOutcome {
 /** Undefined when `actual` is what the model expects; otherwise a one-line description of the difference. */
 export function outcomeDifference(expected: ModelOutcome, actual: TrafficOutcome): string | undefined {
   if (expected.kind === 'unspecified') return undefined;
+  if (expected.kind === 'redirect' && expected.httpsUpgrade && expected.afterUpgrade === actual.kind) return undefined;
   if (expected.kind !== actual.kind) return `expected ${show(strip(expected))}, got ${show(strip(actual))}`;
   if (expected.kind === 'redirect' && actual.kind === 'redirect') {
     if (expected.location !== actual.location) return `redirect to ${actual.location}, expected ${expected.location}`;

@@ -228,7 +228,14 @@ export function modelOutcome(policies: readonly RoutingPolicy[], request: Traffi
     serving = owners.filter(({ p }) => !p.tls || p.tls.redirectHttp === false).map(({ i }) => i);
     if (upgrading.length > 0) {
       if (serving.length > 0) return unspecified(`'${host}' mixes HTTPS-only and plain HTTP policies`);
-      return { kind: 'redirect', status: 301, location: `https://${request.host}${request.path}`, httpsUpgrade: true };
+      const upgraded = modelOutcome(policies, { ...request, scheme: 'https' });
+      return {
+        kind: 'redirect',
+        status: 301,
+        location: `https://${request.host}${request.path}`,
+        httpsUpgrade: true,
+        ...(upgraded.kind === 'no-route' || upgraded.kind === 'denied' ? { afterUpgrade: upgraded.kind } : {}),
+      };
     }
   }
 

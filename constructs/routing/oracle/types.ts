@@ -90,6 +90,11 @@ export type TrafficOutcome =
       readonly status: number;
       readonly location: string;
       readonly httpsUpgrade?: boolean;
+      /**
+       * For the HTTPS upgrade: what the same request gets over HTTPS when that is a refusal. The client
+       * ends there either way, so a controller may answer it over HTTP directly.
+       */
+      readonly afterUpgrade?: 'no-route' | 'denied';
       /** The rule that answered, when known; informative, never compared. */
       readonly rule?: string;
     }

@@ -194,6 +194,20 @@ describe('detectConflicts', () => {
   });
 });
 
+describe('detectConflicts: a regular expression that spells one path', () => {
+  it.each([
+    ['^/a$', 1],
+    ['^/api/v1$', 1],
+    ['^/a/?$', 0],
+    ['^/a.*$', 0],
+  ])('Exact /a(/api/v1) beside RegularExpression %s: %d conflict(s) (issue 13, case 13)', (regex, count) => {
+    const path = regex.includes('v1') ? '/api/v1' : '/a';
+    const exact = policy('a', [{ path: { type: 'Exact', value: path } }]);
+    const re = policy('b', [{ path: { type: 'RegularExpression', value: regex } }]);
+    expect(detectConflicts([exact, re])).toHaveLength(count);
+  });
+});
+
 describe('compileRoutes: generated names', () => {
   const named = (policy: string, rule: string, path: string): RoutingPolicy => ({
     name: policy,

@@ -109,6 +109,7 @@ describe('modelOutcome: schemes, sources, actions', () => {
       status: 301,
       location: 'https://s.test/p',
       httpsUpgrade: true,
+      afterUpgrade: 'denied',
     });
     expect(modelOutcome([tls], req({ scheme: 'https', host: 's.test', sourceIp: '192.0.2.1' }))).toEqual({
       kind: 'denied',
@@ -207,5 +208,26 @@ describe('modelOutcome: properties', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
     );
+  });
+});
+
+describe('modelOutcome: the HTTPS upgrade of a request HTTPS would refuse', () => {
+  it('records the refusal, and outcomeDifference accepts it answered over HTTP directly', () => {
+    const p: RoutingPolicy = {
+      name: 'tls',
+      hosts: ['s.test'],
+      tls: { secretName: 'cert' },
+      denySourceRanges: ['192.0.2.0/24'],
+      rules: [web('api', { matches: [{ path: { type: 'PathPrefix', value: '/api' } }] })],
+    };
+    const unmatched = modelOutcome([p], req({ host: 's.test', path: '/x' }));
+    expect(unmatched).toMatchObject({ kind: 'redirect', httpsUpgrade: true, afterUpgrade: 'no-route' });
+    expect(outcomeDifference(unmatched, { kind: 'no-route' })).toBeUndefined();
+    expect(outcomeDifference(unmatched, { kind: 'denied' })).toMatch(/expected/);
+    const denied = modelOutcome([p], req({ host: 's.test', path: '/api', sourceIp: '192.0.2.9' }));
+    expect(denied).toMatchObject({ afterUpgrade: 'denied' });
+    const served = modelOutcome([p], req({ host: 's.test', path: '/api' }));
+    expect(served).not.toHaveProperty('afterUpgrade');
+    expect(outcomeDifference(served, { kind: 'no-route' })).toMatch(/expected/);
   });
 });
