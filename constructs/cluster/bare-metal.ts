@@ -10,6 +10,7 @@ import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { isPlainObject } from '../core/strict';
 import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
 import type { KubernetesCluster } from './cluster';
@@ -30,6 +31,7 @@ import {
   rewriteKubeconfig,
 } from './k3s';
 import { grantRbacAccess } from './rbac-access';
+import { assertClusterArgs, BARE_METAL_ARGS_SPEC } from './schema';
 import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** A machine the cluster runs on. */
@@ -115,15 +117,36 @@ export function assertServerCount(count: number): void {
 
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
-/** Checks one host, naming its property (`servers[0].hostKey`...). */
-function validateHost(at: string, host: SshHost): void {
-  if (typeof host.address === 'string') assertAddress(`${at}.address`, host.address);
-  if (host.hostKey === undefined || host.hostKey === null) {
+/**
+ * The required inputs most often left out, with the fix: checked before the shapes, on any value, so the
+ * message says where to find the key rather than only that a string is missing.
+ */
+function assertPinsGiven(args: unknown): void {
+  if (!isPlainObject(args)) return;
+  for (const role of ['servers', 'agents'] as const) {
+    const hosts = args[role];
+    if (!Array.isArray(hosts)) continue;
+    for (const [i, host] of hosts.entries()) {
+      if (isPlainObject(host) && host.hostKey === undefined) {
+        throw new InvalidPropertyError(
+          `${role}[${i}].hostKey`,
+          `'${role}[${i}].hostKey' is required: pin the host's SSH host key ('ssh-ed25519 AAAA...', from /etc/ssh/ssh_host_ed25519_key.pub on the machine) so no secret goes to another machine`,
+        );
+      }
+    }
+  }
+  if (args.k3sInstaller === undefined) {
+    const version = typeof args.k3sVersion === 'string' ? args.k3sVersion : K3S_VERSION;
     throw new InvalidPropertyError(
-      `${at}.hostKey`,
-      `'${at}.hostKey' is required: pin the host's SSH host key ('ssh-ed25519 AAAA...', from /etc/ssh/ssh_host_ed25519_key.pub on the machine) so no secret goes to another machine`,
+      'k3sInstaller',
+      `'k3sInstaller' is required: pin the installer's SHA-256 ({ sha256: '<64 hex>' }; measure it once with 'curl -sfL ${k3sInstallerUrl(version)} | sha256sum')`,
     );
   }
+}
+
+/** Checks one host's values, naming its property (`servers[0].hostKey`...). */
+function validateHost(at: string, host: SshHost): void {
+  if (typeof host.address === 'string') assertAddress(`${at}.address`, host.address);
   if (typeof host.hostKey === 'string') parseHostKey(`${at}.hostKey`, host.hostKey);
   if (host.user !== undefined && (typeof host.user !== 'string' || !USER.test(host.user))) {
     throw new InvalidPropertyError(`${at}.user`, `'${at}.user' (${show(host.user)}) must be a Linux user name`);
@@ -142,18 +165,15 @@ function validateHost(at: string, host: SshHost): void {
 /** Checks the arguments, naming the property. */
 export function validateBareMetalCluster(name: string, args: BareMetalClusterArgs): void {
   assertDnsLabel('name', name);
+  assertPinsGiven(args);
+  // Types and keys first (unknown keys refused with the nearest one suggested), then the values.
+  assertClusterArgs(BARE_METAL_ARGS_SPEC, args);
   assertServerCount(args.servers.length);
   const known = (value: unknown): value is string => typeof value === 'string';
   for (const [i, h] of args.servers.entries()) validateHost(`servers[${i}]`, h);
   for (const [i, h] of (args.agents ?? []).entries()) validateHost(`agents[${i}]`, h);
   if (known(args.apiAddress)) assertAddress('apiAddress', args.apiAddress);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
-  if (args.k3sInstaller === undefined || args.k3sInstaller === null) {
-    throw new InvalidPropertyError(
-      'k3sInstaller',
-      `'k3sInstaller' is required: pin the installer's SHA-256 ({ sha256: '<64 hex>' }; measure it once with 'curl -sfL ${k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION)} | sha256sum')`,
-    );
-  }
   assertK3sInstaller('k3sInstaller', {
     url: args.k3sInstaller.url ?? k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION),
     sha256: args.k3sInstaller.sha256,

@@ -7,6 +7,7 @@
  */
 import { stringify } from 'yaml';
 import { InvalidPropertyError, show } from '../core/validate';
+import { assertClusterArgs, K3S_INSTALL_SPEC } from './schema';
 
 /** The k3s release installed unless another is pinned (Kubernetes 1.33). */
 export const K3S_VERSION = 'v1.33.5+k3s1';
@@ -144,6 +145,7 @@ export function k3sConfigYaml(options: Omit<K3sInstallOptions, 'installer'>): st
  * {@link K3S_TOKEN_FILE} (joining nodes: in the secure form, or the script refuses to join).
  */
 export function k3sInstallScript(options: K3sInstallOptions): string {
+  assertClusterArgs(K3S_INSTALL_SPEC, options);
   const config = k3sConfigYaml(options);
   assertK3sInstaller('installer', options.installer);
   const service = options.role.kind === 'agent' ? 'k3s-agent' : 'k3s';

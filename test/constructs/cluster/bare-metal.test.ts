@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BareMetalCluster,
@@ -241,8 +242,35 @@ describe('BareMetalCluster', () => {
     ],
     [{ ...one, k3sInstaller: { sha256: 'abc' } }, 'k3sInstaller.sha256', /64 lowercase hex digits/],
     [{ ...one, k3sInstaller: { sha256: SHA, url: 'http://get.k3s.io' } }, 'k3sInstaller.url', /https URL/],
+    [{ ...one, servers: [{ ...host('a'), hostkey: 'x' }] }, 'servers[0].hostkey', /unknown; did you mean `hostKey`\?/],
+    [{ ...one, servers: [null] }, 'servers[0]', /must be an object/],
+    [{ ...one, servers: [{ ...host('a'), port: '22' }] }, 'servers[0].port', /must be a number/],
+    [{ ...one, k3sInstaller: { sha: SHA } }, 'k3sInstaller.sha', /unknown; known keys: `sha256`, `url`/],
   ] as const)('rejects %j naming %s', (args, property, message) => {
     expectInvalid(() => validateBareMetalCluster('edge', args as unknown as BareMetalClusterArgs), property, message);
+  });
+
+  it('refuses any malformed arguments with a typed error naming a field, never a crash (property)', () => {
+    const valid = { servers: [host('10.0.0.1')], k3sInstaller: { sha256: SHA } };
+    const field = fc.constantFrom('servers', 'agents', 'apiAddress', 'k3sVersion', 'k3sInstaller', 'traits', 'access');
+    const hostField = fc.constantFrom('address', 'hostKey', 'user', 'privateKey', 'port', 'nodeLabels', 'hostkey');
+    fc.assert(
+      fc.property(field, hostField, fc.anything(), fc.anything(), (key, hostKey, value, hostValue) => {
+        for (const args of [
+          { ...valid, [key]: value },
+          { ...valid, servers: [{ ...host('10.0.0.1'), [hostKey]: hostValue }] },
+        ]) {
+          try {
+            validateBareMetalCluster('edge', args as unknown as BareMetalClusterArgs);
+          } catch (e) {
+            expect(e).toBeInstanceOf(InvalidPropertyError);
+            expect((e as InvalidPropertyError).property).toMatch(
+              /^(servers|agents|apiAddress|k3sVersion|k3sInstaller|traits|access)/,
+            );
+          }
+        }
+      }),
+    );
   });
 });
 

@@ -207,8 +207,11 @@ describe('k3s install scripts', () => {
     [{ installer: { ...INSTALLER, url: 'http://get.k3s.io' } }, 'installer.url', /https URL of one revision/],
     [{ installer: { ...INSTALLER, url: "https://x/'; rm -rf /" } }, 'installer.url', /https URL/],
     [{ installer: { ...INSTALLER, sha256: 'abc' } }, 'installer.sha256', /64 lowercase hex digits: measure it once/],
-  ])('rejects %j naming %s', (change, property, message) => {
-    expectInvalid(() => k3sInstallScript({ ...INIT, ...change }), property, message);
+    [{ installer: { ...INSTALLER, sha: 'abc' } }, 'installer.sha', /unknown; known keys: `url`, `sha256`/],
+    [{ tlsSans: 'a' }, 'tlsSans', /must be an array/],
+    [{ role: { kind: 'agent' } }, 'role.serverUrl', /must be a string/],
+  ] as [Record<string, unknown>, string, RegExp][])('rejects %j naming %s', (change, property, message) => {
+    expectInvalid(() => k3sInstallScript({ ...INIT, ...change } as unknown as K3sInstallOptions), property, message);
   });
 
   it('accepts exactly 64 lowercase hex digits as the installer hash (property)', () => {
