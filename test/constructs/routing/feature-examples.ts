@@ -93,6 +93,17 @@ const DIALECT_EXAMPLES: Partial<Record<Dialect, Partial<Record<Feature, RoutingP
     'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),
     'rate-limit': one({}, { rateLimit: { requestsPerSecond: 20 } }),
   },
+  // Envoy Gateway's local rate limit bucket holds exactly the rate: no burst.
+  'gateway-api': {
+    'rate-limit': one({}, { rateLimit: { requestsPerSecond: 20 } }),
+  },
+  // ingress-nginx allows its own header list (Authorization included) unless the policy names one.
+  'ingress-nginx': {
+    cors: one(
+      {},
+      { cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET'], allowHeaders: ['content-type'] } },
+    ),
+  },
   // The router's affinity cookie has no lifetime, and it re-encrypts only on Routes that terminate TLS.
   'openshift-route': {
     'session-affinity': one({ sessionAffinity: { cookieName: 'route' } }),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../../constructs/routing/compile';
-import { RoutingError, UnsupportedFeatureError } from '../../../../constructs/routing/errors';
+import { RouteConflictError, RoutingError, UnsupportedFeatureError } from '../../../../constructs/routing/errors';
 import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
 import { interpretIngressNginx } from '../../../../constructs/routing/oracle/ingress-nginx';
 import { modelOutcome } from '../../../../constructs/routing/oracle/model';
@@ -146,22 +146,21 @@ describe('ingress-nginx oracle: the issue 13 cases', () => {
     );
   });
 
-  it('case 13: Exact /a and RegularExpression ^/a$ in two Ingresses get distinct locations, not oldest-wins', () => {
-    const policies = [
-      policy({
-        rules: [{ matches: [{ path: { type: 'Exact', value: '/a' } }], backends: [{ service: 'exact', port: 80 }] }],
-      }),
+  it('case 13: Exact /a and RegularExpression ^/a$ in two policies are a conflict; a regex that overlaps /a sorts after it', () => {
+    const exact = policy({
+      rules: [{ matches: [{ path: { type: 'Exact', value: '/a' } }], backends: [{ service: 'exact', port: 80 }] }],
+    });
+    const regexPolicy = (value: string) =>
       policy({
         name: 'p1',
         rules: [
-          {
-            matches: [{ path: { type: 'RegularExpression', value: '^/a$' } }],
-            backends: [{ service: 'regex', port: 80 }],
-          },
+          { matches: [{ path: { type: 'RegularExpression', value } }], backends: [{ service: 'regex', port: 80 }] },
           { backends: [{ service: 'web', port: 80 }] },
         ],
-      }),
-    ];
+      });
+    // '^/a$' claims exactly what Exact '/a' claims: the conflict detector refuses the pair for every dialect.
+    expect(() => compileRoutes([exact, regexPolicy('^/a$')], { dialect: 'ingress-nginx' })).toThrow(RouteConflictError);
+    const policies = [exact, regexPolicy('^/a/?$')];
     const compiled = compileRoutes(policies, { dialect: 'ingress-nginx' });
     // The model leaves '/a' to the controller (a regex competes); nginx must still answer it one way,
     // whatever the creation order of the Ingresses: the Exact location sorts first.
