@@ -242,6 +242,11 @@ export function checkSpec(value: unknown, spec: Spec, path: string): Issue | und
       const tag = value[spec.key];
       const variant = typeof tag === 'string' && Object.hasOwn(spec.variants, tag) ? spec.variants[tag] : undefined;
       if (!variant) {
+        if (tag === undefined) {
+          // A misspelled tag key (`knd`) is an unknown key, not a missing tag.
+          const typo = Object.keys(value).find((k) => nearestKey(k, [spec.key]) !== undefined);
+          if (typo !== undefined) return unknownKey(join(path, typo), value[typo], [spec.key]);
+        }
         const known = Object.keys(spec.variants);
         return {
           path: join(path, spec.key),
@@ -253,11 +258,34 @@ export function checkSpec(value: unknown, spec: Spec, path: string): Issue | und
     }
     case 'json':
       return checkJson(value, path);
-    case 'union':
-      return spec.of.some((s) => checkSpec(value, s, path) === undefined) ? undefined : issue(spec.problem);
+    case 'union': {
+      if (spec.of.some((s) => checkSpec(value, s, path) === undefined)) return undefined;
+      // An object (or array) where one member alone takes one: that member says what is wrong inside it.
+      const container = isPlainObject(value) ? ['object', 'record', 'tagged'] : Array.isArray(value) ? ['array'] : [];
+      const members = spec.of.filter((s) => container.includes(s.kind));
+      const member =
+        members.length === 1 ? members[0] : isPlainObject(value) ? closestShape(value, members) : undefined;
+      return member ? checkSpec(value, member, path) : issue(spec.problem);
+    }
     case 'opaque':
       return spec.accept(value) ? undefined : issue(spec.problem);
   }
+}
+
+/**
+ * The object member of a union that `value` was most likely meant for: the one knowing most of its keys,
+ * or failing that the one with a key that one of its keys misspells. Undefined when none stands out.
+ */
+function closestShape(value: Record<string, unknown>, members: readonly Spec[]): Spec | undefined {
+  const shapes = members.filter((m): m is Extract<Spec, { kind: 'object' }> => m.kind === 'object');
+  const score = (m: Extract<Spec, { kind: 'object' }>) => {
+    const known = Object.keys(m.fields);
+    const hits = Object.keys(value).filter((k) => known.includes(k)).length;
+    return hits > 0 ? hits : Object.keys(value).some((k) => nearestKey(k, known) !== undefined) ? 0.5 : 0;
+  };
+  const scores = shapes.map(score);
+  const best = Math.max(0, ...scores);
+  return best > 0 && scores.filter((s) => s === best).length === 1 ? shapes[scores.indexOf(best)] : undefined;
 }
 
 function checkJson(value: unknown, path: string): Issue | undefined {

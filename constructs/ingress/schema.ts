@@ -14,6 +14,7 @@ import {
   json,
   num,
   oneOf,
+  opaque,
   opt,
   rec,
   req,
@@ -163,7 +164,13 @@ export const PLATFORM_ADDONS_PROPS_SPEC = shapeOf<PlatformAddonsProps>()({
       'must be envoy-gateway, traefik, haproxy, contour or ingress-nginx',
     ),
   ),
-  certManager: opt(union('must be cert-manager options or false', CERT_MANAGER_OPTIONS_SPEC, { kind: 'boolean' })),
+  certManager: opt(
+    union(
+      'must be cert-manager options or false',
+      CERT_MANAGER_OPTIONS_SPEC,
+      opaque('must be false', (v) => v === false),
+    ),
+  ),
   metallb: opt(METALLB_OPTIONS_SPEC),
   awsLoadBalancerController: opt(AWS_LOAD_BALANCER_CONTROLLER_OPTIONS_SPEC),
   externalSecrets: opt(EXTERNAL_SECRETS_OPTIONS_SPEC),
