@@ -270,12 +270,24 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
       const verified = pinned(host, `${id}-host-key`, 'true', [], { attempts: 30 });
       const stored = pinned(host, `${id}-token`, K3S_WRITE_TOKEN, [verified, ...after], { stdin: joinToken });
       const options = config(role, host);
+      // Values that arrive as Outputs (a created machine's address) are checked here, without throwing
+      // inside the apply: a bad one gives a command that fails, and an error on this component.
+      const checked = options.apply((o) => {
+        try {
+          return { script: k3sRemoteCommand(k3sInstallScript({ ...o, installer })), config: k3sConfigYaml(o) };
+        } catch (e) {
+          const problem = `${name}-${id}: ${(e as Error).message}`;
+          void pulumi.log.error(problem, this);
+          const quoted = `'${`refusing to install: ${problem}`.replace(/'/g, `'\\''`)}'`;
+          return { script: `echo ${quoted} >&2; exit 1`, config: problem };
+        }
+      });
       return new command.remote.Command(
         `${name}-${id}`,
         {
           connection: connection(host),
-          create: options.apply((o) => k3sRemoteCommand(k3sInstallScript({ ...o, installer }))),
-          triggers: [version, installer.url, installer.sha256, options.apply(k3sConfigYaml)],
+          create: checked.script,
+          triggers: [version, installer.url, installer.sha256, checked.config],
         },
         { parent: this, dependsOn: [stored] },
       );

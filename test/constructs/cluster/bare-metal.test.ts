@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   BareMetalCluster,
   type BareMetalClusterArgs,
@@ -210,6 +214,27 @@ describe('BareMetalCluster', () => {
     expect(first.inputs.environment).toBeUndefined();
     const install = registered.find((r) => r.name === 'later-server-0')!;
     expect((install.inputs.triggers as string[])[1]).toBe('https://mirror.example.com/k3s/install-v1.33.5.sh');
+  });
+
+  it('refuses a bad address that arrives as an Output without throwing in an apply: a failing command and an error', async () => {
+    const registered = useMocks('dev');
+    const marker = path.join(os.tmpdir(), `switchyard-injected-${process.pid}`);
+    const error = vi.spyOn(pulumi.log, 'error').mockImplementation(() => Promise.resolve());
+    new BareMetalCluster('odd', {
+      servers: [{ address: pulumi.output(`10.0.0.1'; touch ${marker}; '`), hostKey: KEYS[0]! }],
+      k3sInstaller: { sha256: SHA },
+    });
+    await settle();
+    const install = registered.find((r) => r.name === 'odd-server-0')!;
+    // Run it: it fails with the reason, and the address's shell text stays text.
+    const run = spawnSync('bash', ['-c', String(install.inputs.create)], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /^refusing to install: odd-server-0: 'tlsSans' .* must be a hostname or an IP address\n$/,
+    );
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/^odd-server-0: 'tlsSans'/), expect.anything());
+    error.mockRestore();
   });
 
   const one = { servers: [host('a')], k3sInstaller: { sha256: SHA } };
