@@ -105,8 +105,9 @@ export const SSH_PRIVATE_KEY_ENV = 'SWITCHYARD_SSH_PRIVATE_KEY';
 /** The name the pinned key is filed under, so the address form (IPv6, port) never matters. */
 const ALIAS = 'switchyard-pinned-host';
 
-function quote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+/** Single-quotes a value for bash; anything not a string (an unresolved Output's undefined) becomes text. */
+function quote(value: unknown): string {
+  return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
 
 /** Options of {@link pinnedSshScript}. */

@@ -217,7 +217,8 @@ export function k3sRemoteCommand(script: string): string {
 
 /** A host as it appears in a URL: IPv6 addresses in brackets. */
 function urlHost(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
+  const text = String(address);
+  return text.includes(':') ? `[${text}]` : text;
 }
 
 /** Reads the admin kubeconfig k3s wrote (run on the first server). */
