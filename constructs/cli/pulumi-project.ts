@@ -33,8 +33,11 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
 // What a YAML number may look like in a stack file: plain decimal. YAML would also read 0x4, 0o4, 1e3, .inf.
 const DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 
-/** Parses YAML, as a typed error naming the file when it is not YAML. */
-function parseYaml(text: string, file: string, strictScalars: boolean): unknown {
+/**
+ * Parses YAML, as a typed error naming the file when it is not YAML. With `numbers`, records the text of
+ * each number written directly under `config` (`4.0` stays '4.0', so an integer setting can refuse it).
+ */
+function parseYaml(text: string, file: string, strictScalars: boolean, numbers?: Map<string, string>): unknown {
   const doc = parseDocument(text, { uniqueKeys: true });
   const error = doc.errors[0];
   if (error) throw new InvalidPropertyError(file, `${file}: not valid YAML: ${error.message.split('\n')[0]}`);
@@ -44,10 +47,40 @@ function parseYaml(text: string, file: string, strictScalars: boolean): unknown 
       for (const pair of config.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '?';
         checkScalars(pair.value, key, file);
+        if (isScalar(pair.value) && typeof pair.value.value === 'number' && pair.value.source !== undefined) {
+          numbers?.set(key, pair.value.source);
+        }
       }
     }
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias without its anchor, or an alias bomb.
+    throw new InvalidPropertyError(file, `${file}: not valid YAML: ${(e as Error).message}`);
+  }
+  if (strictScalars) {
+    const config = (js as { config?: unknown } | null)?.config;
+    if (config && typeof config === 'object') {
+      for (const [key, value] of Object.entries(config)) {
+        if (containsNull(value)) {
+          throw new InvalidPropertyError(
+            key,
+            `${file}: config key '${key}' has no value (null): give it one or remove it`,
+          );
+        }
+      }
+    }
+  }
+  return js;
+}
+
+/** Whether `value` is or holds a null (an alias can bring one past the scalar check). */
+function containsNull(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value !== 'object') return false;
+  return Object.values(value).some(containsNull);
 }
 
 /** Refuses nulls and numbers written other than in decimal anywhere under a stack file's config key. */
@@ -113,7 +146,8 @@ function checkType(key: string, type: string | undefined, value: unknown, file: 
 
 /** Parses Pulumi.<stack>.yaml against the project's declared config. @throws Error naming the file and key */
 export function parseStackConfig(text: string, file: string, project: PulumiProject): StackConfig {
-  const doc = asObject(parseYaml(text, file, true), file);
+  const numbers = new Map<string, string>();
+  const doc = asObject(parseYaml(text, file, true, numbers), file);
   const values: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [rawKey, value] of Object.entries(asObject(doc.config, `${file}: 'config'`))) {
@@ -124,7 +158,7 @@ export function parseStackConfig(text: string, file: string, project: PulumiProj
       continue;
     }
     checkType(key, project.config[key]?.type, value, file);
-    values[key] = typeof value === 'string' ? value : JSON.stringify(value);
+    values[key] = typeof value === 'string' ? value : (numbers.get(rawKey) ?? JSON.stringify(value));
   }
   for (const [key, spec] of Object.entries(project.config)) {
     if (!(key in values) && spec.default !== undefined) {

@@ -130,28 +130,40 @@ export interface Issue {
   readonly message?: string;
 }
 
-/** Levenshtein distance (insert, delete, substitute). */
-export function editDistance(a: string, b: string): number {
+/** Levenshtein distance (insert, delete, substitute); `substitution` weighs a substitution (1 by default). */
+export function editDistance(a: string, b: string, substitution = 1): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : substitution),
+      );
     }
     previous = current;
   }
   return previous[b.length]!;
 }
 
-/** The known key nearest to `key`, when it is near enough to be a plausible typo. */
+/**
+ * The known key nearest to `key`, when it is near enough to be a plausible typo. Ties go to the key
+ * reached by fewer substitutions (a dropped or doubled letter is the likelier typo: `profils` suggests
+ * `profiles`, not `profile`).
+ */
 export function nearestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  let bestIndel = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
-    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
-    if (distance < bestDistance) {
+    const same = candidate.toLowerCase() === key.toLowerCase();
+    const distance = same ? 0 : editDistance(key, candidate);
+    const indel = same ? 0 : editDistance(key, candidate, 2);
+    if (distance < bestDistance || (distance === bestDistance && indel < bestIndel)) {
       best = candidate;
       bestDistance = distance;
+      bestIndel = indel;
     }
   }
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;

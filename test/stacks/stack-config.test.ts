@@ -62,6 +62,12 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
     ['config:\n  switchyard:domain: ~\n', /Pulumi\.prod\.yaml: config key 'switchyard:domain' has no value \(null\)/],
     ['config:\n  switchyard:servers: [a, null]\n', /config key 'switchyard:servers' has no value \(null\)/],
     ['config:\n  switchyard:replicas: [\n', /Pulumi\.prod\.yaml: not valid YAML/],
+    [
+      'config:\n  switchyard:replicas: 4.0\n',
+      /switchyard:replicas \("4\.0"\) must be an integer from 1 to 50, written in decimal/,
+    ],
+    ['config:\n  switchyard:domain: *a\n', /Pulumi\.prod\.yaml: not valid YAML: Unresolved alias/],
+    ['config:\n  aws:region: &n ~\n  switchyard:domain: *n\n', /config key 'aws:region' has no value \(null\)/],
   ])('rejects %j naming the key and the file', (text, message) => {
     expect(() => readStackSettings(projectWith(text), 'prod')).toThrow(message);
     expect(() => readStackSettings(projectWith(text), 'prod')).toThrow(InvalidPropertyError);
