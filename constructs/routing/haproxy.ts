@@ -343,40 +343,10 @@ function compilePolicy(
   return objects;
 }
 
-/**
- * The HTTP-to-HTTPS redirect is an http-request rule of the Ingress whose path the map matched
- * (pkg/haproxy/rules/main.go: `{ var(txn.path_match) -m dom <id> }`), run after the deny rules
- * (pkg/haproxy/rules/types.go: REQ_DENY before REQ_REDIRECT): a path no rule covers gets 404 over
- * HTTP, and a refused client 403, instead of the redirect. An approximation, accepted per policy.
- */
-function upgradeScope(policies: readonly RoutingPolicy[], policy: RoutingPolicy, warnings: string[]): void {
-  if (!redirectsHttp(policy)) return;
-  const onHost = (h: string) => policies.filter((q) => q.hosts.includes(h));
-  const uncovered = policy.hosts.find(
-    (h) =>
-      !onHost(h).some((q) =>
-        q.rules.some((r) =>
-          matchesOf(r).some(
-            (m) => pathOf(m).type === 'PathPrefix' && pathOf(m).value === '/' && !m.headers && !m.cookie && !m.method,
-          ),
-        ),
-      ),
-  );
-  const listed = policy.hosts.some((h) =>
-    onHost(h).some((q) => q.allowSourceRanges || q.denySourceRanges || q.rules.some((r) => r.allowSourceRanges)),
-  );
-  if (uncovered || listed)
-    approximate(
-      warnings,
-      policy,
-      'haproxy',
-      `${policy.name}.tls.redirectHttp`,
-      'tls.redirect-http',
-      uncovered
-        ? `HAProxy redirects to HTTPS only the requests an Ingress path matches: other paths of ${uncovered} get 404 over HTTP (add a PathPrefix / rule to redirect them all)`
-        : 'HAProxy applies allow and deny lists before the redirect to HTTPS: a refused client gets 403 over HTTP instead of the redirect',
-    );
-}
+// The HTTP-to-HTTPS redirect is an http-request rule of the Ingress whose path the map matched
+// (pkg/haproxy/rules/main.go), run after the deny rules (types.go: REQ_DENY before REQ_REDIRECT): a
+// path no rule covers gets 404 over HTTP, a refused client 403. That is what the HTTPS request would
+// get, so the model accepts it (afterUpgrade) and nothing needs consent.
 
 /** Compiles validated, conflict-free policies to HAProxy Ingress objects. */
 export function compileHaproxy(
@@ -385,7 +355,6 @@ export function compileHaproxy(
   warnings: string[],
   services: ServiceAnnotations[],
 ): KubeObject[] {
-  for (const p of policies) upgradeScope(policies, p, warnings);
   const entries: HaproxyEntry[] = [];
   const objects = policies.flatMap((p) =>
     compilePolicy(p, target.ingressClassName ?? 'haproxy', warnings, services, entries),

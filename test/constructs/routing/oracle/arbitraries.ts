@@ -232,6 +232,9 @@ const canaryEnvironments: fc.Arbitrary<RoutingPolicy[]> = fc
       fc.constant({ headers: [{ name: 'x-canary', value: 'on' }] }),
       fc.constant({ headers: [{ name: 'x-canary', value: '^o.*$', type: 'RegularExpression' as const }] }),
       fc.constant({ cookie: { name: 'beta', value: '1' } }),
+      // ingress-nginx's canary-by-cookie takes exactly the value 'always'.
+      fc.constant({ cookie: { name: 'beta', value: 'always' } }),
+      fc.constant({ method: 'POST' as const }),
     ),
     base: fc.constantFrom<Partial<RouteRule>>(
       {},
@@ -347,7 +350,7 @@ const requestWith = (
       method: fc.constantFrom('GET' as const, 'POST' as const, 'PUT' as const),
       canary: fc.constantFrom(undefined, 'on', 'off'),
       version: fc.constantFrom(undefined, '1', '2'),
-      beta: fc.constantFrom(undefined, '0', '1'),
+      beta: fc.constantFrom(undefined, '0', '1', 'always'),
       sourceIp: fc.constantFrom('10.1.2.3', '192.0.2.7', '203.0.113.9', '2001:db8::5'),
     })
     .map(

@@ -8,9 +8,7 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { scenarios } from './arbitraries';
-import { describeStats } from './harness';
-import { checkWireDialect } from './wire-protocols';
-import { checkTailoredWire } from './wire-tailored';
+import { checkDialect, describeStats } from './harness';
 
 const A = 'alb.ingress.kubernetes.io/';
 
@@ -472,17 +470,16 @@ describe('interpretAwsAlb (aws-load-balancer-controller behaviours)', () => {
 });
 
 describe('aws-alb property', () => {
-  // checkWireDialect is checkDialect with 'ws' read as plain HTTP (and 'grpc' as 'h2c') on both sides:
-  // ALB's HTTP/1 target groups carry WebSocket upgrades, and nothing in the objects can say that a
-  // backend speaks WebSocket. Raised with the lead, as the Traefik and Contour oracles do.
+  // outcomeDifference compares on the wire ('ws' is HTTP/1.1 with an upgrade): ALB's HTTP/1 target
+  // groups carry WebSocket upgrades, and nothing in the objects says that a backend speaks WebSocket.
   it('agrees with the model on generated environments, or refuses with a typed error', () => {
-    const stats = checkWireDialect('aws-alb', interpretAwsAlb);
+    const stats = checkDialect('aws-alb', interpretAwsAlb, { tailored: 0 });
     console.log(describeStats('aws-alb', stats));
     expect(stats.compared).toBeGreaterThan(0);
   }, 120_000);
 
   it('agrees with the model on environments tailored to aws-alb (refused features replaced), ws read as HTTP', () => {
-    const stats = checkTailoredWire('aws-alb', interpretAwsAlb);
+    const stats = checkDialect('aws-alb', interpretAwsAlb, { tailored: 1 });
     console.log(describeStats('aws-alb tailored', stats));
     expect(stats.compared).toBeGreaterThan(300);
   }, 120_000);

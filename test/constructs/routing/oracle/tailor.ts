@@ -5,7 +5,9 @@
  */
 import { type Feature, featuresOf, supportFor } from '../../../../constructs/routing/capabilities';
 import { detectConflicts } from '../../../../constructs/routing/conflicts';
+import { RouteConflictError, RoutingError } from '../../../../constructs/routing/errors';
 import type {
+  CompileResult,
   CompileTarget,
   HeaderModifier,
   RouteMatch,
@@ -200,4 +202,65 @@ export function tailor(policies: readonly RoutingPolicy[], target: CompileTarget
       return tailorPolicy(once, refusedBy(once));
     }),
   );
+}
+
+type Node = Record<string, unknown> | unknown[];
+
+/** 'p0.rules[1].matches[0].headers' -> ['rules', 1, 'matches', 0, 'headers'] after the policy name. */
+function segments(path: string): { policy: string; keys: (string | number)[] } {
+  const [head, ...rest] = path.split(/(?=[.[])/);
+  const keys = rest.map((s) => (s.startsWith('[') ? Number(s.slice(1, -1)) : s.slice(1)));
+  return { policy: head!, keys };
+}
+
+/** The environment without the field an error's `path` names (or its nearest existing ancestor). */
+export function removeAt(policies: readonly RoutingPolicy[], path: string): RoutingPolicy[] {
+  const { policy, keys } = segments(path);
+  const copy = structuredClone(policies) as RoutingPolicy[];
+  const index = /^policies\[(\d+)\]$/.test(policy)
+    ? Number(/\d+/.exec(policy)![0])
+    : copy.findIndex((p) => p.name === policy);
+  if (index < 0 || keys.length === 0 || keys[0] === 'name') return copy.filter((_, i) => i !== index);
+  // Walk down as far as the path exists, then cut there; an emptied array goes with it.
+  const trail: [Node, string | number][] = [];
+  let node: unknown = copy[index];
+  for (const key of keys) {
+    if (node === null || typeof node !== 'object' || !(key in (node as object))) break;
+    trail.push([node as Node, key]);
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  while (trail.length > 0) {
+    const [parent, key] = trail.pop()!;
+    if (Array.isArray(parent)) parent.splice(key as number, 1);
+    else delete parent[key as string];
+    const empty = Array.isArray(parent) ? parent.length === 0 : Object.keys(parent).length === 0;
+    if (!empty) break;
+  }
+  const p = copy[index]!;
+  if (trail.length === 0 && (!p.rules?.length || !p.hosts?.length)) return copy.filter((_, i) => i !== index);
+  return copy;
+}
+
+/**
+ * Compiles `policies` for `target`, cutting away what the compiler refuses (the field each typed
+ * error names) until it compiles: the environment the dialect takes that is closest to the generated
+ * one. Undefined when nothing is left or it does not settle in a few rounds.
+ */
+export function compileCut(
+  policies: readonly RoutingPolicy[],
+  target: CompileTarget,
+  compile: (p: readonly RoutingPolicy[], t: CompileTarget) => CompileResult,
+): { policies: RoutingPolicy[]; compiled: CompileResult } | undefined {
+  let current = withoutConflicts(tailor(policies, target));
+  for (let round = 0; round < 12 && current.length > 0; round++) {
+    try {
+      return { policies: current, compiled: compile(current, target) };
+    } catch (error) {
+      if (!(error instanceof RoutingError)) throw error;
+      const next = error instanceof RouteConflictError ? withoutConflicts(current) : removeAt(current, error.path);
+      if (JSON.stringify(next) === JSON.stringify(current)) return undefined; // no progress: give up
+      current = next;
+    }
+  }
+  return undefined;
 }
