@@ -23,12 +23,12 @@ import {
 import type { ClusterAccess } from './access';
 import type { AksClusterArgs, AksNodePoolSpec } from './aks';
 import type { AwsVpcArgs } from './aws-vpc';
-import type { BareMetalClusterArgs, K3sInstallerPin, SshHost } from './bare-metal';
+import type { BareMetalClusterArgs, SshHost } from './bare-metal';
 import type { CloudInitOptions } from './cloud-init';
 import type { EksClusterArgs, EksEndpointAccess, EksNodeGroupSpec } from './eks-args';
 import type { ExistingClusterArgs } from './existing';
 import type { GkeClusterArgs, GkeNetworkRanges, GkeNodePoolSpec } from './gke';
-import type { K3sInstaller, K3sInstallOptions } from './k3s';
+import type { K3sInstallOptions } from './k3s';
 import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 import type { Ec2Machines, OpenStackMachines, VmClusterArgs } from './vm';
 
@@ -206,13 +206,15 @@ const SSH_HOST = shapeOf<SshHost>()({
   nodeLabels: opt(strings),
 });
 
+const K3S_INSTALLER_PIN = shapeOf<BareMetalClusterArgs['k3sInstaller']>()({ sha256: req(str()), url: opt(str()) });
+
 /** The shape of {@link BareMetalClusterArgs}. */
 export const BARE_METAL_ARGS_SPEC = shapeOf<BareMetalClusterArgs>()({
   servers: req(arr(SSH_HOST)),
   agents: opt(arr(SSH_HOST)),
   apiAddress: opt(inputString),
   k3sVersion: opt(str()),
-  k3sInstaller: req(shapeOf<K3sInstallerPin>()({ sha256: req(str()), url: opt(str()) })),
+  k3sInstaller: req(K3S_INSTALLER_PIN),
   traits: opt(shapeOf<Defined<BareMetalClusterArgs['traits']>>()({ kind: opt(str()), ...TRAIT_FIELDS })),
   access: opt(CLUSTER_ACCESS_SPEC),
 });
@@ -244,6 +246,7 @@ export const VM_ARGS_SPEC = shapeOf<VmClusterArgs>()({
   sshUser: opt(str()),
   diskSizeGiB: opt(num()),
   k3sVersion: opt(str()),
+  k3sInstaller: req(K3S_INSTALLER_PIN),
   access: opt(CLUSTER_ACCESS_SPEC),
   traits: opt(TRAITS_WITHOUT_KIND),
   tags: opt(labels),
@@ -259,13 +262,17 @@ export const K3S_INSTALL_SPEC = shapeOf<K3sInstallOptions>()({
       agent: shapeOf<{ kind: 'agent'; serverUrl: string }>()({ kind: req(str()), serverUrl: req(str()) }),
     }),
   ),
-  installer: req(shapeOf<K3sInstaller>()({ url: req(str()), sha256: req(str()) })),
+  installer: req(shapeOf<K3sInstallOptions['installer']>()({ url: req(str()), sha256: req(str()) })),
   tlsSans: opt(strings),
   nodeLabels: opt(strings),
 });
 
 /** The shape of {@link CloudInitOptions}. */
-export const CLOUD_INIT_SPEC = shapeOf<CloudInitOptions>()({ user: req(str()), sshPublicKey: req(str()) });
+export const CLOUD_INIT_SPEC = shapeOf<CloudInitOptions>()({
+  user: req(str()),
+  sshPublicKey: req(str()),
+  hostKey: opt(shapeOf<Defined<CloudInitOptions['hostKey']>>()({ privateKey: req(str()), publicKey: req(str()) })),
+});
 
 /** Throws an InvalidPropertyError naming the first ill-typed or unknown argument of a cluster component. */
 export function assertClusterArgs(spec: Spec, args: unknown, at = ''): void {
