@@ -6,6 +6,7 @@ import {
   bool,
   checkSpec,
   editDistance,
+  type Fields,
   isPlainObject,
   json,
   nearestKey,
@@ -23,7 +24,7 @@ import {
 import { InvalidPropertyError } from '../../../constructs/core/validate';
 import { expectInvalid } from '../../helpers/errors';
 
-const obj = (fields: Record<string, ReturnType<typeof req>>): Spec => ({ kind: 'object', fields });
+const obj = (fields: Fields): Spec => ({ kind: 'object', fields });
 const PROPS = obj({
   name: req(str()),
   replicas: opt(num()),
