@@ -67,13 +67,14 @@ describe('strict add-on options (property tests)', () => {
     run: (p) => platformAddons(p as never),
     freeKeys: FREE_KEYS,
     freeValues: FREE_VALUES,
+    // false or cert-manager options.
+    alternatives: lastIs('certManager'),
   });
   fuzzTarget({
     name: 'platformAddons (bare metal, Traefik, MetalLB BGP)',
     rich: METAL_PLATFORM,
     run: (p) => platformAddons(p as never),
-    // false or cert-manager options: an object there is valid.
-    freeValues: lastIs('certManager'),
+    alternatives: lastIs('certManager'),
   });
   fuzzTarget({
     name: 'certManager',

@@ -35,6 +35,8 @@ export interface FuzzTarget {
   readonly freeKeys?: (path: readonly Step[]) => boolean;
   /** Positions whose value may be of any type (raw chart values): mutations there need not be refused. */
   readonly freeValues?: (path: readonly Step[]) => boolean;
+  /** Positions that take values of several types (`options | false`): another type there may be valid. */
+  readonly alternatives?: (path: readonly Step[]) => boolean;
   /** Errors the entry point may throw besides InvalidPropertyError. */
   readonly typed?: (error: unknown) => boolean;
 }
@@ -100,7 +102,7 @@ export function fuzzTarget(target: FuzzTarget): void {
         const error = typedError(() => target.run(replaceAt(target.rich, path, replacement)));
         const wrongType =
           typeOf(replacement) !== typeOf(original) || typeof replacement === 'symbol' || hasHole(replacement);
-        if (wrongType && !under(path, target.freeValues)) {
+        if (wrongType && !under(path, target.freeValues) && !target.alternatives?.(path)) {
           expect(error, `${path.join('.')} = ${show(replacement)} accepted`).toBeDefined();
         }
       }),

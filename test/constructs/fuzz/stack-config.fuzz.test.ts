@@ -94,7 +94,7 @@ describe('strict stack files (property tests)', () => {
           const value = settings[key as 'replicas'];
           if (raw === undefined || value === undefined) continue;
           // Accepted only as decimal digits, quoted or not, within range.
-          expect(raw, text).toMatch(/^"?(0|[1-9]\d*)"?$/);
+          expect(raw, text).toMatch(/^(!!int )?"?(0|[1-9]\d*)"?$/);
           expect(value).toBeGreaterThanOrEqual(min);
           expect(value).toBeLessThanOrEqual(max);
         }
