@@ -65,7 +65,7 @@ export function typedOnly(run: () => unknown, typed: (e: unknown) => boolean = (
   }
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const hasHole = (v: unknown) => Array.isArray(v) && Array.from({ length: v.length }, (_, i) => i in v).includes(false);
 const under = (path: readonly Step[], test?: (p: readonly Step[]) => boolean) =>
   test !== undefined && path.some((_, i) => test(path.slice(0, i + 1)));
@@ -128,7 +128,7 @@ export function fuzzTarget(target: FuzzTarget): void {
             if (error?.message.includes(': unknown;')) {
               expect(error.message).toContain(`: unknown; did you mean \`${key}\`?`);
             } else {
-              expect(error?.message).toMatch(new RegExp(`${escape(typo)}|${escape(key)}`));
+              expect(error?.message).toMatch(new RegExp(`${escapeRegExp(typo)}|${escapeRegExp(key)}`));
             }
           }
         }
