@@ -59,9 +59,13 @@ function corsAnnotations(cors: CorsPolicy, at: string): Record<string, string> {
   };
 }
 
+/**
+ * `Name "value"` lines. HAProxy reads the value as a log-format string, where `%[...]` would fetch
+ * samples (another header, the client address): a literal '%' is written '%%' (reqSetHdr.go).
+ */
 function setHeaders(values: Readonly<Record<string, string>>): string {
   return Object.entries(values)
-    .map(([name, value]) => `${name} ${JSON.stringify(value)}`)
+    .map(([name, value]) => `${name} ${JSON.stringify(value.replace(/%/g, '%%'))}`)
     .join('\n');
 }
 
@@ -194,6 +198,9 @@ function canaryAcl(match: RouteMatch, at: string): string {
   if (conditions.length !== 1)
     unsupported(at, 'match.header', 'an HAProxy route-acl canary selects by exactly one header, cookie or method');
   if (/\s/.test(conditions[0]!.value)) unsupported(at, 'match.header', 'HAProxy ACL values cannot contain spaces');
+  // '#' starts a comment in HAProxy's configuration: the rest of the ACL (and the rule) would be cut off.
+  if (conditions[0]!.value.includes('#'))
+    unsupported(at, 'match.header', "HAProxy ACL values cannot contain '#' (it starts a comment in the configuration)");
   return conditions[0]!.acl;
 }
 

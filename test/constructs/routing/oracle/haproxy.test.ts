@@ -304,3 +304,35 @@ describe('haproxy oracle', () => {
     expect(stats.compared).toBeGreaterThan(0);
   });
 });
+
+describe('haproxy: characters the controller interprets (issue 14)', () => {
+  const base = (rule: RoutingPolicy['rules'][number]): RoutingPolicy => ({
+    name: 'shop',
+    namespace: 'shop',
+    hosts: ['a.example.org'],
+    rules: [{ backends: [{ service: 'web', port: 80 }] }, rule],
+  });
+
+  it("writes '%' in header values as '%%', so a value never fetches another header", () => {
+    const policy = base({
+      matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+      backends: [{ service: 'api', port: 80 }],
+      requestHeaders: { set: { 'x-leak': '%[req.hdr(cookie)] 100%' } },
+    });
+    const compiled = compileRoutes([policy], { dialect: 'haproxy' });
+    const annotations = compiled.objects.flatMap((o) =>
+      Object.entries((o.metadata.annotations as Record<string, string>) ?? {}),
+    );
+    expect(annotations).toContainEqual(['haproxy.org/request-set-header', 'x-leak "%%[req.hdr(cookie)] 100%%"']);
+    const out = interpretHaproxy(compiled, request({ path: '/api' }));
+    expect(out.kind === 'forward' && out.applied.requestHeaders?.set).toEqual({ 'x-leak': '%[req.hdr(cookie)] 100%' });
+  });
+
+  it("refuses '#' in a canary's ACL value: it would start a comment", () => {
+    const policy = base({
+      matches: [{ headers: [{ name: 'x-canary', value: 'a#b' }] }],
+      backends: [{ service: 'canary', port: 80 }],
+    });
+    expect(() => compileRoutes([policy], { dialect: 'haproxy' })).toThrow(/cannot contain '#'/);
+  });
+});
