@@ -114,6 +114,7 @@ export function rbacSubject(principal: string): Record<string, string> {
  * `view` role, which excludes Secrets.
  */
 export function rbacAccessObjects(clusterName: string, access: ClusterAccess): Record<string, unknown>[] {
+  assertClusterArgs(CLUSTER_ACCESS_SPEC, access, 'access');
   const binding = (suffix: string, role: string, principals: readonly string[]) => ({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',

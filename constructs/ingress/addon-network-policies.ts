@@ -5,9 +5,11 @@
  * {@link policyEdges} state those edges as plain tuples, so a test can show the policies allow nothing
  * else. Pure.
  */
+import { arr, str } from '../core/strict';
 import { InvalidPropertyError } from '../core/validate';
 import type { KubeObject } from '../routing/types';
 import { checkCidr } from '../routing/values';
+import { assertList, assertOptions, NETWORK_CONTEXT_SPEC, RELEASE_SPEC } from './schema';
 
 /** One thing a component needs on the network. */
 export type NetworkNeed =
@@ -370,6 +372,9 @@ export function addonNetworkPolicies(
   releases: readonly { readonly name: string; readonly namespace: string }[],
   context: NetworkContext = {},
 ): KubeObject[] {
+  assertList(arr(str()), namespaces, 'namespaces');
+  assertList(arr(RELEASE_SPEC), releases, 'releases');
+  assertOptions(NETWORK_CONTEXT_SPEC, context, 'context');
   resolve(context); // checks the CIDRs even where no release is installed
   return namespaces.flatMap((namespace) => [
     defaultDenyPolicy(namespace),

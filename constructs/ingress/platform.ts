@@ -5,6 +5,7 @@
  * the environment's routes compile to. Pure.
  */
 import { type ClusterTraits, resolveClusterTraits } from '../cluster/traits';
+import { arr } from '../core/strict';
 import { InvalidPropertyError } from '../core/validate';
 import type { CompileTarget, KubeObject } from '../routing/types';
 import { addonNetworkPolicies } from './addon-network-policies';
@@ -22,7 +23,7 @@ import { type ExternalSecretsOptions, externalSecretsOperator } from './external
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
 import { POD_SECURITY_EXCEPTION_LABEL, POD_SECURITY_EXCEPTIONS } from './pod-security-exceptions';
 import type { ReleaseSpec } from './release';
-import { assertOptions, PLATFORM_ADDONS_PROPS_SPEC } from './schema';
+import { assertList, assertOptions, PLATFORM_ADDONS_PROPS_SPEC, RELEASE_SPEC } from './schema';
 
 /** The ingress controller of an environment. */
 export type IngressControllerChoice =
@@ -124,6 +125,7 @@ function platformNamespace(name: string, releases: readonly ReleaseSpec[]): Kube
 
 /** Orders releases so each comes after what it depends on; a missing or circular dependency is an error. */
 export function orderReleases(releases: readonly ReleaseSpec[]): ReleaseSpec[] {
+  assertList(arr(RELEASE_SPEC), releases, 'releases');
   const byName = new Map(releases.map((r) => [r.name, r]));
   const ordered: ReleaseSpec[] = [];
   const state = new Map<string, 'visiting' | 'done'>();

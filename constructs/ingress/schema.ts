@@ -11,6 +11,7 @@ import {
   arr,
   assertProps,
   bool,
+  isPlainObject,
   json,
   num,
   oneOf,
@@ -24,6 +25,7 @@ import {
   tagged,
   union,
 } from '../core/strict';
+import type { NetworkContext } from './addon-network-policies';
 import type {
   AcmeIssuer,
   AwsLoadBalancerControllerOptions,
@@ -37,6 +39,7 @@ import type { FluxOptions } from './flux';
 import type { CertificateRef, GatewayOptions } from './gateway';
 import type { IngressControllerOptions } from './ingress-controllers';
 import type { PlatformAddonsProps } from './platform';
+import type { ObjectSource } from './unique-objects';
 
 type Defined<T> = Exclude<T, undefined>;
 
@@ -183,7 +186,44 @@ export function assertOptions(spec: Spec, options: unknown, root = 'options'): v
   assertProps(options, spec, root);
 }
 
+/** Checks a list argument; paths start with its name (`releases[0]`). */
+export function assertList(spec: Spec, list: unknown, name: string): void {
+  assertProps(list, spec, name, name);
+}
+
 /** Checks the cluster traits handed to a catalog function (resolved: every trait present). */
 export function assertResolvedTraits(cluster: ResolvedClusterTraits): void {
   assertProps(cluster, RESOLVED_CLUSTER_TRAITS_SPEC, 'cluster', 'cluster');
 }
+
+/** The shape of {@link NetworkContext}. */
+export const NETWORK_CONTEXT_SPEC = shapeOf<NetworkContext>()({
+  apiServerCidrs: opt(strings),
+  dns: opt(shapeOf<Defined<NetworkContext['dns']>>()({ namespace: req(str()), podLabels: req(rec(str())) })),
+});
+
+const isObjectWith = (value: unknown, keys: readonly string[]): value is Record<string, unknown> =>
+  isPlainObject(value) && keys.every((k) => typeof value[k] === 'string');
+
+/** A Kubernetes object as the catalog emits it: apiVersion, kind and metadata.name strings at least. */
+export const KUBE_OBJECT_SPEC: Spec = opaque(
+  'must be a Kubernetes object with string apiVersion, kind and metadata.name (and metadata.namespace, when set)',
+  (v) =>
+    isObjectWith(v, ['apiVersion', 'kind']) &&
+    isObjectWith(v.metadata, ['name']) &&
+    (v.metadata.namespace === undefined || typeof v.metadata.namespace === 'string'),
+);
+
+/** A release, as the catalog builds it (see validateRelease): a name, a namespace, its dependencies. */
+export const RELEASE_SPEC: Spec = opaque(
+  'must be a release with string name and namespace and a dependsOn list of release names',
+  (v) =>
+    isObjectWith(v, ['name', 'namespace']) &&
+    (v.dependsOn === undefined ||
+      (Array.isArray(v.dependsOn) && v.dependsOn.every((d: unknown) => typeof d === 'string'))),
+);
+
+/** The shape of the {@link ObjectSource} list assertUniqueObjects takes. */
+export const OBJECT_SOURCES_SPEC: Spec = arr(
+  shapeOf<ObjectSource>()({ source: req(str()), objects: req(arr(KUBE_OBJECT_SPEC)) }),
+);

@@ -5,6 +5,7 @@
  */
 import { InvalidPropertyError } from '../core/validate';
 import type { KubeObject } from '../routing/types';
+import { assertList, OBJECT_SOURCES_SPEC } from './schema';
 
 /** Objects and who emitted them (a chart, a construct path, a catalog entry). */
 export interface ObjectSource {
@@ -36,6 +37,7 @@ export function objectIdentity(object: KubeObject): string {
 
 /** Throws {@link DuplicateObjectError} at the first object two sources (or one source twice) emit. */
 export function assertUniqueObjects(sources: readonly ObjectSource[]): void {
+  assertList(OBJECT_SOURCES_SPEC, sources, 'sources');
   const seen = new Map<string, string>();
   for (const { source, objects } of sources) {
     for (const object of objects) {

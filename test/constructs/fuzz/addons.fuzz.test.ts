@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveClusterTraits } from '../../../constructs/cluster/traits';
+import { addonNetworkPolicies } from '../../../constructs/ingress/addon-network-policies';
 import { certManager, metallb } from '../../../constructs/ingress/addons';
 import { envoyGateway } from '../../../constructs/ingress/envoy-gateway';
 import { fluxObjects } from '../../../constructs/ingress/flux';
 import { buildGateway } from '../../../constructs/ingress/gateway';
 import { traefik } from '../../../constructs/ingress/ingress-controllers';
-import { type PlatformAddonsProps, platformAddons } from '../../../constructs/ingress/platform';
+import { orderReleases, type PlatformAddonsProps, platformAddons } from '../../../constructs/ingress/platform';
+import { assertUniqueObjects } from '../../../constructs/ingress/unique-objects';
 import { fuzzTarget, lastIs } from './harness';
 
 const VALUES = { replicaCount: 3, nested: { list: [1, 'a', true], empty: {} } };
@@ -127,6 +129,34 @@ describe('strict add-on options (property tests)', () => {
     name: 'fluxObjects',
     rich: { namespace: 'flux-system', interval: '5m' },
     run: (o) => fluxObjects(RELEASES, o as never),
+  });
+
+  fuzzTarget({
+    name: 'addonNetworkPolicies context',
+    rich: { apiServerCidrs: ['10.0.0.0/16'], dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } },
+    run: (c) =>
+      addonNetworkPolicies(['cert-manager'], [{ name: 'cert-manager', namespace: 'cert-manager' }], c as never),
+    freeKeys: FREE_KEYS,
+  });
+  fuzzTarget({
+    name: 'assertUniqueObjects',
+    rich: [
+      {
+        source: 'routes',
+        objects: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'shop' } }],
+      },
+      { source: 'apps', objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a' } }] },
+    ],
+    run: (s) => assertUniqueObjects(s as never),
+    // Kubernetes objects carry any keys; only their identity is checked.
+    freeKeys: (p) => (p.length >= 3 && p[p.length - 2] === 'objects') || p[p.length - 1] === 'metadata',
+    freeValues: (p) => p.length >= 4 && p[p.length - 3] === 'objects' && p[p.length - 1] !== 'metadata',
+  });
+  it('orderReleases takes the catalog releases only', () => {
+    expect(orderReleases(RELEASES).map((r) => r.name)).toContain('envoy-gateway');
+    for (const bad of [null, [null], [{ name: 'a' }], [{ name: 'a', namespace: 'b', dependsOn: [1] }], 'x']) {
+      expect(() => orderReleases(bad as never)).toThrow(/'releases(\[0\])?' .* must be/);
+    }
   });
 
   it('refuses the review findings with typed errors naming the field', () => {
