@@ -30,6 +30,21 @@ const NEXT_UPSTREAM: Readonly<Record<string, string[]>> = {
 const RETRIABLE_CODES = new Set([403, 404, 429, 500, 502, 503, 504]);
 
 /** Throws UnsupportedFeatureError for ingress-nginx, naming the dialects that can express the feature. */
+/**
+ * Refuses what nginx would interpret in a redirect or rewrite target: '$' interpolates a variable
+ * (`$http_cookie` would leak the client's cookies into the Location), ';' ends the directive, braces
+ * and quotes break the generated configuration.
+ */
+export function nginxLiteral(path: string, feature: Feature, value: string): void {
+  const bad = /[$;{}"'\\\s]/.exec(value)?.[0];
+  if (bad !== undefined)
+    unsupportedOnNginx(
+      path,
+      feature,
+      `${JSON.stringify(bad)} in ${JSON.stringify(value)} would be read by nginx (variables, directive ends, quoting): percent-encode it`,
+    );
+}
+
 export function unsupportedOnNginx(path: string, feature: Feature, detail: string): never {
   throw new UnsupportedFeatureError(
     path,
@@ -180,6 +195,7 @@ function redirectAnnotations(
     );
   const scheme = r.scheme ?? (policy.tls ? 'https' : 'http');
   const port = r.port !== undefined && r.port !== (scheme === 'https' ? 443 : 80) ? `:${r.port}` : '';
+  nginxLiteral(`${at}.redirect.path`, 'redirect.path', r.path!);
   const url = `${scheme}://${host}${port}${r.path}`;
   const permanent = code === 301 || code === 308;
   return permanent
@@ -195,6 +211,10 @@ export function ruleAnnotations(
   warnings: string[],
 ): Record<string, string> {
   const a: Record<string, string> = {};
+  if (rule.rewrite?.pathPrefix !== undefined)
+    nginxLiteral(`${at}.rewrite.pathPrefix`, 'rewrite.path-prefix', rule.rewrite.pathPrefix);
+  if (rule.rewrite?.fullPath !== undefined)
+    nginxLiteral(`${at}.rewrite.fullPath`, 'rewrite.full-path', rule.rewrite.fullPath);
   const protocol = rule.backends?.[0]?.protocol;
   if (protocol === 'https') a[`${NGINX}backend-protocol`] = 'HTTPS';
   if (protocol === 'grpc') a[`${NGINX}backend-protocol`] = 'GRPC';

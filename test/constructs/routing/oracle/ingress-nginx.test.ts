@@ -421,3 +421,38 @@ describe('ingress-nginx oracle: property', () => {
     expect(stats.compared).toBeGreaterThan(0);
   });
 });
+
+describe('ingress-nginx: characters nginx interprets in targets (issue 14)', () => {
+  const shop = (rule: RoutingPolicy['rules'][number]): RoutingPolicy => ({
+    name: 'shop',
+    namespace: 'shop',
+    hosts: ['a.example.org'],
+    rules: [{ backends: [{ service: 'web', port: 80 }] }, rule],
+  });
+  const old = { path: { type: 'PathPrefix' as const, value: '/old' } };
+
+  it.each([
+    ['redirect.path', { matches: [old], redirect: { path: '/new$http_cookie' } }, /redirect\.path.*"\$"/],
+    ['redirect.path', { matches: [old], redirect: { path: '/a;b' } }, /redirect\.path.*";"/],
+    [
+      'rewrite.fullPath',
+      { matches: [old], rewrite: { fullPath: '/x$1' }, backends: [{ service: 'api', port: 80 }] },
+      /rewrite\.fullPath/,
+    ],
+    [
+      'rewrite.pathPrefix',
+      { matches: [old], rewrite: { pathPrefix: '/n;' }, backends: [{ service: 'api', port: 80 }] },
+      /rewrite\.pathPrefix/,
+    ],
+  ])('refuses %s with a character nginx would read', (_field, rule, message) => {
+    expect(() => compileRoutes([shop(rule as RoutingPolicy['rules'][number])], { dialect: 'ingress-nginx' })).toThrow(
+      message,
+    );
+  });
+
+  it('keeps a plain target', () => {
+    expect(() =>
+      compileRoutes([shop({ matches: [old], redirect: { path: '/new-page_1.html' } })], { dialect: 'ingress-nginx' }),
+    ).not.toThrow();
+  });
+});
