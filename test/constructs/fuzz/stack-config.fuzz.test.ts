@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parsePulumiProject } from '../../../constructs/cli/pulumi-project';
+import { stringify } from 'yaml';
+import { parsePulumiProject, parseStackConfig } from '../../../constructs/cli/pulumi-project';
 import { validateGuardrailOptions } from '../../../constructs/guardrails/engine';
 import { STACK_KEYS, stackSettingsFromText } from '../../../stacks/stack-config';
 import { fuzzTarget, typedOnly } from './harness';
@@ -101,6 +102,25 @@ describe('strict stack files (property tests)', () => {
         for (const key of last.keys()) expect(STACK_KEYS as readonly string[], text).toContain(key);
       }),
       { numRuns: FUZZ_RUNS * 4 },
+    );
+  });
+
+  it('any YAML text, or any JSON document, as Pulumi.yaml or a stack file is parsed or refused with a typed error', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => stringify(v)),
+      fc.jsonValue().map((v) => stringify({ name: 'switchyard', runtime: 'nodejs', config: v })),
+      fc.dictionary(fc.string(), fc.jsonValue()).map((config) => stringify({ config })),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        bad++;
+        const project = typedOnly(() => parsePulumiProject(t, 'Pulumi.yaml'));
+        if (project) expect(project.message).toContain('Pulumi.yaml');
+        const stack = typedOnly(() => parseStackConfig(t, FILE, PROJECT));
+        if (stack) expect(stack.message).toContain(FILE);
+      }),
+      { numRuns: FUZZ_RUNS * 2 },
     );
   });
 
