@@ -20,6 +20,9 @@ function middleware(policy: RoutingPolicy, name: string, spec: unknown): KubeObj
   };
 }
 
+/** Literal text in a Go regexp replacement: '$' would start a capture reference, '$$' is a literal '$'. */
+const literal = (text: string) => text.split('$').join('$$');
+
 /** A Go regexp capture reference, `${n}`, as Traefik's replacements take it. */
 const group = (n: number) => ['$', '{', String(n), '}'].join('');
 
@@ -116,7 +119,7 @@ function redirectSpec(rule: RouteRule, at: string, warnings: string[]) {
   return {
     redirectRegex: {
       regex: '^(https?)://([^/:]+)(:[0-9]+)?([^?]*)(\\?.*)?$',
-      replacement: `${r.scheme ?? group(1)}://${r.hostname ?? group(2)}${r.port ? `:${r.port}` : group(3)}${r.path ?? group(4)}${group(5)}`,
+      replacement: `${r.scheme ?? group(1)}://${r.hostname ?? group(2)}${r.port ? `:${r.port}` : group(3)}${r.path !== undefined ? literal(r.path) : group(4)}${group(5)}`,
       permanent,
     },
   };
@@ -131,7 +134,7 @@ function rewriteSpec(rule: RouteRule) {
   // Gateway ReplacePrefixMatch: '/api/x' -> '<to>/x' and '/api' -> '<to>' (or '/').
   return to === ''
     ? { replacePathRegex: { regex: `^${from}/?(.*)$`, replacement: `/${group(1)}` } }
-    : { replacePathRegex: { regex: `^${from}(/.*)?$`, replacement: `${to}${group(1)}` } };
+    : { replacePathRegex: { regex: `^${from}(/.*)?$`, replacement: `${literal(to)}${group(1)}` } };
 }
 
 /** A rule's own middlewares, in the order Traefik chains them. */

@@ -265,3 +265,31 @@ describe('traefik oracle: property', () => {
     expect(stats.compared).toBeGreaterThan(0);
   });
 });
+
+describe("traefik: '$' in replacements (issue 14)", () => {
+  it("writes a literal '$' of a redirect or rewrite target as '$$', so it never names a capture group", () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['a.example.org'],
+      acceptApproximations: ['redirect', 'redirect.path'],
+      rules: [
+        { backends: [{ service: 'web', port: 80 }] },
+        { matches: [{ path: { type: 'PathPrefix', value: '/old' } }], redirect: { path: '/price$2', statusCode: 302 } },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/v1' } }],
+          rewrite: { pathPrefix: '/$1' },
+          backends: [{ service: 'api', port: 80 }],
+        },
+      ],
+    };
+    const compiled = compileRoutes([policy], { dialect: 'traefik' });
+    const text = JSON.stringify(compiled.objects);
+    expect(text).toContain('/price$$2');
+    expect(text).toContain('/$$1${1}');
+    const redirect = interpretTraefik(compiled, request({ path: '/old/x' }));
+    expect(redirect).toMatchObject({ kind: 'redirect', location: 'http://a.example.org/price$2' });
+    const rewritten = interpretTraefik(compiled, request({ path: '/v1/x' }));
+    expect(rewritten).toMatchObject({ kind: 'forward', path: '/$1/x' });
+  });
+});
