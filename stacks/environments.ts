@@ -31,6 +31,12 @@ export interface EksInfrastructure {
 
 /** AWS account of the EKS environments: AWS's documentation example; a team puts its own here. */
 export const AWS_ACCOUNT = '111122223333';
+
+/**
+ * The read-only role: the reader of the EKS access entries below (`AmazonEKSViewPolicy`), the identity
+ * previews and drift checks assume (stacks/pipeline.ts), with read access to the state bucket.
+ */
+export const READ_ONLY_ROLE_ARN = `arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-readonly`;
 /** Region of the EKS environments. */
 export const AWS_REGION = 'eu-west-1';
 
@@ -125,7 +131,7 @@ function eks(
       nodes,
       access: {
         deployer: deployRoleArn(name),
-        readers: [`arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-readonly`],
+        readers: [READ_ONLY_ROLE_ARN],
       },
     },
   };

@@ -5,15 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateWorkflows, type PipelineEnvironment, type PipelineProps } from '../constructs';
-import { AWS_ACCOUNT, AWS_REGION, deployRoleArn, ENVIRONMENTS } from './environments';
+import { AWS_ACCOUNT, AWS_REGION, deployRoleArn, ENVIRONMENTS, READ_ONLY_ROLE_ARN } from './environments';
 
-/**
- * The read-only role previews and drift checks assume on the EKS environments (and to read dev's state): the
- * reader the EKS access entries name in stacks/environments.ts (`AmazonEKSViewPolicy`), with read-only AWS
- * permissions and read access to the state bucket. Its trust allows `repo:<owner>/<repo>:pull_request` and
- * `repo:<owner>/<repo>:ref:refs/heads/main` (docs/pipeline.md).
- */
-export const READ_ONLY_ROLE_ARN = `arn:aws:iam::${AWS_ACCOUNT}:role/switchyard-readonly`;
+// Previews and drift checks assume READ_ONLY_ROLE_ARN (environments.ts); its trust allows
+// `repo:<owner>/<repo>:pull_request` and `repo:<owner>/<repo>:ref:refs/heads/main` (docs/pipeline.md).
+export { READ_ONLY_ROLE_ARN };
 
 /** The role dev's deploy job assumes to write dev's state in S3 (dev itself is bare metal, reached by kubeconfig). */
 export function stateWriterRoleArn(env: string): string {
