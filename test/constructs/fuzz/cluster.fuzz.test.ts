@@ -6,8 +6,12 @@ import { validateGkeCluster } from '../../../constructs/cluster/gke';
 import {
   AWS_VPC_ARGS_SPEC,
   assertClusterArgs,
+  BARE_METAL_ARGS_SPEC,
+  CLOUD_INIT_SPEC,
   EXISTING_ARGS_SPEC,
   inputString,
+  K3S_INSTALL_SPEC,
+  VM_ARGS_SPEC,
 } from '../../../constructs/cluster/schema';
 import { resolveClusterTraits } from '../../../constructs/cluster/traits';
 import { checkSpec } from '../../../constructs/core/strict';
@@ -155,6 +159,72 @@ describe('strict cluster args (property tests)', () => {
     rich: VPC,
     run: (a) => assertClusterArgs(AWS_VPC_ARGS_SPEC, a),
     freeKeys: FREE_KEYS,
+  });
+
+  // The k3s components' shapes, ready for their validators to call (see cluster/schema.ts).
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+  const host = (address: string) => ({
+    address,
+    hostKey: KEY,
+    user: 'ops',
+    privateKey: 'KEY',
+    port: 22,
+    nodeLabels: ['a=b'],
+  });
+  fuzzTarget({
+    name: 'BareMetalCluster args',
+    rich: {
+      servers: [host('10.0.0.1'), host('10.0.0.2'), host('10.0.0.3')],
+      agents: [host('10.0.0.4')],
+      apiAddress: '10.0.0.10',
+      k3sVersion: 'v1.33.5+k3s1',
+      k3sInstaller: { sha256: 'e'.repeat(64), url: 'https://example.com/install.sh' },
+      traits: { kind: 'bare-metal', ...TRAITS, loadBalancer: 'metallb', zones: ['a'], kubernetesVersion: '1.33' },
+      access: { deployer: 'Group:deployers', readers: ['Group:devs'] },
+    },
+    run: (a) => assertClusterArgs(BARE_METAL_ARGS_SPEC, a),
+  });
+  fuzzTarget({
+    name: 'VmCluster args (EC2)',
+    rich: {
+      machines: {
+        cloud: 'aws-ec2',
+        ami: 'ami-123',
+        vpcId: 'vpc-1',
+        subnetIds: ['subnet-1', 'subnet-2'],
+        adminCidrs: ['198.51.100.0/24'],
+        instanceType: 't3.large',
+      },
+      servers: 3,
+      agents: 2,
+      sshPublicKey: KEY,
+      sshPrivateKey: 'KEY',
+      sshUser: 'ubuntu',
+      diskSizeGiB: 50,
+      k3sVersion: 'v1.33.5+k3s1',
+      k3sInstaller: { sha256: 'e'.repeat(64) },
+      access: { deployer: 'Group:deployers' },
+      traits: { ...TRAITS, loadBalancer: 'metallb' },
+      tags: { team: 'shop' },
+    },
+    run: (a) => assertClusterArgs(VM_ARGS_SPEC, a),
+    freeKeys: FREE_KEYS,
+  });
+  fuzzTarget({
+    name: 'k3sInstallScript options',
+    rich: {
+      version: 'v1.33.5+k3s1',
+      role: { kind: 'server', serverUrl: 'https://10.0.0.10:6443' },
+      installer: { url: 'https://example.com/install.sh', sha256: 'e'.repeat(64) },
+      tlsSans: ['10.0.0.10'],
+      nodeLabels: ['a=b'],
+    },
+    run: (o) => assertClusterArgs(K3S_INSTALL_SPEC, o),
+  });
+  fuzzTarget({
+    name: 'cloud-init options',
+    rich: { user: 'ubuntu', sshPublicKey: KEY, hostKey: { privateKey: 'PRIVATE', publicKey: KEY } },
+    run: (o) => assertClusterArgs(CLOUD_INIT_SPEC, o),
   });
 
   it('the reported crashes are typed errors naming the field', () => {
