@@ -3,9 +3,12 @@
  * written next to the manifests so a reviewer sees a routing change in the pull request's diff.
  * Pure: no engine imports, no I/O.
  */
+
+import { nearestKey } from '../core/strict';
 import { type Feature, featuresOf } from './capabilities';
+import { InvalidRoutingPolicyError, RoutingError } from './errors';
 import { type CompileTarget, DIALECTS, type RouteMatch, type RouteRule, type RoutingPolicy } from './types';
-import { validatePolicies } from './validate';
+import { validatePolicies, validateTarget } from './validate';
 
 /** One row of the route table: one rule of one policy on one host. */
 export interface RouteRow {
@@ -198,29 +201,44 @@ export function renderRouteMap(snapshot: RoutingSnapshot): string {
  * @throws Error naming the file and the field when the snapshot is malformed
  */
 export function parseRoutingSnapshot(text: string, file: string): RoutingSnapshot {
+  const fail = (path: string, message: string): never => {
+    throw new InvalidRoutingPolicyError(path, `${file}: ${message}; re-run synth to rewrite it`);
+  };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not JSON (${(error as Error).message}); re-run synth to rewrite it`);
+    fail('routing.json', `not JSON (${(error as Error).message})`);
   }
-  const snapshot = data as Partial<RoutingSnapshot> | null;
-  if (typeof snapshot !== 'object' || snapshot === null) throw new Error(`${file}: expected an object`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('routing.json', 'expected an object');
+  const snapshot = data as Record<string, unknown>;
+  for (const key of Object.keys(snapshot)) {
+    if (SNAPSHOT_KEYS.includes(key)) continue;
+    const near = nearestKey(key, SNAPSHOT_KEYS);
+    fail(key, `unknown key '${key}'${near ? `: did you mean '${near}'?` : ''} (keys: ${SNAPSHOT_KEYS.join(', ')})`);
+  }
   if (typeof snapshot.environment !== 'string' || !snapshot.environment) {
-    throw new Error(`${file}: 'environment' must be a non-empty string, got ${JSON.stringify(snapshot.environment)}`);
+    fail('environment', `'environment' must be a non-empty string, got ${JSON.stringify(snapshot.environment)}`);
   }
-  if (!snapshot.target || !DIALECTS.includes(snapshot.target.dialect)) {
-    throw new Error(
-      `${file}: 'target.dialect' must be one of ${DIALECTS.join(', ')}, got ${JSON.stringify(snapshot.target?.dialect)}`,
+  const target = snapshot.target as CompileTarget | undefined;
+  if (!target || typeof target !== 'object' || !DIALECTS.includes(target.dialect)) {
+    fail(
+      'target.dialect',
+      `'target.dialect' must be one of ${DIALECTS.join(', ')}, got ${JSON.stringify(target?.dialect)}`,
     );
   }
   if (!Array.isArray(snapshot.policies)) {
-    throw new Error(`${file}: 'policies' must be an array, got ${JSON.stringify(snapshot.policies)}`);
+    fail('policies', `'policies' must be an array, got ${JSON.stringify(snapshot.policies)}`);
   }
-  try {
-    validatePolicies(snapshot.policies);
-  } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
+  for (const check of [() => validateTarget(target!), () => validatePolicies(snapshot.policies as RoutingPolicy[])]) {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof RoutingError)) throw error;
+      fail(error.path, error.message);
+    }
   }
-  return snapshot as RoutingSnapshot;
+  return snapshot as unknown as RoutingSnapshot;
 }
+
+const SNAPSHOT_KEYS: readonly string[] = ['environment', 'target', 'policies'];

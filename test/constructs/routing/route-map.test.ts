@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InvalidRoutingPolicyError } from '../../../constructs/routing/errors';
 import {
   parseRoutingSnapshot,
   type RoutingSnapshot,
@@ -218,7 +219,24 @@ describe('parseRoutingSnapshot', () => {
       }),
       /dist\/x\/routing.json: .*shop\.hosts\[0\]/,
     ],
+    [
+      JSON.stringify({ environment: 'x', target: { dialect: 'traefik' }, policies: [], polices: [] }),
+      /unknown key 'polices': did you mean 'policies'\?/,
+    ],
+    [
+      JSON.stringify({ environment: 'x', target: { dialect: 'traefik', ingresClassName: 'a' }, policies: [] }),
+      /target\.ingresClassName.*ingressClassName/,
+    ],
+    [
+      JSON.stringify({
+        environment: 'x',
+        target: { dialect: 'traefik' },
+        policies: [{ ...basePolicy(), denySourceRange: [] }],
+      }),
+      /denySourceRange.*denySourceRanges/,
+    ],
   ])('refuses %s with an error naming the file and field', (text, message) => {
     expect(() => parseRoutingSnapshot(text, 'dist/x/routing.json')).toThrow(message);
+    expect(() => parseRoutingSnapshot(text, 'dist/x/routing.json')).toThrow(InvalidRoutingPolicyError);
   });
 });
