@@ -61,7 +61,7 @@ const GUARDRAIL_OPTION_FIELDS = shapeOf<GuardrailOptions>()({
  * Keys of the front ends whose options extend GuardrailOptions (the cdk8s plugin's `failOn` and
  * `profiles`, `switchyard check`'s `failOn` and `json`): their types are checked here, their values there.
  */
-export const GUARDRAIL_FRONT_END_FIELDS: Fields = {
+const FRONT_END_FIELDS: Fields = {
   failOn: opt(str()),
   profiles: opt(rec(str())),
   json: opt(bool),
@@ -69,11 +69,10 @@ export const GUARDRAIL_FRONT_END_FIELDS: Fields = {
 
 /**
  * Checks options eagerly: unknown keys (with the nearest key suggested), wrong types, `null`, unknown
- * rule ids and exceptions without a reason are mistakes, not no-ops. `also` lists the keys a front end
- * adds to the options.
+ * rule ids and exceptions without a reason are mistakes, not no-ops.
  */
-export function validateGuardrailOptions(options: GuardrailOptions, also: Fields = GUARDRAIL_FRONT_END_FIELDS): void {
-  assertProps(options, { kind: 'object', fields: { ...GUARDRAIL_OPTION_FIELDS, ...also } }, 'options');
+export function validateGuardrailOptions(options: GuardrailOptions): void {
+  assertProps(options, { kind: 'object', fields: { ...GUARDRAIL_OPTION_FIELDS, ...FRONT_END_FIELDS } }, 'options');
   if (options.profile !== undefined && options.profile !== 'standard' && options.profile !== 'production') {
     throw new InvalidPropertyError(
       'profile',
