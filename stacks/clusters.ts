@@ -4,7 +4,13 @@
  * (a local kind cluster, or one another team runs).
  */
 import type * as pulumi from '@pulumi/pulumi';
-import { BareMetalCluster, ExistingCluster, type KubernetesCluster, resolveClusterTraits } from '../constructs';
+import {
+  BareMetalCluster,
+  ExistingCluster,
+  InvalidPropertyError,
+  type KubernetesCluster,
+  resolveClusterTraits,
+} from '../constructs';
 import { EksCluster } from '../constructs/cluster/eks';
 import { type EnvironmentConfig, secretPrefix } from './environments';
 
@@ -22,10 +28,27 @@ export function environmentCluster(
   if (infra.kind === 'bare-metal') {
     // Absent, the bootstrap authenticates with the SSH agent (SSH_AUTH_SOCK), as CI runners load deploy keys.
     const privateKey = config.getSecret('sshPrivateKey');
-    const host = (address: string) => ({ address, user: infra.sshUser, ...(privateKey ? { privateKey } : {}) });
+    const file = `Pulumi.${env.name}.yaml`;
+    const host = (address: string) => {
+      const hostKey = infra.hostKeys?.[address];
+      if (!hostKey) {
+        throw new InvalidPropertyError(
+          'switchyard:hostKeys',
+          `${file}: switchyard:hostKeys has no SSH host key for ${address}: add the key 'ssh-keyscan -t ed25519 ${address}' prints (checked on the machine), so no secret goes to another machine`,
+        );
+      }
+      return { address, user: infra.sshUser, hostKey, ...(privateKey ? { privateKey } : {}) };
+    };
+    if (!infra.k3sInstallerSha256) {
+      throw new InvalidPropertyError(
+        'switchyard:k3sInstallerSha256',
+        `${file}: switchyard:k3sInstallerSha256 is required: the SHA-256 of the k3s installer ('curl -sfL <url> | sha256sum', url in docs/clusters.md)`,
+      );
+    }
     return new BareMetalCluster(`${env.name}-cluster`, {
       servers: infra.servers.map(host),
       agents: infra.agents.map(host),
+      k3sInstaller: { sha256: infra.k3sInstallerSha256 },
       apiAddress: infra.apiAddress,
       access: infra.access,
       traits: { ...env.cluster, kind: 'bare-metal' },

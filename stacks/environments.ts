@@ -15,6 +15,13 @@ export interface BareMetalInfrastructure {
   readonly apiAddress: string;
   readonly sshUser: string;
   readonly access: ClusterAccess;
+  /**
+   * Each machine's SSH host key ('ssh-ed25519 AAAA...'), by address: verified before any secret crosses
+   * SSH. Machine facts, so they come from the stack file (`switchyard:hostKeys`). @default - none: deploying fails
+   */
+  readonly hostKeys?: Readonly<Record<string, string>>;
+  /** SHA-256 of the k3s installer, from the stack file (`switchyard:k3sInstallerSha256`). @default - none: deploying fails */
+  readonly k3sInstallerSha256?: string;
 }
 
 /** An EKS cluster Pulumi creates (see EksCluster). */

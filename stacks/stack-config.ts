@@ -31,6 +31,10 @@ export interface StackSettings {
   readonly sshUser?: string;
   /** EKS: ranges allowed on the public API endpoint. @default - the environment's */
   readonly apiAllowedCidrs?: readonly string[];
+  /** Bare metal: each machine's SSH host key by address (`ssh-keyscan -t ed25519 <address>`). @default - none */
+  readonly hostKeys?: Readonly<Record<string, string>>;
+  /** Bare metal: SHA-256 of the k3s installer (`curl -sfL <url> | sha256sum`). @default - none */
+  readonly k3sInstallerSha256?: string;
 }
 
 /**
@@ -48,9 +52,11 @@ export const STACK_KEYS = [
   'sshUser',
   'apiAllowedCidrs',
   'sshPrivateKey',
+  'hostKeys',
+  'k3sInstallerSha256',
 ] as const;
 
-const BARE_METAL_KEYS = ['servers', 'agents', 'apiAddress', 'sshUser'] as const;
+const BARE_METAL_KEYS = ['servers', 'agents', 'apiAddress', 'sshUser', 'hostKeys', 'k3sInstallerSha256'] as const;
 const EKS_KEYS = ['apiAllowedCidrs'] as const;
 
 /** A bad stack setting: `property` is the key (`switchyard:replicas`), the message names the file too. */
@@ -75,6 +81,35 @@ function list(value: string | undefined, key: string, file: string, check: (item
     if (problem) throw invalid(key, `${file}: switchyard:${key} entry ${JSON.stringify(item)} ${problem}`);
   }
   return items as string[];
+}
+
+/** `address: key` pairs as Pulumi passes an object (JSON); the keys are parsed fully where they are used. */
+function hostKeys(value: string | undefined, file: string): Record<string, string> | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalid('hostKeys', `${file}: switchyard:hostKeys must map each machine's address to its SSH host key`);
+  }
+  for (const [address, key] of Object.entries(parsed)) {
+    const problem = checkAddress(address);
+    if (problem)
+      throw invalid('hostKeys', `${file}: switchyard:hostKeys address ${JSON.stringify(address)} ${problem}`);
+    if (
+      typeof key !== 'string' ||
+      !/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}$/.test(key)
+    ) {
+      throw invalid(
+        'hostKeys',
+        `${file}: switchyard:hostKeys.${address} (${JSON.stringify(key)}) must be '<algorithm> <base64>', as ssh-keyscan prints it after the host name`,
+      );
+    }
+  }
+  return parsed as Record<string, string>;
 }
 
 function cidrProblem(value: string): string | undefined {
@@ -122,7 +157,20 @@ export function parseStackSettings(get: (key: string) => string | undefined, fil
     apiAddress,
     sshUser,
     apiAllowedCidrs: list(get('apiAllowedCidrs'), 'apiAllowedCidrs', file, cidrProblem),
+    hostKeys: hostKeys(get('hostKeys'), file),
+    k3sInstallerSha256: sha256(get('k3sInstallerSha256'), file),
   };
+}
+
+function sha256(value: string | undefined, file: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[0-9a-f]{64}$/.test(value)) {
+    throw invalid(
+      'k3sInstallerSha256',
+      `${file}: switchyard:k3sInstallerSha256 (${JSON.stringify(value)}) must be 64 lowercase hex digits (curl -sfL <installer url> | sha256sum)`,
+    );
+  }
+  return value;
 }
 
 /** Rejects settings that belong to another kind of cluster than the environment's. */
@@ -152,6 +200,8 @@ export function withStackSettings(env: EnvironmentConfig, settings: StackSetting
           agents: settings.agents ?? infra.agents,
           apiAddress: settings.apiAddress ?? infra.apiAddress,
           sshUser: settings.sshUser ?? infra.sshUser,
+          hostKeys: settings.hostKeys ?? infra.hostKeys,
+          k3sInstallerSha256: settings.k3sInstallerSha256 ?? infra.k3sInstallerSha256,
         };
   return {
     ...env,

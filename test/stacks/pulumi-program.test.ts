@@ -1,8 +1,20 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it, vi } from 'vitest';
+import { parsePulumiProject, parseStackConfig } from '../../constructs/cli/pulumi-project';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { environmentObjects } from '../../stacks/synth';
+
 import { promiseOf, settle, useMocks } from '../helpers/pulumi';
+
+/** The `switchyard:` values of Pulumi.<stack>.yaml, as the Pulumi CLI hands them to the program. */
+function stackFileConfig(stack: string): Record<string, string> {
+  const root = path.resolve(__dirname, '../..');
+  const project = parsePulumiProject(fs.readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8'), 'Pulumi.yaml');
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  return parseStackConfig(fs.readFileSync(file, 'utf8'), file, project).values;
+}
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('Pulumi program, stack %s', (stack, env) => {
   it('registers a provider and the environment objects, the same ones cdk8s synthesizes', async () => {
@@ -49,7 +61,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('Pulumi program, st
 
 describe('Pulumi program, creating the cluster (no kubeContext)', () => {
   it('dev bootstraps k3s on the bare metal hosts and deploys everything through its provider', async () => {
-    const registered = useMocks('dev', {}, { 'command:remote:Command': () => ({ stdout: '' }) });
+    // The settings Pulumi.dev.yaml commits (the machines' host keys, the installer's hash), as the CLI passes them.
+    const registered = useMocks('dev', stackFileConfig('dev'), { 'command:remote:Command': () => ({ stdout: '' }) });
     vi.resetModules();
     const program = await import('../../stacks/pulumi/index');
     await settle();

@@ -19,11 +19,36 @@ function projectWith(stackFile: string): string {
 }
 
 describe('stack settings (Pulumi.<env>.yaml)', () => {
-  it('default to the environment as defined, for every committed stack file', () => {
+  it('default to the environment as defined, for every committed stack file; dev adds only its machine facts', () => {
     for (const name of ['dev', 'staging', 'prod']) {
       const env = environmentNamed(name);
-      expect(withStackSettings(env, readStackSettings(root, name))).toEqual(env);
+      const applied = withStackSettings(env, readStackSettings(root, name));
+      if (env.infrastructure.kind !== 'bare-metal') {
+        expect(applied).toEqual(env);
+        continue;
+      }
+      // Host keys and the installer hash are facts of the machines: they live in the stack file.
+      const { hostKeys, k3sInstallerSha256, ...rest } = applied.infrastructure as typeof env.infrastructure;
+      expect({ ...applied, infrastructure: rest }).toEqual(env);
+      expect(Object.keys(hostKeys ?? {}).sort()).toEqual(
+        [...env.infrastructure.servers, ...env.infrastructure.agents].sort(),
+      );
+      expect(k3sInstallerSha256).toMatch(/^[0-9a-f]{64}$/);
     }
+  });
+
+  it.each([
+    ['switchyard:hostKeys: [a]', /switchyard:hostKeys must map each machine's address to its SSH host key/],
+    [
+      'switchyard:hostKeys:\n    10.0.0.1: not-a-key',
+      /switchyard:hostKeys\.10\.0\.0\.1 \("not-a-key"\) must be '<algorithm> <base64>'/,
+    ],
+    ['switchyard:hostKeys:\n    bad_host!: ssh-ed25519 AAAA', /switchyard:hostKeys address "bad_host!"/],
+    ['switchyard:k3sInstallerSha256: ABC', /switchyard:k3sInstallerSha256 \("ABC"\) must be 64 lowercase hex digits/],
+  ])('refuse a malformed %s, naming the key and the file', (line, message) => {
+    const dir = projectWith(`config:\n  ${line}\n`);
+    expect(() => readStackSettings(dir, 'prod')).toThrow(message);
+    expect(() => readStackSettings(dir, 'prod')).toThrow(/Pulumi\.prod\.yaml/);
   });
 
   it('override replicas, canary share and domain', () => {

@@ -97,8 +97,9 @@ describe('switchyard plan', () => {
     expect(run.stdout).toMatch(
       /\n\+ switchyard:cluster:BareMetalCluster dev-cluster\n {2}\+ random:index\/randomPassword:RandomPassword dev-cluster-join-token/,
     );
+    // The host key is checked (system ssh, pinned known_hosts) before the token goes over that connection.
     expect(run.stdout).toMatch(
-      / {2}\+ command:remote:Command dev-cluster-server-0 {2}\(connection\.host=192\.168\.50\.11 .*create=set -euo pipefail \(\+\d+ lines\)/,
+      / {2}\+ command:local:Command dev-cluster-server-0-host-key .*\n(.*\n)* {2}\+ command:local:Command dev-cluster-server-0-token .*stdin=\[secret\]\)\n {2}\+ command:remote:Command dev-cluster-server-0 {2}\(connection\.host=192\.168\.50\.11 .*create=set -eu \(\+\d+ lines\)/,
     );
     expect(run.stdout).toMatch(
       /\n {2}\+ switchyard:deploy:KubernetesManifests dev-platform\n {4}\+ kubernetes:yaml\/v2:ConfigGroup dev-platform-objects {2}\(objs=\[\d+\]\)/,
