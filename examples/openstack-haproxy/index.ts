@@ -33,6 +33,8 @@ const cluster = new VmCluster('shop', {
   agents: 2,
   sshPublicKey: config.require('sshPublicKey'),
   sshPrivateKey: privateKey,
+  // The installer's SHA-256, checked before it runs: `curl -sfL <url> | sha256sum` (docs/clusters.md).
+  k3sInstaller: { sha256: config.require('k3sInstallerSha256') },
 });
 
 export const policies: RoutingPolicy[] = [
@@ -41,8 +43,6 @@ export const policies: RoutingPolicy[] = [
     namespace: 'shop',
     hosts: [domain],
     tls: { clusterIssuer: 'letsencrypt-prod' },
-    // HAProxy sends a random share of the host's requests to the canary (one route-acl): accepted.
-    acceptApproximations: ['split.weighted'],
     rules: [
       {
         name: 'storefront',
