@@ -89,7 +89,9 @@ export function checkHaproxyEntries(entries: readonly HaproxyEntry[]): void {
           );
         continue;
       }
-      if (e.host !== c.host && overlaps(c.path, e.path))
+      // Whatever the paths: the exact host owns all its requests (those its rules miss get 404), and a
+      // suffix-matching route-acl evaluated before the host map would take some of them.
+      if (e.host !== c.host)
         refuse(
           c.at,
           'match.header',
