@@ -189,23 +189,3 @@ export function loadBalancerControllerPolicy(): string {
     ],
   });
 }
-
-/** Read access to the Secrets Manager secrets of one name prefix, in one region (the External Secrets Operator's). */
-export function secretsReaderPolicy(region: string, prefix: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ReadPrefixedSecrets',
-        Effect: 'Allow',
-        Action: [
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:ListSecretVersionIds',
-          'secretsmanager:GetResourcePolicy',
-        ],
-        Resource: `arn:aws:secretsmanager:${region}:*:secret:${prefix}*`,
-      },
-    ],
-  });
-}

@@ -19,9 +19,9 @@ import {
   irsaTrustPolicy,
   loadBalancerControllerPolicy,
   managedPolicyArn,
-  secretsReaderPolicy,
   serviceTrustPolicy,
 } from './eks-iam';
+import { scopedSecretsReaderPolicy } from './external-secrets-iam';
 import { eksExec, execKubeconfig } from './kubeconfig';
 import { type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
@@ -158,7 +158,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       );
       new aws.iam.RolePolicy(
         `${name}-external-secrets`,
-        { role: eso.role.name, policy: secretsReaderPolicy(region, args.externalSecrets.secretPrefix) },
+        { role: eso.role.name, policy: scopedSecretsReaderPolicy(region, args.externalSecrets.secretPrefix, this) },
         parent,
       );
       this.externalSecretsRoleArn = eso.role.arn;

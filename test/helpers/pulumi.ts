@@ -15,6 +15,16 @@ export interface MockedResource {
 export type MockOutputs = Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 
 /** Installs Pulumi mocks for `stack` (with results of invokes by token); returns the live list of registered resources. */
+/** What the AWS provider's look-ups answer unless a test says otherwise: one account in the aws partition. */
+const DEFAULT_CALLS: MockOutputs = {
+  'aws:index/getCallerIdentity:getCallerIdentity': () => ({
+    accountId: '111122223333',
+    arn: 'arn:aws:iam::111122223333:user/test',
+    userId: 'AIDATEST',
+  }),
+  'aws:index/getPartition:getPartition': () => ({ partition: 'aws', dnsSuffix: 'amazonaws.com' }),
+};
+
 export function useMocks(
   stack: string,
   config: Record<string, string> = {},
@@ -29,7 +39,7 @@ export function useMocks(
         registered.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs[args.type]?.(args.inputs) } };
       },
-      call: (args) => calls[args.token]?.(args.inputs) ?? args.inputs,
+      call: (args) => (calls[args.token] ?? DEFAULT_CALLS[args.token])?.(args.inputs) ?? args.inputs,
     },
     'switchyard',
     stack,

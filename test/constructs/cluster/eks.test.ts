@@ -229,7 +229,8 @@ describe('EksCluster options', () => {
     expect(policy.Statement).toEqual([
       expect.objectContaining({
         Action: expect.arrayContaining(['secretsmanager:GetSecretValue']),
-        Resource: 'arn:aws:secretsmanager:eu-west-1:*:secret:shop/prod/*',
+        // Scoped to the account and partition the provider reports (aws.getCallerIdentity, aws.getPartition).
+        Resource: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:shop/prod/*',
       }),
     ]);
     expect(await promiseOf(cluster.externalSecretsRoleArn!)).toBe(
