@@ -6,6 +6,7 @@ export * from './cluster/bare-metal';
 export * from './cluster/cloud-init';
 export * from './cluster/cluster';
 export * from './cluster/existing';
+export type { GeneratedHostKey, HostKey } from './cluster/host-key';
 export * from './cluster/k3s';
 export * from './cluster/kubeconfig';
 export * from './cluster/subnets';

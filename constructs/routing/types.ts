@@ -3,9 +3,9 @@
  * Gateway API wherever it defines them. Pure: no engine imports.
  */
 
-/** The controller dialects a routing policy compiles to. */
 import type { Feature } from './capabilities';
 
+/** The controller dialects a routing policy compiles to. */
 export type Dialect =
   | 'gateway-api'
   | 'ingress-nginx'
@@ -367,7 +367,6 @@ export interface RouteConflict {
   readonly rules: readonly string[];
 }
 
-/** How a dialect expresses a feature. */
 /** One accepted approximation: where, which feature, and what differs from the policy. */
 export interface Approximation {
   /** The field, e.g. 'shop.rules[0].timeouts.request'. */
@@ -380,4 +379,5 @@ export interface Approximation {
   readonly detail: string;
 }
 
+/** How a dialect expresses a feature. */
 export type Support = 'native' | 'emulated' | 'approximate' | 'global-only' | 'unsupported';
