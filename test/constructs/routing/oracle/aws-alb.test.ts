@@ -9,22 +9,11 @@ import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/rout
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { scenarios } from './arbitraries';
 import { checkDialect, describeStats } from './harness';
+import { requestWith } from './requests';
 
 const A = 'alb.ingress.kubernetes.io/';
 
-function request(overrides: Partial<TrafficRequest> = {}): TrafficRequest {
-  return {
-    scheme: 'http',
-    host: 'shop.example.com',
-    path: '/',
-    method: 'GET',
-    headers: {},
-    query: {},
-    cookies: {},
-    sourceIp: '203.0.113.9',
-    ...overrides,
-  };
-}
+const request = requestWith({ host: 'shop.example.com', sourceIp: '203.0.113.9' });
 
 /** Compiles for aws-alb and requires the interpreter's outcome for each request to be the model's. */
 function expectModel(policies: RoutingPolicy[], requests: Partial<TrafficRequest>[]): TrafficOutcome[] {

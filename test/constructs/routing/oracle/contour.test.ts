@@ -6,18 +6,9 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { checkDialect, describeStats } from './harness';
+import { requestWith } from './requests';
 
-const request = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
-  scheme: 'http',
-  host: 'a.example.org',
-  path: '/',
-  method: 'GET',
-  headers: {},
-  query: {},
-  cookies: {},
-  sourceIp: '203.0.113.9',
-  ...over,
-});
+const request = requestWith({ sourceIp: '203.0.113.9' });
 
 function run(policies: RoutingPolicy[], req: TrafficRequest) {
   const compiled = compileRoutes(policies, { dialect: 'contour' });

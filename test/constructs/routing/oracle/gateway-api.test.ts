@@ -14,23 +14,12 @@ import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/rout
 import type { CompileTarget, KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { scenarios } from './arbitraries';
 import { checkDialect, describeStats } from './harness';
+import { requestWith } from './requests';
 
 const TARGET: CompileTarget = { dialect: 'gateway-api' };
 const EG: CompileTarget = { dialect: 'gateway-api', channel: 'experimental', implementation: 'envoy-gateway' };
 
-function req(over: Partial<TrafficRequest> = {}): TrafficRequest {
-  return {
-    scheme: 'https',
-    host: 'shop.example.com',
-    path: '/',
-    method: 'GET',
-    headers: {},
-    query: {},
-    cookies: {},
-    sourceIp: '10.1.2.3',
-    ...over,
-  };
-}
+const req = requestWith({ scheme: 'https', host: 'shop.example.com' });
 
 /** Compiles, interprets each request, and requires the model's outcome. */
 function agree(policies: RoutingPolicy[], requests: TrafficRequest[], target: CompileTarget = TARGET) {

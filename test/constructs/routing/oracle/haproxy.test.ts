@@ -7,20 +7,11 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy, ServiceAnnotations } from '../../../../constructs/routing/types';
 import { checkDialect, describeStats } from './harness';
+import { requestWith } from './requests';
 
 const H = 'haproxy.org/';
 
-const request = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
-  scheme: 'http',
-  host: 'a.example.org',
-  path: '/',
-  method: 'GET',
-  headers: {},
-  query: {},
-  cookies: {},
-  sourceIp: '10.1.2.3',
-  ...over,
-});
+const request = requestWith({});
 
 /** Compiles for HAProxy and requires the interpreter to give the model's outcome for each request. */
 function expectModel(policies: RoutingPolicy[], requests: TrafficRequest[]): void {

@@ -9,20 +9,11 @@ import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/rout
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { environments, requestsFor } from './arbitraries';
 import { checkDialect, describeStats } from './harness';
+import { requestWith } from './requests';
 
 const N = 'nginx.ingress.kubernetes.io/';
 
-const request = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
-  scheme: 'http',
-  host: 'a.example.org',
-  path: '/',
-  method: 'GET',
-  headers: {},
-  query: {},
-  cookies: {},
-  sourceIp: '10.1.2.3',
-  ...over,
-});
+const request = requestWith({});
 
 /** Compiles for ingress-nginx and requires the interpreter to give the model's outcome for each request. */
 function expectModel(policies: RoutingPolicy[], requests: TrafficRequest[]): void {

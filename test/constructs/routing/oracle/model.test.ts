@@ -6,18 +6,9 @@ import type { TrafficRequest } from '../../../../constructs/routing/oracle/types
 import type { RoutingPolicy } from '../../../../constructs/routing/types';
 import { validatePolicies } from '../../../../constructs/routing/validate';
 import { scenarios } from './arbitraries';
+import { requestWith } from './requests';
 
-const req = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
-  scheme: 'http',
-  host: 'a.example.org',
-  path: '/',
-  method: 'GET',
-  headers: {},
-  query: {},
-  cookies: {},
-  sourceIp: '10.1.2.3',
-  ...over,
-});
+const req = requestWith({});
 
 const web = (service: string, extra: object = {}) => ({ backends: [{ service, port: 80 }], ...extra });
 

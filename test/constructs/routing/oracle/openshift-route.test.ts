@@ -7,20 +7,11 @@ import { interpretOpenShiftRoute } from '../../../../constructs/routing/oracle/o
 import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { checkDialect, describeStats } from './harness';
+import { requestWith } from './requests';
 
 const A = 'haproxy.router.openshift.io/';
 
-const request = (over: Partial<TrafficRequest> = {}): TrafficRequest => ({
-  scheme: 'http',
-  host: 'a.example.org',
-  path: '/',
-  method: 'GET',
-  headers: {},
-  query: {},
-  cookies: {},
-  sourceIp: '10.1.2.3',
-  ...over,
-});
+const request = requestWith({});
 
 const policy = (name: string, rules: RoutingPolicy['rules'], extra: Partial<RoutingPolicy> = {}): RoutingPolicy => ({
   name,
