@@ -5,10 +5,10 @@ import { RoutingError } from '../../../../constructs/routing/errors';
 import { interpretAwsAlb } from '../../../../constructs/routing/oracle/aws-alb';
 import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
 import { modelOutcome } from '../../../../constructs/routing/oracle/model';
-import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
+import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { scenarios } from './arbitraries';
-import { checkDialect, describeStats } from './harness';
+import { checkDialect, describeStats, modelChecker } from './harness';
 import { requestWith } from './requests';
 
 const A = 'alb.ingress.kubernetes.io/';
@@ -16,17 +16,12 @@ const A = 'alb.ingress.kubernetes.io/';
 const request = requestWith({ host: 'shop.example.com', sourceIp: '203.0.113.9' });
 
 /** Compiles for aws-alb and requires the interpreter's outcome for each request to be the model's. */
-function expectModel(policies: RoutingPolicy[], requests: Partial<TrafficRequest>[]): TrafficOutcome[] {
-  const compiled = compileRoutes(policies, { dialect: 'aws-alb' });
-  return requests.map((r) => {
-    const req = request(r);
-    const expected = modelOutcome(policies, req);
-    expect(expected.kind).not.toBe('unspecified');
-    const actual = interpretAwsAlb(compiled, req);
-    expect(outcomeDifference(expected, actual), `${req.scheme}://${req.host}${req.path}`).toBeUndefined();
-    return actual;
-  });
-}
+const checkModel = modelChecker('aws-alb', interpretAwsAlb);
+const expectModel = (policies: RoutingPolicy[], requests: Partial<TrafficRequest>[]) =>
+  checkModel(
+    policies,
+    requests.map((r) => request(r)),
+  );
 
 const svc = (service: string, port = 80) => ({ service, port });
 

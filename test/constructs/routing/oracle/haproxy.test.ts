@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { UnsupportedFeatureError } from '../../../../constructs/routing/errors';
-import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
 import { interpretHaproxy } from '../../../../constructs/routing/oracle/haproxy';
-import { modelOutcome } from '../../../../constructs/routing/oracle/model';
-import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy, ServiceAnnotations } from '../../../../constructs/routing/types';
-import { checkDialect, describeStats } from './harness';
+import { checkDialect, describeStats, modelChecker } from './harness';
 import { requestWith } from './requests';
 
 const H = 'haproxy.org/';
@@ -14,17 +11,7 @@ const H = 'haproxy.org/';
 const request = requestWith({});
 
 /** Compiles for HAProxy and requires the interpreter to give the model's outcome for each request. */
-function expectModel(policies: RoutingPolicy[], requests: TrafficRequest[]): void {
-  const compiled = compileRoutes(policies, { dialect: 'haproxy' });
-  for (const r of requests) {
-    const expected = modelOutcome(policies, r);
-    expect(expected.kind, `${r.path}: the model must define this request`).not.toBe('unspecified');
-    expect(
-      outcomeDifference(expected, interpretHaproxy(compiled, r)),
-      `${r.scheme}://${r.host}${r.path}`,
-    ).toBeUndefined();
-  }
-}
+const expectModel = modelChecker('haproxy', interpretHaproxy);
 
 const policy = (rules: RoutingPolicy['rules'], extra: Partial<RoutingPolicy> = {}): RoutingPolicy => ({
   name: 'shop',

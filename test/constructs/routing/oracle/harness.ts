@@ -5,6 +5,7 @@
  * meets an object it does not model) fails with the shrunk counterexample.
  */
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import { type Feature, featuresOf } from '../../../../constructs/routing/capabilities';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { RoutingError } from '../../../../constructs/routing/errors';
@@ -125,4 +126,25 @@ export function describeStats(dialect: string, stats: CheckStats): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return `${dialect}: ${stats.environments} environments, ${stats.compiled} compiled, ${stats.compared} requests agree, ${stats.unspecified} unspecified; refused: ${refused || 'none'}`;
+}
+
+/**
+ * For hand-written cases: compiles `policies` for the dialect and requires, for every request, that the
+ * model defines it and the interpreter agrees. Returns the interpreter's outcomes.
+ */
+export function modelChecker(
+  dialect: Dialect,
+  interpret: DialectInterpreter,
+  target: Omit<CompileTarget, 'dialect'> = {},
+): (policies: readonly RoutingPolicy[], requests: readonly TrafficRequest[]) => TrafficOutcome[] {
+  return (policies, requests) => {
+    const compiled = compileRoutes(policies, { dialect, ...target });
+    return requests.map((r) => {
+      const expected = modelOutcome(policies, r);
+      expect(expected.kind, `${r.path}: the model must define this request`).not.toBe('unspecified');
+      const actual = interpret(compiled, r);
+      expect(outcomeDifference(expected, actual), `${r.scheme}://${r.host}${r.path}`).toBeUndefined();
+      return actual;
+    });
+  };
 }

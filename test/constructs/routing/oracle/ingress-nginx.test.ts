@@ -8,7 +8,7 @@ import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import type { TrafficOutcome, TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
 import { environments, requestsFor } from './arbitraries';
-import { checkDialect, describeStats } from './harness';
+import { checkDialect, describeStats, modelChecker } from './harness';
 import { requestWith } from './requests';
 
 const N = 'nginx.ingress.kubernetes.io/';
@@ -16,16 +16,7 @@ const N = 'nginx.ingress.kubernetes.io/';
 const request = requestWith({});
 
 /** Compiles for ingress-nginx and requires the interpreter to give the model's outcome for each request. */
-function expectModel(policies: RoutingPolicy[], requests: TrafficRequest[]): void {
-  const compiled = compileRoutes(policies, { dialect: 'ingress-nginx' });
-  for (const r of requests) {
-    const expected = modelOutcome(policies, r);
-    expect(expected.kind, `${r.path}: the model must define this request`).not.toBe('unspecified');
-    expect(outcomeDifference(expected, interpretIngressNginx(compiled, r)), `${r.scheme}://${r.host}${r.path}`).toBe(
-      undefined,
-    );
-  }
-}
+const expectModel = modelChecker('ingress-nginx', interpretIngressNginx);
 
 const policy = (over: Partial<RoutingPolicy>): RoutingPolicy => ({
   name: 'p0',

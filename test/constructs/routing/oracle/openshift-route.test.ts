@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileRoutes } from '../../../../constructs/routing/compile';
 import { UnsupportedFeatureError } from '../../../../constructs/routing/errors';
-import { outcomeDifference } from '../../../../constructs/routing/oracle/compare';
-import { modelOutcome } from '../../../../constructs/routing/oracle/model';
 import { interpretOpenShiftRoute } from '../../../../constructs/routing/oracle/openshift-route';
-import type { TrafficRequest } from '../../../../constructs/routing/oracle/types';
 import type { KubeObject, RoutingPolicy } from '../../../../constructs/routing/types';
-import { checkDialect, describeStats } from './harness';
+import { checkDialect, describeStats, modelChecker } from './harness';
 import { requestWith } from './requests';
 
 const A = 'haproxy.router.openshift.io/';
@@ -22,17 +19,7 @@ const policy = (name: string, rules: RoutingPolicy['rules'], extra: Partial<Rout
 });
 
 /** Compiles for OpenShift and requires the interpreter to give the model's outcome for each request. */
-function expectModel(policies: RoutingPolicy[], requests: TrafficRequest[]): void {
-  const compiled = compileRoutes(policies, { dialect: 'openshift-route' });
-  for (const r of requests) {
-    const expected = modelOutcome(policies, r);
-    expect(expected.kind, `${r.path}: the model must define this request`).not.toBe('unspecified');
-    expect(
-      outcomeDifference(expected, interpretOpenShiftRoute(compiled, r)),
-      `${r.scheme}://${r.host}${r.path}`,
-    ).toBeUndefined();
-  }
-}
+const expectModel = modelChecker('openshift-route', interpretOpenShiftRoute);
 
 /** A hand-written Route. */
 function route(
