@@ -8,7 +8,6 @@ import {
   renderPodSecurityExceptions,
 } from '../ingress/pod-security-exceptions';
 import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
-import type { RoutingPolicy } from '../routing/types';
 import { type CliIo, type ExitCode, readYamlDocuments } from './io';
 
 const MANIFEST = /\.ya?ml$/;

@@ -407,7 +407,7 @@ export function importIngressNginx(objects: readonly unknown[]): NginxImport {
           const weight = Number(a[`${N}canary-weight`]);
           const declared = Number(a[`${N}canary-weight-total`] ?? 100);
           // The balancer draws from 100 unless the declared total exceeds it.
-          const total = declared > 100 ? declared : 100;
+          const total = Math.max(declared, 100);
           const [main] = primary.rule.backends ?? [];
           if (main)
             primary.rule.backends = [

@@ -10,10 +10,8 @@ export { type ImportFinding, importIngressNginx, type NginxImport, renderPolicie
 export { checkNginxHostFlags } from './ingress-nginx';
 export * from './model';
 export * from './names';
+export * from './oracle';
 export * from './route-map';
 export * from './types';
 export * from './validate';
 export * from './values';
-export { canonical, outcomeDifference } from './oracle/compare';
-export * from './oracle/model';
-export * from './oracle/types';
