@@ -185,6 +185,7 @@ function backendOf(r: Route, all: readonly Route[], svc: Readonly<Record<string,
   };
 }
 
+/** What the HAProxy Kubernetes Ingress controller does with the compiled Ingresses and Service annotations. */
 export const interpretHaproxy: DialectInterpreter = (compiled, request): TrafficOutcome => {
   const routes = readIngresses(compiled.objects);
   const services = new Map<string, Record<string, string>>();

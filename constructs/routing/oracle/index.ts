@@ -13,7 +13,13 @@ import { interpretTraefik } from './traefik';
 import type { Interpreters } from './types';
 
 export { canonical, outcomeDifference } from './compare';
-export { gatewayApiInterpreter, interpretGatewayApiEnvoy, interpretGatewayApiTraefik } from './gateway-api';
+export {
+  type GatewayImplementation,
+  gatewayApiInterpreter,
+  interpretGatewayApiEnvoy,
+  interpretGatewayApiTraefik,
+} from './gateway-api';
+export type { GatewayListeners } from './gateway-api-objects';
 export * from './model';
 export * from './types';
 export {

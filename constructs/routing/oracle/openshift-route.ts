@@ -235,6 +235,7 @@ function serve(r: Route, request: TrafficRequest): TrafficOutcome {
   };
 }
 
+/** What the OpenShift router does with the compiled Routes: admission, path order, weights, redirects. */
 export const interpretOpenShiftRoute: DialectInterpreter = (compiled, request): TrafficOutcome => {
   const routes = admit(readRoutes(compiled.objects));
   const entry = (r: Route, path = r.path) => ({ key: routeRegexp(r.host, path, r.wildcard), route: r });
