@@ -155,7 +155,13 @@ function uniqueObjects(objects: readonly KubeObject[]): KubeObject[] {
 function distinctWarnings(warnings: readonly string[], approximations: readonly Approximation[]): string[] {
   const own = new Set(approximations.map((a) => `${a.path}: ${a.detail} (accepted approximation of '${a.feature}')`));
   const paths = approximations.map((a) => a.path);
-  const covered = (w: string) => !own.has(w) && paths.some((p) => w.startsWith(`${p}: `) || w.startsWith(`${p}.`));
+  // A compiler's own line about the same field, or about the field above it ('x.timeouts' for 'x.timeouts.request').
+  const related = (field: string, p: string) => field === p || field.startsWith(`${p}.`) || p.startsWith(`${field}.`);
+  const covered = (w: string) => {
+    if (own.has(w)) return false;
+    const field = w.slice(0, w.indexOf(': '));
+    return w.includes(': ') && paths.some((p) => related(field, p));
+  };
   return [...new Set(warnings.filter((w) => !covered(w)))];
 }
 

@@ -12,7 +12,7 @@ import {
 import { renderCapabilityTable } from '../../../constructs/routing/capability-table';
 import { COMPILED_DIALECTS, compileRoutes } from '../../../constructs/routing/compile';
 import { ApproximationError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
-import { DIALECTS } from '../../../constructs/routing/types';
+import { DIALECTS, type RoutingPolicy } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
 import { exampleFor, FEATURE_EXAMPLES } from './feature-examples';
 import { TEST_TARGETS } from './targets';
@@ -126,3 +126,25 @@ describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
     );
   },
 );
+
+describe('warnings', () => {
+  it('say each thing once: a compiler line about an accepted approximation (or the field above it) is folded into it', () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      namespace: 'shop',
+      hosts: ['shop.example.com'],
+      acceptApproximations: ['timeouts.request', 'timeouts.backend-request'],
+      rules: [{ backends: [{ service: 'web', port: 80 }], timeouts: { request: '10s', backendRequest: '5s' } }],
+    };
+    for (const dialect of ['ingress-nginx', 'openshift-route'] as const) {
+      const { warnings, approximations } = compileRoutes([policy], { dialect });
+      expect(approximations?.map((a) => a.path)).toEqual([
+        'shop.rules[0].timeouts.request',
+        'shop.rules[0].timeouts.backendRequest',
+      ]);
+      const aboutTimeouts = warnings.filter((w) => w.startsWith('shop.rules[0].timeouts'));
+      expect(aboutTimeouts, dialect).toHaveLength(2);
+      expect(aboutTimeouts.every((w) => w.includes('accepted approximation'))).toBe(true);
+    }
+  });
+});
