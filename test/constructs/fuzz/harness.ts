@@ -10,6 +10,7 @@ import {
   addKeyAt,
   exoticValue,
   FUZZ_RUNS,
+  FUZZ_TIMEOUT,
   get,
   misspell,
   objectPositions,
@@ -84,60 +85,72 @@ export function fuzzTarget(target: FuzzTarget): void {
     expect(() => target.run(structuredClone(target.rich))).not.toThrow();
   });
 
-  it(`${target.name}: arbitrary JSON, BigInt, Symbol, functions and holes crash nothing`, () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), exoticValue, fc.array(fc.jsonValue()), fc.object()), (input) => {
-        tally.bad++;
-        typedError(() => target.run(input));
-      }),
-      { numRuns: FUZZ_RUNS },
-    );
-  });
+  it(
+    `${target.name}: arbitrary JSON, BigInt, Symbol, functions and holes crash nothing`,
+    () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.jsonValue(), exoticValue, fc.array(fc.jsonValue()), fc.object()), (input) => {
+          tally.bad++;
+          typedError(() => target.run(input));
+        }),
+        { numRuns: FUZZ_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
-  it(`${target.name}: a value of another type at any position is refused with a typed error`, () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...all), fc.oneof(exoticValue, fc.jsonValue()), (path, replacement) => {
-        tally.bad++;
-        const original = get(target.rich, path);
-        const error = typedError(() => target.run(replaceAt(target.rich, path, replacement)));
-        const wrongType =
-          typeOf(replacement) !== typeOf(original) || typeof replacement === 'symbol' || hasHole(replacement);
-        if (wrongType && !under(path, target.freeValues) && !target.alternatives?.(path)) {
-          expect(error, `${path.join('.')} = ${show(replacement)} accepted`).toBeDefined();
-        }
-      }),
-      { numRuns: FUZZ_RUNS * 4 },
-    );
-    expect(typedPositions.length).toBeGreaterThan(0);
-  });
+  it(
+    `${target.name}: a value of another type at any position is refused with a typed error`,
+    () => {
+      fc.assert(
+        fc.property(fc.constantFrom(...all), fc.oneof(exoticValue, fc.jsonValue()), (path, replacement) => {
+          tally.bad++;
+          const original = get(target.rich, path);
+          const error = typedError(() => target.run(replaceAt(target.rich, path, replacement)));
+          const wrongType =
+            typeOf(replacement) !== typeOf(original) || typeof replacement === 'symbol' || hasHole(replacement);
+          if (wrongType && !under(path, target.freeValues) && !target.alternatives?.(path)) {
+            expect(error, `${path.join('.')} = ${show(replacement)} accepted`).toBeDefined();
+          }
+        }),
+        { numRuns: FUZZ_RUNS * 4 },
+      );
+      expect(typedPositions.length).toBeGreaterThan(0);
+    },
+    FUZZ_TIMEOUT,
+  );
 
-  it(`${target.name}: an unknown or misspelled key at any object is refused, naming the nearest key`, () => {
-    fc.assert(
-      fc.property(fc.constantFrom(...objects), fc.nat(), fc.nat(), fc.jsonValue(), (path, at, how, item) => {
-        tally.bad += 2;
-        const object = get(target.rich, path) as Record<string, unknown>;
-        const keys = Object.keys(object);
-        if (keys.length > 0) {
-          const key = keys[at % keys.length]!;
-          const typo = misspell(key, at, how);
-          if (!keys.includes(typo)) {
-            const error = typedError(() => target.run(renameAt(target.rich, path, key, typo)));
-            expect(error, `${[...path, typo].join('.')} accepted`).toBeInstanceOf(InvalidPropertyError);
-            // A typo that is itself a known key (`hosts` -> `hsts`) is refused for its value or for the
-            // missing key instead; any unknown key must get the suggestion.
-            if (error?.message.includes(': unknown;')) {
-              expect(error.message).toContain(`: unknown; did you mean \`${key}\`?`);
-            } else {
-              expect(error?.message).toMatch(new RegExp(`${escapeRegExp(typo)}|${escapeRegExp(key)}`));
+  it(
+    `${target.name}: an unknown or misspelled key at any object is refused, naming the nearest key`,
+    () => {
+      fc.assert(
+        fc.property(fc.constantFrom(...objects), fc.nat(), fc.nat(), fc.jsonValue(), (path, at, how, item) => {
+          tally.bad += 2;
+          const object = get(target.rich, path) as Record<string, unknown>;
+          const keys = Object.keys(object);
+          if (keys.length > 0) {
+            const key = keys[at % keys.length]!;
+            const typo = misspell(key, at, how);
+            if (!keys.includes(typo)) {
+              const error = typedError(() => target.run(renameAt(target.rich, path, key, typo)));
+              expect(error, `${[...path, typo].join('.')} accepted`).toBeInstanceOf(InvalidPropertyError);
+              // A typo that is itself a known key (`hosts` -> `hsts`) is refused for its value or for the
+              // missing key instead; any unknown key must get the suggestion.
+              if (error?.message.includes(': unknown;')) {
+                expect(error.message).toContain(`: unknown; did you mean \`${key}\`?`);
+              } else {
+                expect(error?.message).toMatch(new RegExp(`${escapeRegExp(typo)}|${escapeRegExp(key)}`));
+              }
             }
           }
-        }
-        const added = typedError(() => target.run(addKeyAt(target.rich, path, 'zzUnknownKey', item)));
-        expect(added?.message).toMatch(/`[^`]*zzUnknownKey`: unknown/);
-      }),
-      { numRuns: FUZZ_RUNS * 2 },
-    );
-  });
+          const added = typedError(() => target.run(addKeyAt(target.rich, path, 'zzUnknownKey', item)));
+          expect(added?.message).toMatch(/`[^`]*zzUnknownKey`: unknown/);
+        }),
+        { numRuns: FUZZ_RUNS * 2 },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 }
 
 /** Whether the last step of `path` is one of `keys`. */

@@ -7,6 +7,9 @@ import fc from 'fast-check';
 /** Runs per property: `FUZZ_RUNS` (e.g. 100000 for a benchmark run), else a CI-sized default. */
 export const FUZZ_RUNS = Number.parseInt(process.env.FUZZ_RUNS ?? '', 10) || 150;
 
+/** A test timeout that grows with FUZZ_RUNS (a 100,000-run benchmark takes minutes per property). */
+export const FUZZ_TIMEOUT = Math.max(60_000, FUZZ_RUNS * 20);
+
 /** One step into a value: an object key or an array index. */
 export type Step = string | number;
 

@@ -7,7 +7,7 @@ import { parsePulumiProject, parseStackConfig } from '../../../constructs/cli/pu
 import { validateGuardrailOptions } from '../../../constructs/guardrails/engine';
 import { STACK_KEYS, stackSettingsFromText } from '../../../stacks/stack-config';
 import { fuzzTarget, typedOnly } from './harness';
-import { FUZZ_RUNS, misspell } from './mutate';
+import { FUZZ_RUNS, FUZZ_TIMEOUT, misspell } from './mutate';
 
 const root = path.resolve(__dirname, '../../..');
 const PROJECT = parsePulumiProject(fs.readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8'), 'Pulumi.yaml');
@@ -76,53 +76,61 @@ afterAll(() => console.log(`[fuzz] stack files: ${bad} stack files run, ${accept
 const INTEGERS: Record<string, [number, number]> = { replicas: [1, 50], canaryPercent: [0, 100] };
 
 describe('strict stack files (property tests)', () => {
-  it('any stack file is read or refused with a typed error naming the key and the file; integers are decimal', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(KEY, RAW), { maxLength: 4 }), fc.boolean(), (entries, namespaced) => {
-        bad++;
-        const lines = entries.map(([key, raw]) => `  ${namespaced ? 'switchyard:' : ''}${key}: ${raw}`);
-        const text = `config:\n${lines.join('\n')}\n`;
-        const error = typedOnly(() => stackSettingsFromText(text, FILE, PROJECT));
-        if (error) {
-          expect(error.message, text).toContain(FILE);
-          return;
-        }
-        accepted++;
-        const settings = stackSettingsFromText(text, FILE, PROJECT);
-        const last = new Map(entries.map(([k, raw]) => [k, raw]));
-        for (const [key, [min, max]] of Object.entries(INTEGERS)) {
-          const raw = last.get(key);
-          const value = settings[key as 'replicas'];
-          if (raw === undefined || value === undefined) continue;
-          // Accepted only as decimal digits, quoted or not, within range.
-          expect(raw, text).toMatch(/^(!!int )?"?(0|[1-9]\d*)"?$/);
-          expect(value).toBeGreaterThanOrEqual(min);
-          expect(value).toBeLessThanOrEqual(max);
-        }
-        for (const key of last.keys()) expect(STACK_KEYS as readonly string[], text).toContain(key);
-      }),
-      { numRuns: FUZZ_RUNS * 4 },
-    );
-  });
+  it(
+    'any stack file is read or refused with a typed error naming the key and the file; integers are decimal',
+    () => {
+      fc.assert(
+        fc.property(fc.array(fc.tuple(KEY, RAW), { maxLength: 4 }), fc.boolean(), (entries, namespaced) => {
+          bad++;
+          const lines = entries.map(([key, raw]) => `  ${namespaced ? 'switchyard:' : ''}${key}: ${raw}`);
+          const text = `config:\n${lines.join('\n')}\n`;
+          const error = typedOnly(() => stackSettingsFromText(text, FILE, PROJECT));
+          if (error) {
+            expect(error.message, text).toContain(FILE);
+            return;
+          }
+          accepted++;
+          const settings = stackSettingsFromText(text, FILE, PROJECT);
+          const last = new Map(entries.map(([k, raw]) => [k, raw]));
+          for (const [key, [min, max]] of Object.entries(INTEGERS)) {
+            const raw = last.get(key);
+            const value = settings[key as 'replicas'];
+            if (raw === undefined || value === undefined) continue;
+            // Accepted only as decimal digits, quoted or not, within range.
+            expect(raw, text).toMatch(/^(!!int )?"?(0|[1-9]\d*)"?$/);
+            expect(value).toBeGreaterThanOrEqual(min);
+            expect(value).toBeLessThanOrEqual(max);
+          }
+          for (const key of last.keys()) expect(STACK_KEYS as readonly string[], text).toContain(key);
+        }),
+        { numRuns: FUZZ_RUNS * 4 },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
-  it('any YAML text, or any JSON document, as Pulumi.yaml or a stack file is parsed or refused with a typed error', () => {
-    const text = fc.oneof(
-      fc.string(),
-      fc.jsonValue().map((v) => stringify(v)),
-      fc.jsonValue().map((v) => stringify({ name: 'switchyard', runtime: 'nodejs', config: v })),
-      fc.dictionary(fc.string(), fc.jsonValue()).map((config) => stringify({ config })),
-    );
-    fc.assert(
-      fc.property(text, (t) => {
-        bad++;
-        const project = typedOnly(() => parsePulumiProject(t, 'Pulumi.yaml'));
-        if (project) expect(project.message).toContain('Pulumi.yaml');
-        const stack = typedOnly(() => parseStackConfig(t, FILE, PROJECT));
-        if (stack) expect(stack.message).toContain(FILE);
-      }),
-      { numRuns: FUZZ_RUNS * 2 },
-    );
-  });
+  it(
+    'any YAML text, or any JSON document, as Pulumi.yaml or a stack file is parsed or refused with a typed error',
+    () => {
+      const text = fc.oneof(
+        fc.string(),
+        fc.jsonValue().map((v) => stringify(v)),
+        fc.jsonValue().map((v) => stringify({ name: 'switchyard', runtime: 'nodejs', config: v })),
+        fc.dictionary(fc.string(), fc.jsonValue()).map((config) => stringify({ config })),
+      );
+      fc.assert(
+        fc.property(text, (t) => {
+          bad++;
+          const project = typedOnly(() => parsePulumiProject(t, 'Pulumi.yaml'));
+          if (project) expect(project.message).toContain('Pulumi.yaml');
+          const stack = typedOnly(() => parseStackConfig(t, FILE, PROJECT));
+          if (stack) expect(stack.message).toContain(FILE);
+        }),
+        { numRuns: FUZZ_RUNS * 2 },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
   it('a misspelled key is refused with the nearest key suggested', () => {
     expect(() => stackSettingsFromText('config:\n  switchyard:canaryPrecent: 5\n', FILE, PROJECT)).toThrow(
