@@ -8,6 +8,7 @@
 import { stringify } from 'yaml';
 import { InvalidPropertyError, show } from '../core/validate';
 import type { GeneratedHostKey } from './host-key';
+import { assertClusterArgs, CLOUD_INIT_SPEC } from './schema';
 
 /** What {@link cloudInitUserData} sets up on a machine. */
 export interface CloudInitOptions {
@@ -28,6 +29,7 @@ const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /** Checks the login user and key, naming the property. */
 export function validateCloudInit(options: CloudInitOptions): void {
+  assertClusterArgs(CLOUD_INIT_SPEC, options);
   if (!USER.test(options.user) || options.user === 'root') {
     throw new InvalidPropertyError(
       'sshUser',

@@ -16,6 +16,7 @@ import { cloudInitUserData, validateCloudInit } from './cloud-init';
 import type { KubernetesCluster } from './cluster';
 import { ed25519HostKey } from './host-key';
 import { assertK3sInstaller, assertK3sVersion, K3S_VERSION, k3sInstallerUrl } from './k3s';
+import { assertClusterArgs, VM_ARGS_SPEC } from './schema';
 import { assertIpv4Cidr } from './subnets';
 import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 
@@ -90,6 +91,15 @@ const K3S_PORTS = [
 /** Checks the arguments, naming the property. */
 export function validateVmCluster(name: string, args: VmClusterArgs): void {
   assertDnsLabel('name', name);
+  // The pin's own message says how to measure it; then types and keys (nearest key suggested), then values.
+  if (args && typeof args === 'object' && (args.k3sInstaller === undefined || args.k3sInstaller === null)) {
+    const version = typeof args.k3sVersion === 'string' ? args.k3sVersion : K3S_VERSION;
+    throw new InvalidPropertyError(
+      'k3sInstaller',
+      `'k3sInstaller' is required: pin the installer's SHA-256 ({ sha256: '<64 hex>' }; measure it once with 'curl -sfL ${k3sInstallerUrl(version)} | sha256sum')`,
+    );
+  }
+  assertClusterArgs(VM_ARGS_SPEC, args);
   const servers = args.servers ?? 3;
   const agents = args.agents ?? 0;
   if (!Number.isInteger(agents) || agents < 0 || agents > 100) {
@@ -97,12 +107,6 @@ export function validateVmCluster(name: string, args: VmClusterArgs): void {
   }
   assertServerCount(servers);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
-  if (args.k3sInstaller === undefined || args.k3sInstaller === null) {
-    throw new InvalidPropertyError(
-      'k3sInstaller',
-      `'k3sInstaller' is required: pin the installer's SHA-256 ({ sha256: '<64 hex>' }; measure it once with 'curl -sfL ${k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION)} | sha256sum')`,
-    );
-  }
   assertK3sInstaller('k3sInstaller', {
     url: args.k3sInstaller.url ?? k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION),
     sha256: args.k3sInstaller.sha256,

@@ -6,11 +6,13 @@
  * (externalSecretsReaderPolicy) reads one name prefix of one region, account and partition.
  */
 import type { ResolvedClusterTraits } from '../cluster/traits';
+import { assertProps } from '../core/strict';
 import { assertDnsLabel, InvalidPropertyError, isIamRoleArn, show } from '../core/validate';
 import type { KubeObject } from '../routing/types';
 import { CHARTS } from './charts';
 import { topologySpread } from './exposure';
 import { deepMerge, type ReleaseSpec, validateRelease } from './release';
+import { assertResolvedTraits, EXTERNAL_SECRETS_OPTIONS_SPEC } from './schema';
 
 /** The operator's service account, which its IRSA role trusts (EksCluster `externalSecrets`). */
 export const EXTERNAL_SECRETS_ACCOUNT = { namespace: 'external-secrets', name: 'external-secrets' } as const;
@@ -30,6 +32,9 @@ export function externalSecretsOperator(
   cluster: ResolvedClusterTraits,
   options: ExternalSecretsOptions,
 ): { release: ReleaseSpec; objects: KubeObject[] } {
+  assertResolvedTraits(cluster);
+  // Paths as platformAddons names them: 'externalSecrets.roleArn'.
+  assertProps(options, EXTERNAL_SECRETS_OPTIONS_SPEC, 'externalSecrets', 'externalSecrets');
   if (!isIamRoleArn(options.roleArn)) {
     throw new InvalidPropertyError(
       'externalSecrets.roleArn',

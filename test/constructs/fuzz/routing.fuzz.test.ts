@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidPropertyError } from '../../../constructs/core/validate';
+import { InvalidPropertyError, show } from '../../../constructs/core/validate';
 import { compileRoutes } from '../../../constructs/routing/compile';
 import { detectConflicts } from '../../../constructs/routing/conflicts';
 import { InvalidRoutingPolicyError, RoutingError } from '../../../constructs/routing/errors';
@@ -147,9 +147,7 @@ describe('strict routing input (property tests)', () => {
         const mutated = replaceAt(RICH, path, replacement);
         const error = typedOnly(() => validatePolicies([mutated]));
         if (typeOf(replacement) !== typeOf(original) || typeof replacement === 'symbol') {
-          expect(error, `${path.join('.')} = ${String(replacement)} accepted`).toBeInstanceOf(
-            InvalidRoutingPolicyError,
-          );
+          expect(error, `${path.join('.')} = ${show(replacement)} accepted`).toBeInstanceOf(InvalidRoutingPolicyError);
         }
         for (const [, run] of entryPoints) typedOnly(() => run([mutated], TARGET));
       }),

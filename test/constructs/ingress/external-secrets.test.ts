@@ -85,4 +85,13 @@ describe('externalSecretsOperator', () => {
       /DNS-1123/,
     );
   });
+
+  it('refuses unknown keys and wrong shapes before the values (issue 14)', () => {
+    expectInvalid(
+      () => externalSecretsOperator(EKS, { ...OPTIONS, rolArn: 'x' } as never),
+      'externalSecrets.rolArn',
+      /unknown; did you mean `roleArn`\?/,
+    );
+    expectInvalid(() => externalSecretsOperator(EKS, null as never), 'externalSecrets', /./);
+  });
 });
