@@ -116,10 +116,15 @@ describe('scopedSecretsReaderPolicy', () => {
 
   it('fails closed without throwing in an apply: a deny-all policy and an error on the parent', async () => {
     // Mocks that answer the look-ups with nothing: no account, no partition (as a misconfigured provider might).
-    const registered = useMocks('prod', {}, {}, {
-      'aws:index/getCallerIdentity:getCallerIdentity': () => ({}),
-      'aws:index/getPartition:getPartition': () => ({}),
-    });
+    const registered = useMocks(
+      'prod',
+      {},
+      {},
+      {
+        'aws:index/getCallerIdentity:getCallerIdentity': () => ({}),
+        'aws:index/getPartition:getPartition': () => ({}),
+      },
+    );
     const error = vi.spyOn(pulumi.log, 'error').mockImplementation(() => Promise.resolve());
     const parent = new Parent('unknown');
     const policy = scopedSecretsReaderPolicy('eu-west-1', 'switchyard/prod/', parent);
