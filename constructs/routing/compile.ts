@@ -149,20 +149,33 @@ function uniqueObjects(objects: readonly KubeObject[]): KubeObject[] {
 }
 
 /**
- * Each warning once: an accepted approximation's own line replaces the compiler's other lines about
- * the same field, which say the same thing in other words.
+ * Each warning once. Where the compiler says more about a field an accepted approximation covers (or
+ * the field above it: 'x.timeouts' for 'x.timeouts.request'), its line is kept, marked as accepted, in
+ * place of the approximation's generic one.
  */
 function distinctWarnings(warnings: readonly string[], approximations: readonly Approximation[]): string[] {
-  const own = new Set(approximations.map((a) => `${a.path}: ${a.detail} (accepted approximation of '${a.feature}')`));
-  const paths = approximations.map((a) => a.path);
-  // A compiler's own line about the same field, or about the field above it ('x.timeouts' for 'x.timeouts.request').
-  const related = (field: string, p: string) => field === p || field.startsWith(`${p}.`) || p.startsWith(`${field}.`);
-  const covered = (w: string) => {
-    if (own.has(w)) return false;
+  const lineOf = (a: Approximation) => `${a.path}: ${a.detail} (accepted approximation of '${a.feature}')`;
+  const own = new Map(approximations.map((a) => [lineOf(a), a]));
+  // The same field, a field below it, or the one field directly above it (not the rule or the policy).
+  const related = (field: string, p: string) =>
+    field === p ||
+    field.startsWith(`${p}.`) ||
+    (p.startsWith(`${field}.`) && !/[.[]/.test(p.slice(field.length + 1)) && !/(^[^.]+|\.rules\[\d+\])$/.test(field));
+  const covering = (w: string) => {
+    if (own.has(w) || !w.includes(': ')) return [];
     const field = w.slice(0, w.indexOf(': '));
-    return w.includes(': ') && paths.some((p) => related(field, p));
+    return approximations.filter((a) => related(field, a.path));
   };
-  return [...new Set(warnings.filter((w) => !covered(w)))];
+  const explained = new Set(warnings.flatMap(covering));
+  const out = warnings.flatMap((w) => {
+    const approximation = own.get(w);
+    if (approximation) return explained.has(approximation) ? [] : [w];
+    const covered = covering(w);
+    if (covered.length === 0) return [w];
+    const features = [...new Set(covered.map((a) => `'${a.feature}'`))].join(', ');
+    return [`${w} (accepted approximation of ${features})`];
+  });
+  return [...new Set(out)];
 }
 
 /** Validates, checks conflicts, then compiles. Throws the typed errors; never returns a partial result. */

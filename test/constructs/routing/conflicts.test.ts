@@ -134,7 +134,12 @@ describe('detectConflicts', () => {
           value: segment.map((s) => `/${s}`),
         }),
         method: fc.constantFrom('GET' as const, 'POST' as const),
-        headers: fc.array(fc.record({ name: segment, value: segment }), { minLength: 1, maxLength: 2 }),
+        // Header names are unique within a match (validation refuses repeats).
+        headers: fc.uniqueArray(fc.record({ name: segment, value: segment }), {
+          minLength: 1,
+          maxLength: 2,
+          selector: (h) => h.name,
+        }),
       },
       { requiredKeys: ['path'] },
     );
