@@ -11,7 +11,9 @@ export function importNginxCommand(files: readonly string[], json: boolean, io: 
     return 2;
   }
   const { policies, report } = importIngressNginx(objects);
-  io.stdout(json ? `${JSON.stringify({ policies, report }, null, 2)}\n` : renderPoliciesModule(policies, files));
+  // A failed import writes nothing to stdout: `> routes.ts` must not be replaced by an empty module.
+  if (policies.length > 0)
+    io.stdout(json ? `${JSON.stringify({ policies, report }, null, 2)}\n` : renderPoliciesModule(policies, files));
   for (const f of report) io.stderr(`${f.object}${f.annotation ? ` ${f.annotation}` : ''}: ${f.message}\n`);
   io.stderr(`imported ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}; ${report.length} finding(s)\n`);
   return policies.length > 0 ? 0 : 1;

@@ -1,3 +1,4 @@
+import { parseArgs as parseUtilArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 
 /** What the commands may touch: the real process and file system, or a test double. */
@@ -15,26 +16,39 @@ export interface CliIo {
 /** A command's outcome: the process exit code (0 done, 1 the command's own failure, 2 usage or input error). */
 export type ExitCode = 0 | 1 | 2;
 
-/** Splits `--flag` / `--flag value` options from positional arguments; unknown flags are usage errors. */
+/**
+ * Parses a command's arguments with `node:util` parseArgs (strict: unknown options are an error).
+ * `flags` and `options` are long names with their dashes ('--json', '--stack'); `-h`/`--help` is
+ * always known. Returns the problem as a string for the usage error.
+ */
 export function parseArgs(
   args: readonly string[],
   flags: readonly string[],
   options: readonly string[],
-): { positional: string[]; flags: Set<string>; options: Map<string, string> } | string {
-  const positional: string[] = [];
-  const seen = new Set<string>();
-  const values = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('--')) positional.push(arg);
-    else if (flags.includes(arg)) seen.add(arg);
-    else if (options.includes(arg)) {
-      const value = args[++i];
-      if (value === undefined || value.startsWith('--')) return `${arg} needs a value`;
-      values.set(arg, value);
-    } else return `unknown option ${arg}`;
+): { positional: string[]; flags: Set<string>; options: Map<string, string>; help: boolean } | string {
+  const config: Record<string, { type: 'boolean' | 'string'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const f of flags) config[f.replace(/^--/, '')] = { type: 'boolean' };
+  for (const o of options) config[o.replace(/^--/, '')] = { type: 'string' };
+  let parsed: ReturnType<typeof parseUtilArgs>;
+  try {
+    parsed = parseUtilArgs({ args: [...args], options: config, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's messages name the option ("Unknown option '--x'", "Option '--stack <value>' argument missing").
+    return (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
   }
-  return { positional, flags: seen, options: values };
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const seen = new Set(flags.filter((f) => values[f.replace(/^--/, '')] === true));
+  const given = new Map<string, string>();
+  for (const o of options) {
+    const value = values[o.replace(/^--/, '')];
+    if (typeof value === 'string') {
+      if (value === '' || value.startsWith('-')) return `${o} needs a value`;
+      given.set(o, value);
+    }
+  }
+  return { positional: parsed.positionals, flags: seen, options: given, help: values.help === true };
 }
 
 /** The documents of a YAML file (several per file), empty ones dropped. @throws Error naming the file */

@@ -14,25 +14,41 @@ import { routesCommand } from './routes-command';
 
 export type { CliIo, ExitCode } from './io';
 
-const USAGE = `usage: switchyard <command> [options]
-
-  import-nginx FILE... [--json]
+/** Each command's usage lines. */
+const COMMANDS: Readonly<Record<string, string>> = {
+  'import-nginx': `  import-nginx FILE... [--json]
                 Read ingress-nginx Ingress manifests (YAML, several documents per file) and print
                 routing policies as a TypeScript module (or JSON with --json). What could not be
-                carried over is reported on stderr.
-  check PATH... [--profile standard|production] [--fail-on danger|warning|info]
+                carried over is reported on stderr; nothing is printed when nothing was imported.`,
+  check: `  check PATH... [--profile standard|production] [--fail-on danger|warning|info]
         [--allow-registries R,...] [--json]
                 Validate each object against its schema and run the guardrails (Pod Security restricted, pinned images, resources, probes, HA,
                 secrets, RBAC, and routing rules from routing.json) over manifest files or folders.
-                Exits 1 when a finding is at least as bad as --fail-on (default danger).
-  plan [DIR] --stack NAME [--json]
+                Exits 1 when a finding is at least as bad as --fail-on (default danger).`,
+  plan: `  plan [DIR] --stack NAME [--json]
                 Run the Pulumi program in DIR (default .) under mocks with the config of
                 DIR/Pulumi.NAME.yaml and print the resources it would create, as a tree (type, name,
-                key inputs; secrets redacted). Needs no Pulumi CLI, cloud or credentials.
-  routes [ENV...] [--dist DIR] [--json]
+                key inputs; secrets redacted). Needs no Pulumi CLI, cloud or credentials.`,
+  routes: `  routes [ENV...] [--dist DIR] [--json]
                 Print each environment's route table (host, match, backends and weights, features,
                 dialect) from DIR/<env>/routing.json, written by synth, and write the Mermaid route
-                map DIR/<env>/routes.md. DIR defaults to dist; ENV defaults to every environment.`;
+                map DIR/<env>/routes.md. DIR defaults to dist; ENV defaults to every environment.`,
+};
+
+const USAGE = `usage: switchyard <command> [options]
+       switchyard --help | --version
+
+${Object.values(COMMANDS).join('\n')}
+
+Every command takes -h/--help. Exit codes: 0 done, 1 the command found a problem, 2 usage or input error.`;
+
+/** The package's version, from its package.json (beside lib/ when installed, beside constructs/ here). */
+function version(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
 
 function usageError(io: CliIo, problem?: string): ExitCode {
   io.stderr(`${problem ? `switchyard: ${problem}\n` : ''}${USAGE}\n`);
@@ -42,8 +58,18 @@ function usageError(io: CliIo, problem?: string): ExitCode {
 /** Runs the command; returns the process exit code (0 done, 1 the command failed, 2 usage or input error). */
 export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === 'help') {
-    io.stderr(`${USAGE}\n`);
+  if (command === undefined) return usageError(io, 'a command is needed');
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === '--version') {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  const usage = COMMANDS[command];
+  if (usage && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(`usage: switchyard ${usage.trimStart()}\n`);
     return 0;
   }
   if (command === 'import-nginx') {
@@ -90,7 +116,23 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
 
 /** The real process's I/O. */
 export const PROCESS_IO: CliIo = {
-  readFile: (file) => fs.readFileSync(file, 'utf8'),
+  readFile: (file) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      // Never a raw ENOENT/EISDIR: say which file and what is wrong with it.
+      const code = (error as NodeJS.ErrnoException).code;
+      const problem =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : code === 'EACCES'
+              ? 'cannot be read (permission denied)'
+              : (error as Error).message;
+      throw new Error(`${file}: ${problem}`);
+    }
+  },
   writeFile: (file, text) => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);

@@ -78,6 +78,61 @@ describe('switchyard CLI', () => {
     expect(await run(['--help'], io().cli)).toBe(0);
   });
 
+  describe('command-line conventions (issue 15)', () => {
+    it('prints help on stdout with exit 0 at every level, and the version', async () => {
+      for (const argv of [['--help'], ['-h'], ['help']]) {
+        const t = io();
+        expect(await run(argv, t.cli), argv.join(' ')).toBe(0);
+        expect(t.out()).toMatch(/^usage: switchyard <command>/);
+        expect(t.err()).toBe('');
+      }
+      for (const command of ['import-nginx', 'check', 'plan', 'routes']) {
+        for (const flag of ['--help', '-h']) {
+          const t = io();
+          expect(await run([command, flag], t.cli), `${command} ${flag}`).toBe(0);
+          expect(t.out()).toMatch(new RegExp(`^usage: switchyard ${command} `));
+        }
+      }
+      const v = io();
+      expect(await run(['--version'], v.cli)).toBe(0);
+      const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+      expect(v.out()).toBe(`${manifest.version}\n`);
+    });
+
+    it('exits 2 with the usage on stderr for no command, an unknown command or an unknown flag', async () => {
+      for (const argv of [[], ['frobnicate'], ['check', '--frobnicate', 'x'], ['plan', '--stack'], ['routes', '-x']]) {
+        const t = io();
+        expect(await run(argv, t.cli), argv.join(' ')).toBe(2);
+        expect(t.out()).toBe('');
+        expect(t.err()).toMatch(/usage: switchyard <command>/);
+      }
+    });
+
+    it('writes nothing to stdout when import-nginx imports nothing', async () => {
+      const t = io({ 'empty.yaml': 'kind: ConfigMap\n' });
+      expect(await run(['import-nginx', 'empty.yaml'], t.cli)).toBe(1);
+      expect(t.out()).toBe('');
+      expect(t.err()).toMatch(/imported 0 policies/);
+    });
+
+    it('names the file, never a raw ENOENT or EISDIR', () => {
+      for (const [target, problem] of [
+        [path.join(os.tmpdir(), 'switchyard-no-such-file.yaml'), /switchyard-no-such-file\.yaml: no such file/],
+        [os.tmpdir(), /: is a folder, not a file/],
+      ] as const) {
+        const result = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', path.join(root, 'constructs/cli/main.ts'), 'import-nginx', target],
+          { encoding: 'utf8' },
+        );
+        expect(result.status).toBe(2);
+        expect(result.stderr).toMatch(problem);
+        expect(result.stderr).not.toMatch(/ENOENT|EISDIR/);
+        expect(result.stdout).toBe('');
+      }
+    });
+  });
+
   describe('routes', () => {
     const snapshot = (environment: string, dialect: string, host: string) =>
       JSON.stringify({
