@@ -9,6 +9,7 @@ import {
   arr,
   assertProps,
   bool,
+  type Defined,
   num,
   opaque,
   opt,
@@ -17,6 +18,7 @@ import {
   type Spec,
   shapeOf,
   str,
+  strings,
   tagged,
   union,
 } from '../core/strict';
@@ -32,9 +34,6 @@ import type { K3sInstallOptions } from './k3s';
 import type { ClusterTraits, ResolvedClusterTraits } from './traits';
 import type { Ec2Machines, OpenStackMachines, VmClusterArgs } from './vm';
 
-type Defined<T> = Exclude<T, undefined>;
-
-const strings = arr(str());
 const labels = rec(str());
 
 /** Whether `value` is a Pulumi Output or a promise (the non-plain forms of `pulumi.Input`). */

@@ -363,3 +363,9 @@ export function assertProps(value: unknown, spec: Spec, root = 'props', at = '')
     (path) => `'${path === '' ? root : path}'`,
   );
 }
+
+/** `T` without `undefined`: the type of an optional field once it is present. */
+export type Defined<T> = Exclude<T, undefined>;
+
+/** A dense array of strings. */
+export const strings = arr(str());

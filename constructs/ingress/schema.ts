@@ -11,6 +11,7 @@ import {
   arr,
   assertProps,
   bool,
+  type Defined,
   isPlainObject,
   json,
   num,
@@ -22,6 +23,7 @@ import {
   type Spec,
   shapeOf,
   str,
+  strings,
   tagged,
   union,
 } from '../core/strict';
@@ -41,9 +43,6 @@ import type { IngressControllerOptions } from './ingress-controllers';
 import type { PlatformAddonsProps } from './platform';
 import type { ObjectSource } from './unique-objects';
 
-type Defined<T> = Exclude<T, undefined>;
-
-const strings = arr(str());
 /** Raw chart values: a plain object of plain data, deep-merged last. */
 const VALUES = rec(json);
 

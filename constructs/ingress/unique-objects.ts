@@ -4,7 +4,11 @@
  * that is an error naming both sources. Pure.
  */
 import { InvalidPropertyError } from '../core/validate';
+import { objectIdentity } from '../routing/names';
 import type { KubeObject } from '../routing/types';
+
+export { objectIdentity };
+
 import { assertList, OBJECT_SOURCES_SPEC } from './schema';
 
 /** Objects and who emitted them (a chart, a construct path, a catalog entry). */
@@ -26,13 +30,6 @@ export class DuplicateObjectError extends InvalidPropertyError {
     );
     this.name = 'DuplicateObjectError';
   }
-}
-
-/** The identity of an object in a cluster: API group (not version), kind, namespace, name. */
-export function objectIdentity(object: KubeObject): string {
-  const slash = object.apiVersion.lastIndexOf('/');
-  const group = slash < 0 ? 'core' : object.apiVersion.slice(0, slash);
-  return `${group}/${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`;
 }
 
 /** Throws {@link DuplicateObjectError} at the first object two sources (or one source twice) emit. */

@@ -19,6 +19,7 @@ import { InvalidRoutingPolicyError, RouteConflictError, UnsupportedFeatureError 
 import { compileGatewayApi } from './gateway-api';
 import { compileHaproxy } from './haproxy';
 import { compileIngressNginx } from './ingress-nginx';
+import { objectIdentity } from './names';
 import { compileOpenShiftRoutes } from './openshift-route';
 import { compileTraefik } from './traefik';
 import type {
@@ -113,14 +114,6 @@ export function checkCapabilities(
   return warnings;
 }
 
-/** Group, kind, namespace and name: what one object is in a cluster. */
-function identity(object: KubeObject): string {
-  const group = object.apiVersion.includes('/')
-    ? object.apiVersion.slice(0, object.apiVersion.lastIndexOf('/'))
-    : 'core';
-  return `${group}/${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`;
-}
-
 /**
  * Each object once. Identical copies (one Certificate two policies need) collapse; two different
  * objects with one name (policy 'a-b' rule 'c' and policy 'a' rule 'b-c') would overwrite each other at
@@ -131,7 +124,7 @@ function uniqueObjects(objects: readonly KubeObject[]): KubeObject[] {
   const owner = (o: KubeObject) =>
     (o.metadata.labels as Record<string, string> | undefined)?.['switchyard.io/routing-policy'] ?? 'a policy';
   for (const object of objects) {
-    const id = identity(object);
+    const id = objectIdentity(object);
     const first = seen.get(id);
     if (!first) {
       seen.set(id, object);

@@ -13,6 +13,19 @@ export function backendRef(policy: RoutingPolicy, ref: BackendRef): Record<strin
   return { name: ref.service, port: ref.port, ...(namespace !== namespaceOf(policy) ? { namespace } : {}) };
 }
 
+/** The RequestMirror filter of a rule (HTTPRoute and GRPCRoute alike); percent omitted at the default 100. */
+function mirrorFilter(policy: RoutingPolicy, rule: RouteRule): Record<string, unknown> | undefined {
+  if (!rule.mirror) return undefined;
+  const percent = rule.mirror.percent;
+  return {
+    type: 'RequestMirror',
+    requestMirror: {
+      backendRef: backendRef(policy, rule.mirror.backend),
+      ...(percent !== undefined && percent !== 100 ? { percent } : {}),
+    },
+  };
+}
+
 function headerList(values: Readonly<Record<string, string>> | undefined) {
   return values ? Object.entries(values).map(([name, value]) => ({ name, value })) : undefined;
 }
@@ -166,16 +179,8 @@ export function httpRule(
       urlRewrite: { ...(w.hostname ? { hostname: w.hostname } : {}), ...(path ? { path } : {}) },
     });
   }
-  if (rule.mirror) {
-    const percent = rule.mirror.percent;
-    filters.push({
-      type: 'RequestMirror',
-      requestMirror: {
-        backendRef: backendRef(policy, rule.mirror.backend),
-        ...(percent !== undefined && percent !== 100 ? { percent } : {}),
-      },
-    });
-  }
+  const mirror = mirrorFilter(policy, rule);
+  if (mirror) filters.push(mirror);
   const cors = corsFilter(policy);
   if (cors && !rule.redirect) filters.push(cors);
 
@@ -284,16 +289,8 @@ export function grpcRule(
   if (request) filters.push({ type: 'RequestHeaderModifier', requestHeaderModifier: request });
   const response = responseFilter(policy, rule, at, https);
   if (response) filters.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: response });
-  if (rule.mirror) {
-    const percent = rule.mirror.percent;
-    filters.push({
-      type: 'RequestMirror',
-      requestMirror: {
-        backendRef: backendRef(policy, rule.mirror.backend),
-        ...(percent !== undefined && percent !== 100 ? { percent } : {}),
-      },
-    });
-  }
+  const mirror = mirrorFilter(policy, rule);
+  if (mirror) filters.push(mirror);
   return {
     name: ruleName(rule, index),
     ...(matches.some((m) => Object.keys(m).length > 0) ? { matches } : {}),

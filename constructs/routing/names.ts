@@ -1,4 +1,5 @@
 /** Stable, valid Kubernetes names for generated objects. Pure: no engine imports. */
+import type { KubeObject } from './types';
 
 /** 32-bit FNV-1a of a string, as 8 hex characters: stable across runs and platforms. */
 export function shortHash(text: string): string {
@@ -25,4 +26,11 @@ export function objectName(parts: readonly string[], max = 63): string {
   if (full.length <= max) return full || shortHash('');
   const hash = shortHash(full);
   return `${full.slice(0, max - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The identity of an object in a cluster: API group (not version), kind, namespace, name. */
+export function objectIdentity(object: KubeObject): string {
+  const slash = object.apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? 'core' : object.apiVersion.slice(0, slash);
+  return `${group}/${object.kind}/${object.metadata.namespace ?? '-'}/${object.metadata.name}`;
 }

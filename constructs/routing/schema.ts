@@ -4,7 +4,21 @@
  * interface's at compile time, and the `SameKeys` assertions below restate it, so the two cannot
  * drift. Leaf checks reuse the messages of validate.ts. Pure.
  */
-import { arr, bool, type Fields, num, opt, rec, req, type SameKeys, shapeOf, str, union } from '../core/strict';
+import {
+  arr,
+  bool,
+  type Defined,
+  type Fields,
+  num,
+  opt,
+  rec,
+  req,
+  type SameKeys,
+  shapeOf,
+  str,
+  strings,
+  union,
+} from '../core/strict';
 import { checkDnsLabel, checkIntegerInRange } from '../core/validate';
 import type {
   Backend,
@@ -25,9 +39,6 @@ import type {
 } from './types';
 
 const int = (min: number, max: number) => num((v) => checkIntegerInRange(v, min, max));
-const strings = arr(str());
-
-type Defined<T> = Exclude<T, undefined>;
 
 const RATE_LIMIT = shapeOf<RateLimit>()({
   requestsPerSecond: req(int(1, 1_000_000)),

@@ -6,7 +6,7 @@
  * Pure.
  */
 import { CLUSTER_TRAITS_SPEC } from '../cluster/schema';
-import { arr, bool, num, opt, rec, req, shapeOf, str } from '../core/strict';
+import { arr, bool, num, opt, rec, req, shapeOf, str, strings } from '../core/strict';
 import { checkIntegerInRange } from '../core/validate';
 import type { TrafficSource } from '../ingress/envoy-gateway';
 import { POLICY_SPEC } from '../routing/schema';
@@ -18,7 +18,6 @@ import type { AutoscalingProps, MetricsProps, PersistentVolumeProps, WebAppProps
 import type { ResourceRange, SecretKeyReference, ServiceDependency, WorkloadEndpoint, WorkloadProps } from './workload';
 
 const int = (min: number, max: number) => num((v) => checkIntegerInRange(v, min, max));
-const strings = arr(str());
 const PORT = int(1, 65535);
 
 const range = (min: number) =>

@@ -53,20 +53,6 @@ function featuresBehind(policies: readonly RoutingPolicy[], outcome: TrafficOutc
     .map((u) => u.feature);
 }
 
-/** One environment and request, run through the model and a dialect; the difference, if any. */
-export function differenceFor(
-  dialect: Dialect,
-  interpret: DialectInterpreter,
-  policies: readonly RoutingPolicy[],
-  request: TrafficRequest,
-  target: Omit<CompileTarget, 'dialect'> = {},
-): string | undefined {
-  const compiled = compileRoutes(policies, { dialect, ...target });
-  const expected = modelOutcome(policies, request);
-  const diff = outcomeDifference(expected, interpret(compiled, request));
-  return diff && `${dialect}: ${request.scheme}://${request.host}${request.path} ${diff}`;
-}
-
 /** Runs the property for one dialect and returns the counts (the caller prints and bounds them). */
 export function checkDialect(dialect: Dialect, interpret: DialectInterpreter, options: CheckOptions = {}): CheckStats {
   const runs = options.runs ?? Number(process.env.ORACLE_RUNS ?? 250);
