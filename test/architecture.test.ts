@@ -27,8 +27,10 @@ const PURE_CLUSTER_FILES = [
   'cloud-init.ts',
   'eks-args.ts',
   'eks-iam.ts',
+  'host-key.ts',
   'k3s.ts',
   'kubeconfig.ts',
+  'schema.ts',
   'subnets.ts',
   'traits.ts',
 ].map((f) => `constructs/cluster/${f}`);
