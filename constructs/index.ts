@@ -2,10 +2,8 @@ export * from './cdk8s/inline-helm-release';
 export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
 export * from './cluster/access';
-export * from './cluster/bare-metal';
 export * from './cluster/cloud-init';
 export * from './cluster/cluster';
-export * from './cluster/existing';
 export type { GeneratedHostKey, HostKey } from './cluster/host-key';
 export * from './cluster/k3s';
 export * from './cluster/kubeconfig';
@@ -13,6 +11,8 @@ export * from './cluster/subnets';
 export * from './cluster/traits';
 // EksCluster, GkeCluster, AksCluster and VmCluster: import 'switchyard/eks', '/gke', '/aks' or '/vm', so a
 // program loads only its cloud's SDK.
+// BareMetalCluster, ExistingCluster, HelmReleases, KubernetesManifests and PlatformDeployment: import
+// 'switchyard/pulumi', so a cdk8s program loads no Pulumi module.
 export * from './core/validate';
 export * from './guardrails';
 export * from './guardrails/schema';
@@ -30,9 +30,6 @@ export * from './ingress/pod-security-exceptions';
 export * from './ingress/release';
 export * from './ingress/unique-objects';
 export * from './pipeline';
-export * from './pulumi/helm-releases';
-export * from './pulumi/kubernetes-manifests';
-export * from './pulumi/platform-deployment';
 export * from './routing';
 export * from './workload/external-secret';
 export * from './workload/network-policies';

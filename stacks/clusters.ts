@@ -4,14 +4,9 @@
  * (a local kind cluster, or one another team runs).
  */
 import type * as pulumi from '@pulumi/pulumi';
-import {
-  BareMetalCluster,
-  ExistingCluster,
-  InvalidPropertyError,
-  type KubernetesCluster,
-  resolveClusterTraits,
-} from '../constructs';
+import { InvalidPropertyError, type KubernetesCluster, resolveClusterTraits } from '../constructs';
 import { EksCluster } from '../constructs/cluster/eks';
+import { BareMetalCluster, ExistingCluster } from '../constructs/pulumi';
 import { type EnvironmentConfig, secretPrefix } from './environments';
 
 /** Creates (or reaches) the environment's cluster; `config` is the `switchyard` namespace. */

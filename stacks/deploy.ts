@@ -1,5 +1,5 @@
 import type * as pulumi from '@pulumi/pulumi';
-import { PlatformDeployment } from '../constructs';
+import { PlatformDeployment } from '../constructs/pulumi';
 import { environmentCluster } from './clusters';
 import { environmentNamed } from './environments';
 import { environmentAddons } from './platform-chart';

@@ -9,7 +9,6 @@ import type { Severity } from '../guardrails/findings';
 import { checkCommand } from './check-command';
 import { importNginxCommand } from './import-nginx-command';
 import { type CliIo, type ExitCode, parseArgs } from './io';
-import { planCommand } from './plan-command';
 import { routesCommand } from './routes-command';
 
 export type { CliIo, ExitCode } from './io';
@@ -104,6 +103,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     const stack = args.options.get('--stack');
     if (!stack) return usageError(io, 'plan needs --stack NAME (dev, staging, prod, ...)');
     if (args.positional.length > 1) return usageError(io, 'plan takes one project folder');
+    // Loaded only here: plan needs @pulumi/pulumi, the other commands run without it.
+    const { planCommand } = await import('./plan-command.js');
     return await planCommand(args.positional[0] ?? '.', stack, args.flags.has('--json'), io);
   }
   if (command === 'routes') {

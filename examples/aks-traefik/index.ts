@@ -9,13 +9,13 @@ import {
   addKubeObjects,
   namespaceNetworkPolicies,
   namespaceObject,
-  PlatformDeployment,
   platformAddons,
   Routes,
   type RoutingPolicy,
   WebApp,
 } from '../../constructs';
 import { AksCluster } from '../../constructs/cluster/aks';
+import { PlatformDeployment } from '../../constructs/pulumi';
 
 const config = new pulumi.Config();
 const domain = config.require('domain');

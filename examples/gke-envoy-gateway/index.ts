@@ -10,13 +10,13 @@ import {
   gatewayCertificateRefs,
   namespaceNetworkPolicies,
   namespaceObject,
-  PlatformDeployment,
   platformAddons,
   Routes,
   type RoutingPolicy,
   WebApp,
 } from '../../constructs';
 import { GkeCluster } from '../../constructs/cluster/gke';
+import { PlatformDeployment } from '../../constructs/pulumi';
 
 const config = new pulumi.Config();
 const gcp = new pulumi.Config('gcp');

@@ -9,13 +9,13 @@ import {
   addKubeObjects,
   namespaceNetworkPolicies,
   namespaceObject,
-  PlatformDeployment,
   platformAddons,
   Routes,
   type RoutingPolicy,
   WebApp,
 } from '../../constructs';
 import { VmCluster } from '../../constructs/cluster/vm';
+import { PlatformDeployment } from '../../constructs/pulumi';
 
 const config = new pulumi.Config();
 const domain = config.require('domain');

@@ -68,6 +68,27 @@ describe('the published package', () => {
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('stacks/'))).toBe(false);
   });
 
+  it('ships the LICENSE and every document the README and docs link to, and links nothing outside', () => {
+    expect(files).toContain('LICENSE');
+    const documents = ['README.md', ...files.filter((f) => f.startsWith('docs/') && f.endsWith('.md'))];
+    expect(documents).toContain('docs/README.md');
+    const broken: string[] = [];
+    for (const doc of documents) {
+      const text = fs.readFileSync(path.join(root, doc), 'utf8');
+      if (text.includes('../shared')) broken.push(`${doc}: mentions ../shared, which is not in the package`);
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target!) || target!.startsWith('#')) continue;
+        const file = path.posix.normalize(path.posix.join(path.posix.dirname(doc), target!.split('#')[0]!));
+        // Generated API docs (docs/api/) are built by `npm run docs:api`, not shipped.
+        if (file.startsWith('docs/api')) continue;
+        if (!files.includes(file) && !files.some((f) => f.startsWith(`${file}/`))) {
+          broken.push(`${doc}: links ${target}, which the package does not ship`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('type-checks and runs a consumer that imports the public API', () => {
     execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', consumer], {
       encoding: 'utf8',
