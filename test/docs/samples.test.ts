@@ -41,6 +41,7 @@ describe('documentation code samples', () => {
       const name = `${file.replace(/[^\w]/g, '_')}_${i}.ts`;
       const source = code
         .replace(/from 'switchyard\/crossguard'/g, `from '${path.join(root, 'constructs/pulumi/crossguard')}'`)
+        .replace(/from 'switchyard\/pulumi'/g, `from '${path.join(root, 'constructs/pulumi')}'`)
         .replace(
           /from 'switchyard\/(eks|gke|aks|vm)'/g,
           (_, kind) => `from '${path.join(root, 'constructs/cluster', kind)}'`,
