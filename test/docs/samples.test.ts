@@ -6,6 +6,24 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
 
+/**
+ * The source module of each entry point of package.json `exports` ('./pulumi' -> <root>/constructs/pulumi/index),
+ * so samples import the sources the way a consumer imports the built package.
+ */
+const entrySources = new Map(
+  Object.entries(
+    (
+      JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+        exports: Record<string, string | { default: string }>;
+      }
+    ).exports,
+  ).flatMap(([subpath, target]) => {
+    const built = typeof target === 'string' ? target : target.default;
+    const match = /^\.\/lib\/(.+)\.js$/.exec(built);
+    return match ? [[subpath, path.join(root, 'constructs', match[1]!)] as const] : [];
+  }),
+);
+
 /** Every Markdown file a user reads: the README and docs/ (generated API pages excluded). */
 function documents(): string[] {
   const docs = fs
@@ -39,14 +57,10 @@ describe('documentation code samples', () => {
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const files = all.map(({ file, i, code }) => {
       const name = `${file.replace(/[^\w]/g, '_')}_${i}.ts`;
-      const source = code
-        .replace(/from 'switchyard\/crossguard'/g, `from '${path.join(root, 'constructs/pulumi/crossguard')}'`)
-        .replace(/from 'switchyard\/pulumi'/g, `from '${path.join(root, 'constructs/pulumi')}'`)
-        .replace(
-          /from 'switchyard\/(eks|gke|aks|vm)'/g,
-          (_, kind) => `from '${path.join(root, 'constructs/cluster', kind)}'`,
-        )
-        .replace(/from 'switchyard'/g, `from '${path.join(root, 'constructs')}'`);
+      const source = code.replace(/from 'switchyard(\/[\w-]+)?'/g, (line, subpath: string | undefined) => {
+        const entry = entrySources.get(`.${subpath ?? ''}`);
+        return entry ? `from '${entry}'` : line;
+      });
       // Each sample is its own module, so samples may reuse names.
       fs.writeFileSync(path.join(dir, name), `${source}\nexport {};\n`);
       return path.join(dir, name);
