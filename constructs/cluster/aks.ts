@@ -5,6 +5,15 @@
  * local accounts, automatic patch upgrades, and role assignments: the deployer administers, readers view.
  * Imports azure-native per module, so loading stays fast. Import it from `switchyard/aks`.
  */
+import { assertOptionalPeers } from '../core/optional';
+
+// Before the imports below, which CommonJS runs in order: without the SDKs, importing this entry names
+// what to install instead of failing with MODULE_NOT_FOUND somewhere inside.
+assertOptionalPeers(
+  ['@pulumi/pulumi', '@pulumi/kubernetes', '@pulumi/azure-native/containerservice'],
+  "'switchyard/aks'",
+);
+
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as containerservice from '@pulumi/azure-native/containerservice';
 import * as managedidentity from '@pulumi/azure-native/managedidentity';

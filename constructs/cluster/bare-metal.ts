@@ -6,10 +6,11 @@
  * pinned SHA-256, configuration changes re-applied, and the kubeconfig fetched and rewritten to the API
  * address. Bare metal and VMs alike.
  */
-import * as command from '@pulumi/command';
+import type * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
+import type * as random from '@pulumi/random';
+import { assertOptionalPeers, requireOptional } from '../core/optional';
 import { isPlainObject } from '../core/strict';
 import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
@@ -184,6 +185,18 @@ export function validateBareMetalCluster(name: string, args: BareMetalClusterArg
   if (args.access) validateClusterAccess(args.traits?.kind ?? 'bare-metal', args.access);
 }
 
+/**
+ * The SDKs only this component uses, loaded when one is constructed: they are optional peers of the package,
+ * and `switchyard/pulumi`, which exports the component, must load with @pulumi/pulumi and @pulumi/kubernetes.
+ */
+function bareMetalSdks(feature: string): { command: typeof command; random: typeof random } {
+  assertOptionalPeers(['@pulumi/command', '@pulumi/random'], feature);
+  return {
+    command: requireOptional<typeof command>('@pulumi/command', feature),
+    random: requireOptional<typeof random>('@pulumi/random', feature),
+  };
+}
+
 export class BareMetalCluster extends pulumi.ComponentResource implements KubernetesCluster {
   /** Admin kubeconfig, pointing at the API address (a secret). */
   public readonly kubeconfig: pulumi.Output<string>;
@@ -195,6 +208,7 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
   public constructor(name: string, args: BareMetalClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before anything registers: a refused argument leaves no half-registered component behind.
     validateBareMetalCluster(name, args);
+    const { command, random } = bareMetalSdks('BareMetalCluster');
     super('switchyard:cluster:BareMetalCluster', name, {}, opts);
     const version = args.k3sVersion ?? K3S_VERSION;
     const installer = { url: args.k3sInstaller.url ?? k3sInstallerUrl(version), sha256: args.k3sInstaller.sha256 };

@@ -5,6 +5,12 @@
  * Controller, EKS-managed add-ons, and access entries: the deployer administers, readers view.
  * Import it from `switchyard/eks` so programs that target other clouds never load @pulumi/aws.
  */
+import { assertOptionalPeers } from '../core/optional';
+
+// Before the imports below, which CommonJS runs in order: without the SDKs, importing this entry names
+// what to install instead of failing with MODULE_NOT_FOUND somewhere inside.
+assertOptionalPeers(['@pulumi/pulumi', '@pulumi/kubernetes', '@pulumi/aws'], "'switchyard/eks'");
+
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';

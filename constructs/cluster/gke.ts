@@ -4,6 +4,12 @@
  * Identity, shielded nodes on a least-privilege service account, the Gateway API channel, and IAM grants:
  * the deployer administers, readers view. Import it from `switchyard/gke`.
  */
+import { assertOptionalPeers } from '../core/optional';
+
+// Before the imports below, which CommonJS runs in order: without the SDKs, importing this entry names
+// what to install instead of failing with MODULE_NOT_FOUND somewhere inside.
+assertOptionalPeers(['@pulumi/pulumi', '@pulumi/kubernetes', '@pulumi/gcp'], "'switchyard/gke'");
+
 import * as gcp from '@pulumi/gcp';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';

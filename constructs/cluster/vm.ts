@@ -4,11 +4,9 @@
  * generated here (from a RandomBytes seed kept in the state) and installed by cloud-init, so the bootstrap
  * pins a key it knows before the machine first answers. Import it from `switchyard/vm`.
  */
-import * as aws from '@pulumi/aws';
 import type * as k8s from '@pulumi/kubernetes';
-import * as openstack from '@pulumi/openstack';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
+import { assertOptionalPeers, requireOptional } from '../core/optional';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
 import { assertServerCount, BareMetalCluster, type K3sInstallerPin, type SshHost } from './bare-metal';
@@ -178,6 +176,10 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
   public constructor(name: string, args: VmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before anything registers: a refused argument leaves no half-registered component behind.
     validateVmCluster(name, args);
+    // The SDKs are optional peers, loaded for the cloud in use (an OpenStack platform installs no AWS SDK);
+    // all checked at once, so a missing one fails before anything registers.
+    const cloudSdk = args.machines.cloud === 'aws-ec2' ? '@pulumi/aws' : '@pulumi/openstack';
+    assertOptionalPeers([cloudSdk, '@pulumi/random', '@pulumi/command'], 'VmCluster');
     super('switchyard:cluster:VmCluster', name, {}, opts);
     const user = args.sshUser ?? 'switchyard';
     const roles: MachineRole[] = [
@@ -220,6 +222,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
    * installs it. A seed of another length gives no key: the pinned check then refuses the machine.
    */
   private boot(name: string, id: string, user: string, sshPublicKey: string): MachineBoot {
+    const random = requireOptional<typeof import('@pulumi/random')>('@pulumi/random', 'VmCluster');
     const seed = new random.RandomBytes(`${name}-${id}-host-key-seed`, { length: 32 }, { parent: this });
     const key = seed.base64.apply((b64) => ed25519HostKey(Buffer.from(b64 ?? '', 'base64'), `${name}-${id}`));
     return {
@@ -236,6 +239,7 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     roles: readonly MachineRole[],
     boots: readonly MachineBoot[],
   ): Machine[] {
+    const aws = requireOptional<typeof import('@pulumi/aws')>('@pulumi/aws', 'VmCluster on aws-ec2');
     const tags = { ...args.tags, 'switchyard/cluster': name };
     const group = new aws.ec2.SecurityGroup(
       `${name}-nodes`,
@@ -284,6 +288,10 @@ export class VmCluster extends pulumi.ComponentResource implements KubernetesClu
     roles: readonly MachineRole[],
     boots: readonly MachineBoot[],
   ): Machine[] {
+    const openstack = requireOptional<typeof import('@pulumi/openstack')>(
+      '@pulumi/openstack',
+      'VmCluster on openstack',
+    );
     const group = new openstack.networking.SecGroup(
       `${name}-nodes`,
       { description: `k3s nodes of ${name}`, deleteDefaultRules: false },
