@@ -6,11 +6,16 @@
  * pinned SHA-256, configuration changes re-applied, and the kubeconfig fetched and rewritten to the API
  * address. Bare metal and VMs alike.
  */
+import { assertOptionalPeers, requireOptional } from '../core/optional';
+
+// 'switchyard/pulumi' loads this module first (and 'switchyard/vm' checks before it): run before the imports
+// below, which CommonJS runs in order, so a program without the Pulumi engine is told what to install.
+assertOptionalPeers(['@pulumi/pulumi', '@pulumi/kubernetes'], "'switchyard/pulumi'");
+
 import type * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type * as random from '@pulumi/random';
-import { assertOptionalPeers, requireOptional } from '../core/optional';
 import { isPlainObject } from '../core/strict';
 import { assertDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';

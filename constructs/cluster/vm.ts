@@ -4,9 +4,14 @@
  * generated here (from a RandomBytes seed kept in the state) and installed by cloud-init, so the bootstrap
  * pins a key it knows before the machine first answers. Import it from `switchyard/vm`.
  */
+import { assertOptionalPeers, requireOptional } from '../core/optional';
+
+// Before the imports below, which CommonJS runs in order: without the engine, importing this entry names
+// what to install instead of failing with MODULE_NOT_FOUND. The cloud SDKs are checked when a cluster is made.
+assertOptionalPeers(['@pulumi/pulumi', '@pulumi/kubernetes'], "'switchyard/vm'");
+
 import type * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { assertOptionalPeers, requireOptional } from '../core/optional';
 import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import { type ClusterAccess, validateClusterAccess } from './access';
 import { assertServerCount, BareMetalCluster, type K3sInstallerPin, type SshHost } from './bare-metal';

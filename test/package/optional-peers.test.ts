@@ -152,6 +152,15 @@ describe.skipIf(!fs.existsSync(path.join(lib, 'index.js')))('optional peers are 
     );
   });
 
+  it.each(['switchyard/pulumi', 'switchyard/vm'])('%s in a cdk8s-only project names the Pulumi engine', (entry) => {
+    for (const type of TYPES) {
+      expect(run(cdk8sOnly, `await load('${entry}');`, type).result).toBe(
+        `MissingPeerDependencyError: '${entry}' needs @pulumi/pulumi and @pulumi/kubernetes (optional peer ` +
+          'dependencies of switchyard): npm install @pulumi/pulumi@^3.150.0 @pulumi/kubernetes@^4.20.0',
+      );
+    }
+  });
+
   it.each(TYPES)("'switchyard/vm' loads without cloud SDKs; VmCluster names the ones its cloud needs (%s)", (type) => {
     expect(run(withPulumi, "await load('switchyard/vm');", type)).toEqual({
       result: 'ok',
