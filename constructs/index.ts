@@ -1,6 +1,13 @@
 export * from './cdk8s/inline-helm-release';
 export * from './cdk8s/kube-objects';
 export * from './cdk8s/routes';
+export * from './cli/platform-files';
+export {
+  type PulumiProject,
+  parsePulumiProject,
+  parseStackConfig,
+  type StackConfig,
+} from './cli/pulumi-project';
 export * from './cluster/access';
 export * from './cluster/cloud-init';
 export * from './cluster/cluster';
@@ -30,6 +37,7 @@ export * from './ingress/pod-security-exceptions';
 export * from './ingress/release';
 export * from './ingress/unique-objects';
 export * from './pipeline';
+export * from './platform';
 export * from './routing';
 export * from './workload/external-secret';
 export * from './workload/network-policies';

@@ -45,7 +45,34 @@ const CLOUD_SDKS: Record<string, RegExp> = {
   'constructs/cluster/aks.ts': /^@pulumi\/azure-native\/[a-z]+$/,
 };
 
+/** The platform model and what reads it without an engine: both engines' adapters build on these. */
+const PURE_PLATFORM_FILES = ['model.ts', 'define.ts', 'stack-settings.ts', 'pipeline.ts'].map(
+  (f) => `constructs/platform/${f}`,
+);
+
+/** The package's public names: 'switchyard' and the subpaths package.json exports. */
+const PUBLIC_NAMES = Object.keys(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).exports)
+  .filter((k) => k !== './package.json')
+  .map((k) => (k === '.' ? 'switchyard' : `switchyard/${k.slice(2)}`));
+
 describe('architecture rules', () => {
+  it.each(PURE_PLATFORM_FILES)('%s imports neither cdk8s nor Pulumi', (file) => {
+    expect(imports(file).filter((i) => /^(cdk8s|cdk8s-plus-\d+|@pulumi\/)/.test(i))).toEqual([]);
+  });
+
+  it.each(['stacks', 'examples'])('%s/ uses the package only through its public entry points', (dir) => {
+    const files = sources(dir);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      for (const spec of imports(file)) {
+        expect(spec, `${file} imports ${spec}`).not.toMatch(/^\.{1,2}\/(.*\/)?(constructs|lib)(\/|$)/);
+        if (spec === 'switchyard' || spec.startsWith('switchyard/')) {
+          expect(PUBLIC_NAMES, `${file} imports ${spec}`).toContain(spec);
+        }
+      }
+    }
+  });
+
   it.each(PURE_CLUSTER_FILES)('%s imports neither cdk8s nor Pulumi', (file) => {
     expect(imports(file).filter((i) => /^(cdk8s|cdk8s-plus-\d+|@pulumi\/)/.test(i))).toEqual([]);
   });

@@ -13,9 +13,9 @@ import {
   Routes,
   type RoutingPolicy,
   WebApp,
-} from '../../constructs';
-import { AksCluster } from '../../constructs/cluster/aks';
-import { PlatformDeployment } from '../../constructs/pulumi';
+} from 'switchyard';
+import { AksCluster } from 'switchyard/aks';
+import { PlatformDeployment } from 'switchyard/pulumi';
 
 const config = new pulumi.Config();
 const domain = config.require('domain');

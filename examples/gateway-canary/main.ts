@@ -11,7 +11,7 @@ import {
   Routes,
   type RoutingPolicy,
   WebApp,
-} from '../../constructs';
+} from 'switchyard';
 
 export const policies: RoutingPolicy[] = [
   {

@@ -14,9 +14,9 @@ import {
   Routes,
   type RoutingPolicy,
   WebApp,
-} from '../../constructs';
-import { GkeCluster } from '../../constructs/cluster/gke';
-import { PlatformDeployment } from '../../constructs/pulumi';
+} from 'switchyard';
+import { GkeCluster } from 'switchyard/gke';
+import { PlatformDeployment } from 'switchyard/pulumi';
 
 const config = new pulumi.Config();
 const gcp = new pulumi.Config('gcp');

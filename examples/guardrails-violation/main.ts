@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { ROUTING_SNAPSHOT_FILE, Routes, type RoutingPolicy, type RoutingSnapshot } from '../../constructs';
+import { ROUTING_SNAPSHOT_FILE, Routes, type RoutingPolicy, type RoutingSnapshot } from 'switchyard';
 
 export const policies: RoutingPolicy[] = [
   {

@@ -4,7 +4,7 @@
  * `npx tsx examples/nginx-migration/main.ts` prints both, with the warnings.
  */
 import { App, Chart } from 'cdk8s';
-import { type CompileTarget, Routes, type RoutingPolicy } from '../../constructs';
+import { type CompileTarget, Routes, type RoutingPolicy } from 'switchyard';
 
 export const policies: RoutingPolicy[] = [
   {

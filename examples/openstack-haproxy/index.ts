@@ -13,9 +13,9 @@ import {
   Routes,
   type RoutingPolicy,
   WebApp,
-} from '../../constructs';
-import { VmCluster } from '../../constructs/cluster/vm';
-import { PlatformDeployment } from '../../constructs/pulumi';
+} from 'switchyard';
+import { PlatformDeployment } from 'switchyard/pulumi';
+import { VmCluster } from 'switchyard/vm';
 
 const config = new pulumi.Config();
 const domain = config.require('domain');

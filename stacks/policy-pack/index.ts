@@ -4,18 +4,18 @@
  * serves are tested directly (test/constructs/pulumi/crossguard.test.ts).
  */
 import { PolicyPack } from '@pulumi/policy';
-import { deployerBindingException } from '../../constructs/cluster/access';
-import { guardrailPolicies } from '../../constructs/pulumi/crossguard';
-import { ENVIRONMENTS } from '../environments';
+import { deployerBindingException } from 'switchyard';
+import { guardrailPolicies } from 'switchyard/crossguard';
+import { platform } from '../platform';
 
 new PolicyPack('switchyard-guardrails', {
   // Production strictness everywhere; a team relaxes one policy per stack with --policy-pack-config,
   // e.g. {"switchyard-image-digest": "disabled"}.
   policies: guardrailPolicies({
     profile: 'production',
-    // The bare metal clusters bind their deployer to cluster-admin (stacks/clusters.ts names them <env>-cluster).
-    exceptions: ENVIRONMENTS.filter((env) => env.infrastructure.kind === 'bare-metal').map((env) =>
-      deployerBindingException(`${env.name}-cluster`),
-    ),
+    // Clusters the platform creates bind their deployer to cluster-admin (named <env>-cluster).
+    exceptions: platform.environments
+      .filter((env) => env.cluster.create?.kind === 'bare-metal')
+      .map((env) => deployerBindingException(`${env.name}-cluster`)),
   }),
 });

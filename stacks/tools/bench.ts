@@ -12,7 +12,6 @@ import * as path from 'node:path';
 import { ApiObject, App, Chart, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import {
   compileRoutes,
   DIALECTS,
@@ -21,7 +20,8 @@ import {
   type RoutingPolicy,
   validatePolicies,
   WebApp,
-} from '../../constructs';
+} from 'switchyard';
+import { stringify } from 'yaml';
 
 /** Where the hand-measured part of docs/benchmarks.md starts; `npm run bench` rewrites only what is above. */
 const HAND_MEASURED = '<!-- Measured by hand with farm-bench; npm run bench keeps this part. -->';

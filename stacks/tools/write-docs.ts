@@ -1,7 +1,7 @@
 /** Regenerates the generated pages under docs/ (`npm run docs`). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderCapabilityTable } from '../../constructs';
+import { renderCapabilityTable } from 'switchyard';
 
 const docs = path.resolve(__dirname, '../../docs');
 fs.mkdirSync(docs, { recursive: true });

@@ -3,10 +3,22 @@ import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it, vi } from 'vitest';
 import { parsePulumiProject, parseStackConfig } from '../../constructs/cli/pulumi-project';
-import { ENVIRONMENTS } from '../../stacks/environments';
-import { environmentObjects } from '../../stacks/synth';
+import { environmentObjects } from '../../constructs/platform';
+import { assertRoleMatches, type PlatformDeploymentOutputs } from '../../constructs/pulumi';
+import { platform } from '../../stacks/platform';
 
 import { promiseOf, settle, useMocks } from '../helpers/pulumi';
+
+const ENVIRONMENTS = platform.environments;
+
+/** Runs the program (Pulumi.yaml `main`) afresh; it exports the promise of its outputs. */
+async function runProgram(): Promise<PlatformDeploymentOutputs> {
+  vi.resetModules();
+  const program = (await import('../../stacks/pulumi/index')) as unknown as {
+    default: Promise<PlatformDeploymentOutputs>;
+  };
+  return program.default;
+}
 
 /** The `switchyard:` values of Pulumi.<stack>.yaml, as the Pulumi CLI hands them to the program. */
 function stackFileConfig(stack: string): Record<string, string> {
@@ -19,8 +31,7 @@ function stackFileConfig(stack: string): Record<string, string> {
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('Pulumi program, stack %s', (stack, env) => {
   it('registers a provider and the environment objects, the same ones cdk8s synthesizes', async () => {
     const registered = useMocks(stack, { 'switchyard:kubeContext': `kind-${stack}` });
-    vi.resetModules();
-    const program = await import('../../stacks/pulumi/index');
+    const program = await runProgram();
     await settle();
     expect(program.environment).toBe(stack);
     expect(program.namespace).toBe(env.namespace);
@@ -63,8 +74,7 @@ describe('Pulumi program, creating the cluster (no kubeContext)', () => {
   it('dev bootstraps k3s on the bare metal hosts and deploys everything through its provider', async () => {
     // The settings Pulumi.dev.yaml commits (the machines' host keys, the installer's hash), as the CLI passes them.
     const registered = useMocks('dev', stackFileConfig('dev'), { 'command:remote:Command': () => ({ stdout: '' }) });
-    vi.resetModules();
-    const program = await import('../../stacks/pulumi/index');
+    const program = await runProgram();
     await settle();
     expect(program.clusterKind).toBe('bare-metal');
     expect(registered.find((r) => r.type === 'switchyard:cluster:BareMetalCluster')?.name).toBe('dev-cluster');
@@ -90,8 +100,7 @@ describe('Pulumi program, creating the cluster (no kubeContext)', () => {
         'aws:iam/role:Role': (inputs) => ({ arn: `arn:aws:iam::111122223333:role/${inputs.name ?? 'generated'}` }),
       },
     );
-    vi.resetModules();
-    const program = await import('../../stacks/pulumi/index');
+    const program = await runProgram();
     await settle();
     expect(program.clusterKind).toBe('eks');
     const cluster = registered.find((r) => r.type === 'aws:eks/cluster:Cluster')!;
@@ -115,8 +124,7 @@ describe('Pulumi program, creating the cluster (no kubeContext)', () => {
 
   it('staging shares one NAT gateway and may be deleted', async () => {
     const registered = useMocks('staging');
-    vi.resetModules();
-    await import('../../stacks/pulumi/index');
+    await runProgram();
     await settle();
     expect(registered.filter((r) => r.type === 'aws:ec2/natGateway:NatGateway')).toHaveLength(1);
     expect(registered.find((r) => r.type === 'aws:eks/cluster:Cluster')!.inputs.deletionProtection).toBe(false);
@@ -126,9 +134,8 @@ describe('Pulumi program, creating the cluster (no kubeContext)', () => {
 describe('Pulumi program, unknown stack', () => {
   it('fails with an error that names the stack and the known environments', async () => {
     useMocks('qa');
-    vi.resetModules();
-    await expect(import('../../stacks/pulumi/index')).rejects.toThrow(
-      /Unknown stack "qa": Switchyard defines the environments dev, staging, prod/,
+    await expect(runProgram()).rejects.toThrow(
+      /Unknown stack "qa": the platform defines the environments dev, staging, prod/,
     );
   });
 
@@ -140,19 +147,17 @@ describe('Pulumi program, unknown stack', () => {
 
 describe('assertRoleMatches', () => {
   it('accepts the ARN synth wrote or an unknown one, and names the fix for another account', async () => {
-    const { assertRoleMatches } = await import('../../stacks/clusters');
-    const { environmentNamed } = await import('../../stacks/environments');
-    const prod = environmentNamed('prod');
-    const expected = prod.addons.awsLoadBalancerController!.roleArn;
+    const prod = platform.environment('prod');
+    const expected = prod.addons!.awsLoadBalancerController!.roleArn;
     expect(() => assertRoleMatches(prod, 'AWS Load Balancer Controller', expected, expected)).not.toThrow();
     expect(() => assertRoleMatches(prod, 'AWS Load Balancer Controller', expected, undefined)).not.toThrow();
     expect(() =>
       assertRoleMatches(
         prod,
         'External Secrets Operator',
-        prod.addons.externalSecrets!.roleArn,
+        prod.addons!.externalSecrets!.roleArn,
         'arn:aws:iam::444455556666:role/switchyard-prod-external-secrets',
       ),
-    ).toThrow(/the External Secrets Operator role is .*444455556666.*set AWS_ACCOUNT in stacks\/environments\.ts/);
+    ).toThrow(/the External Secrets Operator role is .*444455556666.*set the role ARN in the environment's addons/);
   });
 });

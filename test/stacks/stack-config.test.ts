@@ -2,13 +2,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { readStackSettings as readWith } from '../../constructs/cli/platform-files';
 import { InvalidPropertyError } from '../../constructs/core/validate';
-import { environmentNamed } from '../../stacks/environments';
-import { parseStackSettings, readStackSettings, withStackSettings } from '../../stacks/stack-config';
-import { environmentObjects } from '../../stacks/synth';
+import { environmentObjects, parseStackSettings as parseWith, type StackSettings } from '../../constructs/platform';
+import type { PlatformDeploymentOutputs } from '../../constructs/pulumi';
+import { platform } from '../../stacks/platform';
 import { promiseOf, settle, useMocks } from '../helpers/pulumi';
 
 const root = path.resolve(__dirname, '../..');
+const SETTINGS = platform.definition.settings;
+const readStackSettings = (dir: string, name: string) => readWith(dir, name, SETTINGS);
+const parseStackSettings = (get: (key: string) => string | undefined, file: string) => parseWith(get, file, SETTINGS);
+const environmentNamed = (name: string) => platform.environment(name);
+const withStackSettings = (env: { name: string }, settings: StackSettings) => platform.configured(env.name, settings);
+const appProps = (env: ReturnType<typeof environmentNamed>, name: string) =>
+  env.apps!.find((a) => a.name === name)!.props as Record<string, unknown>;
+
+async function runProgram(): Promise<PlatformDeploymentOutputs> {
+  vi.resetModules();
+  const program = (await import('../../stacks/pulumi/index')) as unknown as {
+    default: Promise<PlatformDeploymentOutputs>;
+  };
+  return program.default;
+}
 
 /** A copy of the project files with one stack file replaced. */
 function projectWith(stackFile: string): string {
@@ -23,16 +39,15 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
     for (const name of ['dev', 'staging', 'prod']) {
       const env = environmentNamed(name);
       const applied = withStackSettings(env, readStackSettings(root, name));
-      if (env.infrastructure.kind !== 'bare-metal') {
+      const create = env.cluster.create;
+      if (create?.kind !== 'bare-metal') {
         expect(applied).toEqual(env);
         continue;
       }
       // Host keys and the installer hash are facts of the machines: they live in the stack file.
-      const { hostKeys, k3sInstallerSha256, ...rest } = applied.infrastructure as typeof env.infrastructure;
-      expect({ ...applied, infrastructure: rest }).toEqual(env);
-      expect(Object.keys(hostKeys ?? {}).sort()).toEqual(
-        [...env.infrastructure.servers, ...env.infrastructure.agents].sort(),
-      );
+      const { hostKeys, k3sInstallerSha256, ...rest } = applied.cluster.create as typeof create;
+      expect({ ...applied, cluster: { ...applied.cluster, create: rest } }).toEqual(env);
+      expect(Object.keys(hostKeys ?? {}).sort()).toEqual([...create.servers, ...(create.agents ?? [])].sort());
       expect(k3sInstallerSha256).toMatch(/^[0-9a-f]{64}$/);
     }
   });
@@ -56,8 +71,11 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
       'config:\n  switchyard:replicas: 5\n  switchyard:canaryPercent: 0\n  switchyard:domain: shop.example.org\n',
     );
     const env = withStackSettings(environmentNamed('prod'), readStackSettings(dir, 'prod'));
-    expect(env.app).toMatchObject({ replicas: 5, canaryPercent: 0 });
-    expect(env.domain).toBe('shop.example.org');
+    expect(appProps(env, 'web')).toMatchObject({ replicas: 5, autoscaling: { minReplicas: 5 } });
+    expect(appProps(env, 'web-canary')).toMatchObject({ replicas: 5 });
+    const storefront = env.routing![0]!.rules.find((r) => r.name === 'storefront')!;
+    expect(storefront.backends!.map((b) => b.weight)).toEqual([100, 0]);
+    expect(env.routing![0]!.hosts).toEqual(['shop.shop.example.org']);
   });
 
   it.each([
@@ -69,7 +87,7 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
     ['config:\n  switchyard:domain: Bad_Domain\n', /switchyard:domain \("Bad_Domain"\)/],
     [
       'config:\n  switchyard:replica: 3\n',
-      /unknown key switchyard:replica; a stack may set switchyard:kubeContext, switchyard:replicas/,
+      /unknown key switchyard:replica; a stack may set switchyard:kubeContext, .*switchyard:replicas/,
     ],
     ['config:\n  switchyard:replica: 3\n', /; did you mean switchyard:replicas\?/],
     [
@@ -106,7 +124,7 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
         'Pulumi.dev.yaml',
       ),
     );
-    expect(dev.infrastructure).toMatchObject({
+    expect(dev.cluster.create).toMatchObject({
       servers: ['10.9.0.1'],
       agents: ['10.9.0.5', '10.9.0.6'],
       apiAddress: '10.9.0.1',
@@ -116,7 +134,7 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
       environmentNamed('prod'),
       parseStackSettings((k) => ({ apiAllowedCidrs: '["198.51.100.0/24"]' })[k], 'Pulumi.prod.yaml'),
     );
-    expect(prod.infrastructure).toMatchObject({ apiAllowedCidrs: ['198.51.100.0/24'] });
+    expect(prod.cluster.create).toMatchObject({ endpoint: { private: true, publicCidrs: ['198.51.100.0/24'] } });
     // Cluster settings change the cluster, never the synthesized objects.
     expect(environmentObjects(dev)).toEqual(environmentObjects(environmentNamed('dev')));
   });
@@ -145,8 +163,7 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
 
   it('the Pulumi program applies the same settings, so both engines still deploy the same objects', async () => {
     const registered = useMocks('prod', { 'switchyard:replicas': '4', 'switchyard:domain': 'shop.example.org' });
-    vi.resetModules();
-    const program = await import('../../stacks/pulumi/index');
+    const program = await runProgram();
     await settle();
     const env = withStackSettings(
       environmentNamed('prod'),
@@ -167,9 +184,6 @@ describe('stack settings (Pulumi.<env>.yaml)', () => {
 
   it('the Pulumi program refuses a bad value, naming the key and the stack file', async () => {
     useMocks('prod', { 'switchyard:replicas': 'many' });
-    vi.resetModules();
-    await expect(import('../../stacks/pulumi/index')).rejects.toThrow(
-      /Pulumi\.prod\.yaml: switchyard:replicas \("many"\) must be an integer/,
-    );
+    await expect(runProgram()).rejects.toThrow(/Pulumi\.prod\.yaml: switchyard:replicas \("many"\) must be an integer/);
   });
 });

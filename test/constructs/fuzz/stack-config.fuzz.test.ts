@@ -3,15 +3,22 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import type { PulumiProject } from '../../../constructs/cli/pulumi-project';
 import { parsePulumiProject, parseStackConfig } from '../../../constructs/cli/pulumi-project';
 import { validateGuardrailOptions } from '../../../constructs/guardrails/engine';
-import { STACK_KEYS, stackSettingsFromText } from '../../../stacks/stack-config';
+import { BUILT_IN_STACK_KEYS, stackSettingsFromText as fromText } from '../../../constructs/platform';
+import { platform } from '../../../stacks/platform';
 import { fuzzTarget, typedOnly } from './harness';
 import { FUZZ_RUNS, FUZZ_TIMEOUT, misspell } from './mutate';
 
 const root = path.resolve(__dirname, '../../..');
 const PROJECT = parsePulumiProject(fs.readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8'), 'Pulumi.yaml');
 const FILE = 'Pulumi.prod.yaml';
+const SETTINGS = platform.definition.settings ?? {};
+/** The built-in keys and the reference platform's own. */
+const STACK_KEYS = [...BUILT_IN_STACK_KEYS, ...Object.keys(SETTINGS)];
+const stackSettingsFromText = (text: string, file: string, project: PulumiProject) =>
+  fromText(text, file, project, SETTINGS);
 
 /** YAML scalars a stack value may be written as: good, bad and tricky. */
 const RAW = fc.oneof(
@@ -94,7 +101,7 @@ describe('strict stack files (property tests)', () => {
           const last = new Map(entries.map(([k, raw]) => [k, raw]));
           for (const [key, [min, max]] of Object.entries(INTEGERS)) {
             const raw = last.get(key);
-            const value = settings[key as 'replicas'];
+            const value = settings.custom[key] as number | undefined;
             if (raw === undefined || value === undefined) continue;
             // Accepted only as decimal digits, quoted or not, within range.
             expect(raw, text).toMatch(/^(!!int )?"?(0|[1-9]\d*)"?$/);

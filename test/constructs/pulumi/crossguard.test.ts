@@ -8,9 +8,9 @@ import type {
 } from '@pulumi/policy';
 import { describe, expect, it } from 'vitest';
 import type { GuardrailOptions, Manifest } from '../../../constructs/guardrails/findings';
+import { environmentObjects } from '../../../constructs/platform';
 import { guardrailPolicies, manifestOf } from '../../../constructs/pulumi/crossguard';
-import { ENVIRONMENTS } from '../../../stacks/environments';
-import { environmentObjects } from '../../../stacks/synth';
+import { platform } from '../../../stacks/platform';
 import { deployment, goodPodSpec, goodWorkload, NETWORK_POLICY, PDB } from '../guardrails/fixtures';
 
 /** How Pulumi names a Kubernetes object's resource type. */
@@ -166,7 +166,7 @@ describe('guardrailPolicies (CrossGuard)', () => {
     );
   });
 
-  it.each(ENVIRONMENTS.map((e) => [e.name, e] as const))(
+  it.each(platform.environments.map((e) => [e.name, e] as const))(
     '%s: the reference platform has no mandatory violation',
     async (_name, env) => {
       const { namespaces, manifests } = environmentObjects(env);

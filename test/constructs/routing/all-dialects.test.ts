@@ -3,14 +3,13 @@ import { featuresOf, supportFor } from '../../../constructs/routing/capabilities
 import { compileRoutes } from '../../../constructs/routing/compile';
 import { ApproximationError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
 import { DIALECTS } from '../../../constructs/routing/types';
-import { ENVIRONMENTS } from '../../../stacks/environments';
-import { shopPolicies } from '../../../stacks/routing';
+import { platform } from '../../../stacks/platform';
 import { expectSchemaValid } from '../../helpers/schema';
 import { basePolicy, withRule } from './fixtures';
 
 /** The reference platform's policies, and a plain one every dialect can serve. */
 const SETS = {
-  'the shop (TLS, HSTS, canary, redirect)': shopPolicies(ENVIRONMENTS.find((e) => e.name === 'prod')!),
+  'the shop (TLS, HSTS, canary, redirect)': [...(platform.environment('prod').routing ?? [])],
   'a plain site': [
     withRule({ matches: [{ path: { type: 'PathPrefix', value: '/app' } }] }),
     basePolicy({ name: 'docs', hosts: ['docs.example.com'] }),

@@ -1,0 +1,170 @@
+/**
+ * One environment as cdk8s charts, in apply order: add-ons (namespaces and the Flux releases of the
+ * controllers), infrastructure (Gateway, issuers, address pools, the environment's own objects), apps, then
+ * routes. `synthPlatform` writes them; `deployPlatform` applies the same objects through Pulumi.
+ */
+import * as path from 'node:path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { addKubeObjects } from '../cdk8s/kube-objects';
+import { Routes } from '../cdk8s/routes';
+import { InvalidPropertyError } from '../core/validate';
+import { fluxObjects } from '../ingress/flux';
+import {
+  type IngressControllerChoice,
+  namespaceObject,
+  type PlatformAddons,
+  platformAddons,
+} from '../ingress/platform';
+import { assertUniqueObjects } from '../ingress/unique-objects';
+import { gatewayCertificateRefs, type KubeObject, type RoutingSnapshot } from '../routing';
+import { externalSecret } from '../workload/external-secret';
+import { namespaceNetworkPolicies } from '../workload/network-policies';
+import { ScheduledJob } from '../workload/scheduled-job';
+import { StatefulApp } from '../workload/stateful-app';
+import { WebApp } from '../workload/web-app';
+import type { WorkloadEndpoint } from '../workload/workload';
+import type { AppDefinition, Environment } from './model';
+
+/** Runs `build`, prefixing a property error with where in the environment it happened. */
+export function within<T>(where: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof InvalidPropertyError) {
+      throw new InvalidPropertyError(`${where}.${error.property}`, `${where}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** The controller routes compile to: Envoy Gateway by default, serving the certificates the routes' TLS names. */
+function controllerOf(env: Environment): IngressControllerChoice {
+  const controller = env.controller ?? { kind: 'envoy-gateway' };
+  if (controller.kind !== 'envoy-gateway' || controller.certificateRefs !== undefined) return controller;
+  return { ...controller, certificateRefs: gatewayCertificateRefs(env.routing ?? []) };
+}
+
+/** The add-ons of an environment: its controller, load balancer, cert-manager and the rest. */
+export function environmentAddons(env: Environment): PlatformAddons {
+  return within(`environments.${env.name}.addons`, () =>
+    platformAddons({ ...env.addons, cluster: env.cluster.traits, controller: controllerOf(env) }),
+  );
+}
+
+function addApp(scope: Construct, env: Environment, app: AppDefinition): WorkloadEndpoint {
+  const defaults = { namespace: env.namespace, cluster: env.cluster.traits };
+  return within(`environments.${env.name}.apps.${app.name}.props`, () => {
+    switch (app.kind) {
+      case 'web':
+        return new WebApp(scope, app.name, { ...defaults, ...app.props }).endpoint;
+      case 'stateful':
+        return new StatefulApp(scope, app.name, { ...defaults, ...app.props }).endpoint;
+      case 'scheduled-job':
+        return new ScheduledJob(scope, app.name, { ...defaults, ...app.props }).endpoint;
+    }
+  });
+}
+
+/** The charts of one environment, on `scope` (an App), in apply order. */
+export function addEnvironmentCharts(
+  scope: Construct,
+  env: Environment,
+): Record<'addons' | 'infra' | 'apps' | 'routes', Chart> {
+  const addons = environmentAddons(env);
+  const routing = env.routing ?? [];
+  const addonsChart = new Chart(scope, 'addons', { disableResourceNameHashes: true });
+  const infra = new Chart(scope, 'infra', { disableResourceNameHashes: true });
+  infra.addDependency(addonsChart);
+
+  const apps = new Chart(scope, 'apps', { disableResourceNameHashes: true });
+  const endpoints = (env.apps ?? []).map((app) => addApp(apps, env, app));
+  const secrets = (env.secrets ?? []).map((secret, i) =>
+    within(`environments.${env.name}.secrets[${i}]`, () => externalSecret({ namespace: env.namespace, ...secret })),
+  );
+  addKubeObjects(apps, secrets);
+  if (env.networkPolicies ?? true) {
+    const policies = within(`environments.${env.name}`, () =>
+      namespaceNetworkPolicies({
+        namespace: env.namespace,
+        workloads: endpoints,
+        routes: routing,
+        proxy: addons.proxy,
+      }),
+    );
+    addKubeObjects(apps, policies);
+  }
+  apps.addDependency(infra);
+
+  const routes = new Chart(scope, 'routes', { disableResourceNameHashes: true });
+  within(
+    `environments.${env.name}.routing`,
+    () => new Routes(routes, 'routes', { policies: routing, target: addons.target }),
+  );
+  routes.addDependency(apps);
+
+  // One check over everything the environment emits, before the add-on objects become constructs (where a
+  // duplicate would only surface as a construct id clash).
+  const sources = [
+    { source: 'platformAddons().namespaces', objects: addons.namespaces },
+    {
+      source: `environments.${env.name}.namespace`,
+      objects: [namespaceObject(env.namespace, 'restricted', addons.target.gateway?.name)],
+    },
+    { source: 'fluxObjects(platformAddons().releases)', objects: fluxObjects(addons.releases) },
+    { source: 'platformAddons().networkPolicies', objects: addons.networkPolicies },
+    {
+      source: 'platformAddons().objects',
+      objects: addons.objects.filter((o) => !addons.networkPolicies.includes(o)),
+    },
+    { source: `environments.${env.name}.objects`, objects: [...(env.objects ?? [])] },
+    ...[apps, routes].flatMap((chart) =>
+      chart.node
+        .findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject)
+        .map((o) => ({ source: `construct ${o.node.path}`, objects: [o.toJson() as KubeObject] })),
+    ),
+  ];
+  assertUniqueObjects(sources);
+  addKubeObjects(
+    addonsChart,
+    sources.slice(0, 3).flatMap((s) => s.objects),
+  );
+  addKubeObjects(infra, [...addons.objects, ...(env.objects ?? [])]);
+  return { addons: addonsChart, infra, apps, routes };
+}
+
+/** The cdk8s app of one environment, writing (on `synth()`) under `<outdir>/<env>/`. */
+export function environmentApp(env: Environment, outdir: string): App {
+  const app = new App({ outdir: path.join(outdir, env.name) });
+  addEnvironmentCharts(app, env);
+  return app;
+}
+
+const FLUX_GROUPS = /^(source|helm)\.toolkit\.fluxcd\.io\//;
+
+/** An environment's synthesized objects by phase, in apply order: what both engines deploy. */
+export interface EnvironmentObjects {
+  /** Namespaces, applied first. */
+  readonly namespaces: KubeObject[];
+  /** Flux sources and HelmReleases: GitOps installs the add-ons from these; Pulumi installs the same releases itself. */
+  readonly flux: KubeObject[];
+  /** Everything after the add-ons: infrastructure, apps, routes. */
+  readonly manifests: KubeObject[];
+}
+
+/** The objects of an environment by phase, as its charts synthesize them. */
+export function environmentObjects(env: Environment): EnvironmentObjects {
+  const app = environmentApp(env, 'dist');
+  const [addons = [], ...rest] = app.charts.map((chart) => chart.toJson() as KubeObject[]);
+  return {
+    namespaces: addons.filter((o) => o.kind === 'Namespace'),
+    flux: addons.filter((o) => FLUX_GROUPS.test(o.apiVersion)),
+    manifests: rest.flat(),
+  };
+}
+
+/** What an environment routes, for `dist/<env>/routing.json` and the route map (`switchyard routes`). */
+export function routingSnapshot(env: Environment): RoutingSnapshot {
+  return { environment: env.name, target: environmentAddons(env).target, policies: [...(env.routing ?? [])] };
+}
