@@ -1,8 +1,8 @@
 /**
- * Optional peer dependencies: the Pulumi engine and the cloud SDKs a consumer installs only for the parts of
- * Switchyard it uses (a cdk8s-only platform installs none of them). Code that needs one loads it through
- * {@link requireOptional} or checks it with {@link assertOptionalPeers}, so a missing package is an error that
- * names the package, the feature that needs it and the command that installs it, not a bare MODULE_NOT_FOUND.
+ * Optional peer dependencies: the Pulumi engine, the cloud SDKs and the CrossGuard SDK, which a consumer installs
+ * only for the parts of Switchyard it uses (a cdk8s-only platform installs none of them). Code that needs one loads
+ * it through {@link requireOptional} or checks it with {@link assertOptionalPeers}, so a missing package is an error
+ * that names the package, the feature that needs it and the command that installs it, not a bare MODULE_NOT_FOUND.
  * Pure: no engine imports (the packages are loaded by name, at run time).
  */
 
@@ -19,6 +19,7 @@ export const OPTIONAL_PEERS = {
   '@pulumi/openstack': '^3.15.2',
   '@pulumi/command': '^4.5.0',
   '@pulumi/random': '^4.21.2',
+  '@pulumi/policy': '^1.21.0',
 } as const satisfies Record<string, string>;
 
 /** An optional peer package. */

@@ -55,6 +55,7 @@ const GUARDRAIL_OPTION_FIELDS = shapeOf<GuardrailOptions>()({
   levels: opt(rec(str())),
   exceptions: opt(arr(shapeOf<GuardrailException>()({ rule: req(str()), object: req(str()), reason: req(str()) }))),
   allowWildcardHosts: opt(bool),
+  allowSwitchyardDeployers: opt(bool),
 }).fields;
 
 /**

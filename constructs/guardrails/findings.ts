@@ -74,6 +74,18 @@ export interface GuardrailOptions {
    * @default false
    */
   readonly allowWildcardHosts?: boolean;
+  /**
+   * Accept the deployer binding that Switchyard's own cluster access creates (`rbacAccessObjects`) in
+   * `rbac-least-privilege`: a ClusterRoleBinding named `switchyard-<cluster>-deployer` whose
+   * `app.kubernetes.io/part-of` label is that `<cluster>`, labelled `app.kubernetes.io/managed-by: switchyard`,
+   * binding exactly one subject to the `cluster-admin` ClusterRole. Any other cluster-admin binding is still
+   * reported. The binding is recognised by its shape, in every front end alike (the cdk8s plugin,
+   * `switchyard check`, the CrossGuard policies), so a hand-written binding of that exact shape passes too: set
+   * it to false to report those bindings as well, and accept each cluster's by name with
+   * `deployerBindingException(cluster)`.
+   * @default true
+   */
+  readonly allowSwitchyardDeployers?: boolean;
 }
 
 /** What a rule is given: every object of the environment (rules cross-reference), and its routes. */

@@ -2,8 +2,10 @@
  * The guardrails as Pulumi CrossGuard policies, for `pulumi up --policy-pack`: the same rules that fail
  * `cdk8s synth`, checked again on what Pulumi is about to deploy. The types below are the structural part
  * of @pulumi/policy's that the policies use, so neither loading nor type-checking this module needs it;
- * the reference pack (stacks/policy-pack) type-checks them against the real ones.
+ * the reference pack (stacks/policy-pack) type-checks them against the real ones. The package's own pack, the
+ * folder `lib/pulumi/policy-pack` of the installed package, serves them with {@link policyPackOptions}.
  */
+import { InvalidPropertyError, show } from '../core/validate';
 import { GUARDRAIL_RULES, ruleSeverity, runRule, validateGuardrailOptions } from '../guardrails/engine';
 import {
   type Finding,
@@ -92,6 +94,8 @@ function report(findings: Finding[], reportViolation: ReportViolation, urnOf: (f
  * One CrossGuard policy per guardrail rule that applies to deployed objects: a resource policy for rules
  * that read one object, a stack policy for rules that cross-reference objects (PodDisruptionBudgets).
  * Routing rules are left out: the typed routing policies exist only at synth, where the plugin checks them.
+ * As in the other front ends, the deployer binding of Switchyard's own cluster access passes `rbac-least-privilege`
+ * unless `allowSwitchyardDeployers` is false (see {@link GuardrailOptions.allowSwitchyardDeployers}).
  * @throws InvalidPropertyError when the options are malformed
  */
 export function guardrailPolicies(options: GuardrailOptions = {}): (GuardrailResourcePolicy | GuardrailStackPolicy)[] {
@@ -124,4 +128,34 @@ export function guardrailPolicies(options: GuardrailOptions = {}): (GuardrailRes
     };
     return policy;
   });
+}
+
+/** The name the package's CrossGuard pack (`lib/pulumi/policy-pack`) is served under. */
+export const POLICY_PACK_NAME = 'switchyard-guardrails';
+
+/**
+ * The environment variable that picks the profile of the package's pack: `standard` or `production`.
+ * Read in the environment of the `pulumi` command, e.g. `SWITCHYARD_GUARDRAILS_PROFILE=standard pulumi preview
+ * --policy-pack node_modules/switchyard/lib/pulumi/policy-pack`.
+ */
+export const GUARDRAILS_PROFILE_VARIABLE = 'SWITCHYARD_GUARDRAILS_PROFILE';
+
+/**
+ * The guardrail options the package's pack serves, from the environment it runs in: the `production` profile
+ * unless {@link GUARDRAILS_PROFILE_VARIABLE} says `standard`; every other option at its default (so the deployer
+ * bindings of Switchyard's cluster access pass). A team that needs registries, levels or exceptions writes its
+ * own pack with {@link guardrailPolicies}, and may start from these options.
+ * @param env the environment variables of the process (the pack entry passes its own)
+ * @throws InvalidPropertyError naming the variable when it is set to anything but `standard` or `production`
+ */
+export function policyPackOptions(env: Readonly<Record<string, string | undefined>>): GuardrailOptions {
+  const value = env[GUARDRAILS_PROFILE_VARIABLE];
+  if (value === undefined) return { profile: 'production' };
+  if (value !== 'standard' && value !== 'production') {
+    throw new InvalidPropertyError(
+      GUARDRAILS_PROFILE_VARIABLE,
+      `${GUARDRAILS_PROFILE_VARIABLE} must be 'standard' or 'production', got ${show(value)}; unset it for production`,
+    );
+  }
+  return { profile: value };
 }

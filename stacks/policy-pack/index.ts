@@ -1,21 +1,15 @@
 /**
  * The Pulumi CrossGuard pack of the reference platform: `pulumi up --stack prod --policy-pack stacks/policy-pack`.
- * Never imported by the tests: `new PolicyPack` starts a gRPC server for the Pulumi CLI. The policies it
- * serves are tested directly (test/constructs/pulumi/crossguard.test.ts).
+ * It serves what the package's own pack (node_modules/switchyard/lib/pulumi/policy-pack) serves, through the
+ * public names: the production profile unless SWITCHYARD_GUARDRAILS_PROFILE says standard, and the deployer
+ * bindings of the clusters the platform creates accepted by default (`allowSwitchyardDeployers`), so no
+ * per-environment exception is computed here any more. A team relaxes one policy per stack with
+ * --policy-pack-config, e.g. {"switchyard-image-digest": "disabled"}.
+ *
+ * Never imported by the tests: `new PolicyPack` starts a gRPC server for the Pulumi CLI. The policies it serves
+ * are tested directly (test/constructs/pulumi/crossguard.test.ts, policy-pack.test.ts).
  */
 import { PolicyPack } from '@pulumi/policy';
-import { deployerBindingException } from 'switchyard';
-import { guardrailPolicies } from 'switchyard/crossguard';
-import { platform } from '../platform';
+import { guardrailPolicies, POLICY_PACK_NAME, policyPackOptions } from 'switchyard/crossguard';
 
-new PolicyPack('switchyard-guardrails', {
-  // Production strictness everywhere; a team relaxes one policy per stack with --policy-pack-config,
-  // e.g. {"switchyard-image-digest": "disabled"}.
-  policies: guardrailPolicies({
-    profile: 'production',
-    // Clusters the platform creates bind their deployer to cluster-admin (named <env>-cluster).
-    exceptions: platform.environments
-      .filter((env) => env.cluster.create?.kind === 'bare-metal')
-      .map((env) => deployerBindingException(`${env.name}-cluster`)),
-  }),
-});
+new PolicyPack(POLICY_PACK_NAME, { policies: guardrailPolicies(policyPackOptions(process.env)) });

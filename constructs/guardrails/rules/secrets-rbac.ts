@@ -1,5 +1,5 @@
 /** No secret material in manifests; RBAC without wildcards, cluster-admin or exec into pods. */
-import { findingOn, type GuardrailRule, type RawFinding } from '../findings';
+import { findingOn, type GuardrailRule, type Manifest, type RawFinding } from '../findings';
 import { containersOf, type Json, podsOf } from '../pods';
 
 /** Names that usually hold credentials. */
@@ -68,13 +68,53 @@ export const NO_PLAINTEXT_SECRETS: GuardrailRule = {
 
 const ESCALATING_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward'];
 
-/** RBAC without wildcards, cluster-admin bindings, or exec, attach and port-forward into pods. */
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const SUBJECT_KINDS = ['User', 'Group', 'ServiceAccount'];
+
+/**
+ * Whether `object` is exactly the deployer binding Switchyard's cluster access creates (`rbacAccessObjects` in
+ * the cluster domain): a `rbac.authorization.k8s.io/v1` ClusterRoleBinding named `switchyard-<cluster>-deployer`
+ * where `<cluster>` is its `app.kubernetes.io/part-of` label, labelled `app.kubernetes.io/managed-by: switchyard`,
+ * with roleRef the `cluster-admin` ClusterRole and exactly one User, Group or ServiceAccount subject. Other labels
+ * and annotations do not matter; any other difference does.
+ */
+export function isSwitchyardDeployerBinding(object: Manifest): boolean {
+  const o = object as Json;
+  const labels = (o.metadata?.labels ?? {}) as Record<string, unknown>;
+  const cluster = labels['app.kubernetes.io/part-of'];
+  const subjects = o.subjects as Json[] | undefined;
+  const subject = Array.isArray(subjects) && subjects.length === 1 ? subjects[0] : undefined;
+  return (
+    object.apiVersion === `${RBAC_GROUP}/v1` &&
+    object.kind === 'ClusterRoleBinding' &&
+    typeof cluster === 'string' &&
+    cluster !== '' &&
+    o.metadata?.name === `switchyard-${cluster}-deployer` &&
+    labels['app.kubernetes.io/managed-by'] === 'switchyard' &&
+    o.roleRef?.apiGroup === RBAC_GROUP &&
+    o.roleRef?.kind === 'ClusterRole' &&
+    o.roleRef?.name === 'cluster-admin' &&
+    typeof subject === 'object' &&
+    subject !== null &&
+    SUBJECT_KINDS.includes(subject.kind) &&
+    typeof subject.name === 'string' &&
+    subject.name !== ''
+  );
+}
+
+/**
+ * RBAC without wildcards, cluster-admin bindings, or exec, attach and port-forward into pods. The deployer binding
+ * of Switchyard's own cluster access ({@link isSwitchyardDeployerBinding}) is the one cluster-admin binding
+ * accepted, unless the options set `allowSwitchyardDeployers: false`; the rule is shared by the cdk8s plugin,
+ * `switchyard check` and the CrossGuard policies, so all three accept and refuse the same bindings.
+ */
 export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
   id: 'rbac-least-privilege',
   description: 'RBAC grants no wildcards, no cluster-admin and no exec, attach or port-forward into pods',
   severity: 'danger',
   scope: 'object',
-  check: ({ objects }) => {
+  check: ({ objects, options }) => {
+    const allowDeployers = options.allowSwitchyardDeployers !== false;
     const findings: RawFinding[] = [];
     for (const object of objects) {
       const o = object as Json;
@@ -107,7 +147,8 @@ export const RBAC_LEAST_PRIVILEGE: GuardrailRule = {
       }
       if (
         (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') &&
-        o.roleRef?.name === 'cluster-admin'
+        o.roleRef?.name === 'cluster-admin' &&
+        !(allowDeployers && isSwitchyardDeployerBinding(object))
       ) {
         findings.push(
           findingOn(

@@ -102,14 +102,17 @@ describe('validateClusterAccess', () => {
 });
 
 describe('deployerBindingException', () => {
-  it('exempts exactly the deployer binding from the RBAC rule, with a reason', async () => {
+  it('exempts exactly the deployer binding from the RBAC rule, with a reason, when the shape is not trusted', async () => {
     const { runGuardrails } = await import('../../../constructs/guardrails');
     const objects = rbacAccessObjects('dev-cluster', { deployer: 'Group:deployers', readers: ['Group:devs'] });
-    const flagged = runGuardrails(objects as never).filter((f) => f.rule === 'rbac-least-privilege');
+    // By default the rule accepts this binding by its shape (test/constructs/pulumi/policy-pack.test.ts).
+    const strict = { allowSwitchyardDeployers: false };
+    const flagged = runGuardrails(objects as never, strict).filter((f) => f.rule === 'rbac-least-privilege');
     expect(flagged.map((f) => f.object)).toEqual(['ClusterRoleBinding/switchyard-dev-cluster-deployer']);
-    const excepted = runGuardrails(objects as never, { exceptions: [deployerBindingException('dev-cluster')] }).filter(
-      (f) => f.rule === 'rbac-least-privilege',
-    );
+    const excepted = runGuardrails(objects as never, {
+      ...strict,
+      exceptions: [deployerBindingException('dev-cluster')],
+    }).filter((f) => f.rule === 'rbac-least-privilege');
     expect(excepted).toEqual([]);
   });
 });
