@@ -271,6 +271,8 @@ export const platform = definePlatform({
     });
   },
   pipeline: {
+    // The package's own pack, built into lib/ by npm ci here (consumers name node_modules/switchyard/lib/...).
+    policyPack: 'lib/pulumi/policy-pack',
     stateBackend: { kind: 'self-managed', url: `s3://switchyard-pulumi-state-${AWS_ACCOUNT}?region=${AWS_REGION}` },
     signatures: { certificateIdentityRegexp: '^https://github\\.com/(nginxinc|acme)/' },
   },

@@ -24,10 +24,16 @@ const COMMANDS: Readonly<Record<string, string>> = {
                 Validate each object against its schema and run the guardrails (Pod Security restricted, pinned images, resources, probes, HA,
                 secrets, RBAC, and routing rules from routing.json) over manifest files or folders.
                 Exits 1 when a finding is at least as bad as --fail-on (default danger).`,
-  plan: `  plan [DIR] --stack NAME [--json]
-                Run the Pulumi program in DIR (default .) under mocks with the config of
-                DIR/Pulumi.NAME.yaml and print the resources it would create, as a tree (type, name,
-                key inputs; secrets redacted). Needs no Pulumi CLI, cloud or credentials.`,
+  init: `  init [DIR] [--cluster existing|bare-metal|vm|eks|gke|aks] [--controller envoy-gateway|traefik|haproxy|contour|ingress-nginx]
+       [--environments dev,staging,prod] [--module esm|cjs] [--name NAME] [--switchyard SPEC] [--force] [--no-install]
+                Scaffold a platform repository in DIR (default .): package.json, tsconfig.json, cdk8s.yaml with
+                the guardrails plugin, Pulumi.yaml and Pulumi.<env>.yaml, platform.ts, a test, the workflows
+                and a README; then npm install. Refuses a non-empty DIR unless --force; writes nothing on error.`,
+  plan: `  plan [DIR] --stack NAME [--json] [--no-typecheck]
+                Type-check the Pulumi program in DIR (default .) as pulumi preview does (unless
+                --no-typecheck), run it under mocks with the config of DIR/Pulumi.NAME.yaml and print
+                the resources it would create, as a tree (type, name, key inputs; secrets redacted).
+                Needs no Pulumi CLI, cloud or credentials.`,
   routes: `  routes [ENV...] [--dist DIR] [--json]
                 Print each environment's route table (host, match, backends and weights, features,
                 dialect) from DIR/<env>/routing.json, written by synth, and write the Mermaid route
@@ -97,15 +103,46 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
       return usageError(io, (error as Error).message);
     }
   }
+  if (command === 'init') {
+    const args = parseArgs(
+      rest,
+      ['--force', '--no-install'],
+      ['--cluster', '--controller', '--environments', '--module', '--name', '--switchyard'],
+    );
+    if (typeof args === 'string') return usageError(io, args);
+    if (args.positional.length > 1) return usageError(io, 'init takes one folder');
+    const { initCommand } = await import('./init-command.js');
+    const option = (name: string) => args.options.get(name);
+    return initCommand(
+      args.positional[0] ?? '.',
+      {
+        cluster: option('--cluster'),
+        controller: option('--controller'),
+        environments: option('--environments'),
+        module: option('--module'),
+        name: option('--name'),
+        switchyard: option('--switchyard'),
+        force: args.flags.has('--force'),
+        install: !args.flags.has('--no-install'),
+      },
+      io,
+    );
+  }
   if (command === 'plan') {
-    const args = parseArgs(rest, ['--json'], ['--stack']);
+    const args = parseArgs(rest, ['--json', '--no-typecheck'], ['--stack']);
     if (typeof args === 'string') return usageError(io, args);
     const stack = args.options.get('--stack');
     if (!stack) return usageError(io, 'plan needs --stack NAME (dev, staging, prod, ...)');
     if (args.positional.length > 1) return usageError(io, 'plan takes one project folder');
     // Loaded only here: plan needs @pulumi/pulumi, the other commands run without it.
     const { planCommand } = await import('./plan-command.js');
-    return await planCommand(args.positional[0] ?? '.', stack, args.flags.has('--json'), io);
+    return await planCommand(
+      args.positional[0] ?? '.',
+      stack,
+      args.flags.has('--json'),
+      io,
+      !args.flags.has('--no-typecheck'),
+    );
   }
   if (command === 'routes') {
     const args = parseArgs(rest, ['--json'], ['--dist']);

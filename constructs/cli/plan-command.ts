@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
+import { pathToFileURL } from 'node:url';
+import type * as Pulumi from '@pulumi/pulumi';
+import { MissingPeerDependencyError } from '../core/optional';
 import type { CliIo, ExitCode } from './io';
 import { type PulumiProject, parsePulumiProject, parseStackConfig, REDACTED } from './pulumi-project';
 
@@ -91,12 +95,112 @@ export function renderPlan(resources: readonly PlannedResource[]): string {
   return `${lines.join('\n')}\n\n${resources.length} resource(s) to create\n`;
 }
 
+/** The tsconfig.json nearest to `from`, as ts-node and editors find it; undefined when there is none. */
+function nearestTsconfig(from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'tsconfig.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The type errors of the program `entry` and what it imports, under the nearest tsconfig.json and with the
+ * project's own TypeScript, rendered as tsc prints them; undefined when there are none.
+ * @throws Error naming the folder when TypeScript is not installed
+ */
+export function typeErrors(entry: string): string | undefined {
+  const config = nearestTsconfig(path.dirname(entry));
+  let ts: typeof import('typescript');
+  try {
+    ts = createRequire(config ?? entry)('typescript');
+  } catch {
+    throw new Error(
+      `${path.dirname(entry)}: TypeScript is not installed there (pass --no-typecheck to skip the check): npm install --save-dev typescript`,
+    );
+  }
+  const read = config ? ts.readConfigFile(config, (file) => ts.sys.readFile(file)) : { config: {} };
+  if (read.error) return ts.formatDiagnostics([read.error], formatHost(path.dirname(entry)));
+  const base = config ? path.dirname(config) : path.dirname(entry);
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, base, { noEmit: true }, config);
+  // Only the program's import graph, as the Pulumi CLI's ts-node checks what it loads (not every include).
+  const diagnostics = parsed.errors.filter((d) => d.code !== 18003).length
+    ? parsed.errors
+    : ts.getPreEmitDiagnostics(ts.createProgram([entry], parsed.options));
+  return diagnostics.length ? ts.formatDiagnostics(diagnostics, formatHost(base)) : undefined;
+}
+
+function formatHost(dir: string) {
+  return { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => dir, getNewLine: () => '\n' };
+}
+
+/** `require` from the project in `dir`, then from this package: the project's own tools come first. */
+function loaders(dir: string): NodeJS.Require[] {
+  return [createRequire(path.resolve(dir, 'package.json')), createRequire(__filename)];
+}
+
+/**
+ * ES module programs in TypeScript load through tsx's ESM hooks, imported by file (its CommonJS entry
+ * cannot register them), from the project first.
+ */
+async function registerEsmTypeScript(dir: string): Promise<void> {
+  for (const load of loaders(dir)) {
+    let root: string;
+    try {
+      root = path.dirname(load.resolve('tsx/package.json'));
+    } catch {
+      continue;
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { import: { default: string } }>;
+    };
+    const api = (await import(pathToFileURL(path.join(root, manifest.exports['./esm/api']!.import.default)).href)) as {
+      register(): unknown;
+    };
+    api.register();
+    return;
+  }
+  throw new Error('the program is a TypeScript ES module and tsx is not installed: npm install --save-dev tsx');
+}
+
+/**
+ * The @pulumi/pulumi the program in `dir` loads (its mocks must be the program's), else the one beside
+ * this package. @throws MissingPeerDependencyError when neither is installed
+ */
+export function projectPulumi(dir: string): typeof Pulumi {
+  for (const load of loaders(dir)) {
+    try {
+      return load('@pulumi/pulumi') as typeof Pulumi;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    }
+  }
+  throw new MissingPeerDependencyError(['@pulumi/pulumi'], 'switchyard plan');
+}
+
+/** Whether Node loads `entry` as an ES module: `.mjs`/`.mts`, or `"type": "module"` in the nearest package.json. */
+export function isEsm(entry: string): boolean {
+  if (/\.m[jt]s$/.test(entry)) return true;
+  if (/\.c[jt]s$/.test(entry)) return false;
+  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try {
+        return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module';
+      } catch {
+        throw new Error(`${manifest}: not valid JSON`);
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
 // TypeScript programs load through tsx when installed, else ts-node (what the Pulumi CLI itself uses).
-function registerTypeScript(): void {
-  for (const register of [
-    () => require('tsx/cjs/api').register(),
-    () => require('ts-node').register({ transpileOnly: true }),
-  ]) {
+function registerTypeScript(dir: string): void {
+  for (const register of loaders(dir).flatMap((load) => [
+    () => load('tsx/cjs/api').register(),
+    () => load('ts-node').register({ transpileOnly: true }),
+  ])) {
     try {
       register();
       return;
@@ -132,9 +236,16 @@ async function settled(count: () => number, quietMs = 300, limitMs = 60_000): Pr
  * DIR/Pulumi.NAME.yaml, and prints what it would create. No Pulumi CLI, cloud or credentials; nothing is created.
  * Run it in its own process: it loads the program and installs Pulumi's mocks globally.
  */
-export async function planCommand(dir: string, stack: string, json: boolean, io: CliIo): Promise<ExitCode> {
+export async function planCommand(
+  dir: string,
+  stack: string,
+  json: boolean,
+  io: CliIo,
+  typeCheck = true,
+): Promise<ExitCode> {
   let project: PulumiProject;
   let entry: string;
+  let pulumi: typeof Pulumi;
   try {
     const projectFile = path.join(dir, 'Pulumi.yaml');
     if (!io.exists(projectFile)) throw new Error(`${projectFile}: not found; plan needs a Pulumi project folder`);
@@ -144,10 +255,25 @@ export async function planCommand(dir: string, stack: string, json: boolean, io:
       throw new Error(`${stackFile}: not found; create the stack with 'pulumi stack init ${stack}'`);
     const config = parseStackConfig(io.readFile(stackFile), stackFile, project);
     entry = programEntry(dir, project, io);
+    pulumi = projectPulumi(dir);
     pulumi.runtime.setAllConfig({ ...config.values }, [...config.secretKeys]);
   } catch (error) {
     io.stderr(`switchyard: ${(error as Error).message}\n`);
     return 2;
+  }
+  // As \`pulumi preview\` does for a TypeScript program: type errors stop the plan before anything runs.
+  if (typeCheck && /\.[mc]?ts$/.test(entry)) {
+    let problems: string | undefined;
+    try {
+      problems = typeErrors(entry);
+    } catch (error) {
+      io.stderr(`switchyard: ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (problems) {
+      io.stderr(`switchyard: the program does not type-check (fix it, or pass --no-typecheck):\n${problems}`);
+      return 1;
+    }
   }
   const resources = new Map<string, PlannedResource>();
   pulumi.runtime.setMocks(
@@ -181,8 +307,13 @@ export async function planCommand(dir: string, stack: string, json: boolean, io:
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on('unhandledRejection', onRejection);
   try {
-    if (entry.endsWith('.ts')) registerTypeScript();
-    require(entry);
+    if (isEsm(entry)) {
+      if (/\.[mc]?ts$/.test(entry)) await registerEsmTypeScript(dir);
+      await import(pathToFileURL(entry).href);
+    } else {
+      if (/\.[mc]?ts$/.test(entry)) registerTypeScript(dir);
+      require(entry);
+    }
     await settled(() => resources.size + failures.length);
   } catch (error) {
     failures.push(error);

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidPropertyError, show } from '../core/validate';
+import { GUARDRAILS_FILE } from '../guardrails/cdk8s-validation';
 import { isBlocking, renderFindings, runGuardrails } from '../guardrails/engine';
 import type { Finding } from '../guardrails/findings';
 import type { Platform } from '../platform/define';
@@ -42,7 +43,7 @@ export interface SynthesizedEnvironment {
   readonly name: string;
   /** The folder written. */
   readonly dir: string;
-  /** File names in it, in apply order, then routing.json and routes.md. */
+  /** File names in it: the manifests in apply order, then guardrails.json, routing.json and routes.md. */
   readonly files: readonly string[];
   /** Every guardrail finding, worst first (none blocking, or synth would have failed). */
   readonly findings: readonly Finding[];
@@ -90,11 +91,13 @@ export function synthPlatform(platform: Platform, options: SynthPlatformOptions 
           findings.filter((f) => isBlocking([f], failOn)),
         );
       }
-      return { name, app, snapshot, findings };
+      return { name, app, snapshot, findings, guardrails: env.guardrails ?? {} };
     });
-    for (const { name, app, snapshot } of built) {
+    for (const { name, app, snapshot, guardrails } of built) {
       app.synth();
       const dir = path.join(staging, name);
+      // The options these objects were checked with, so the cdk8s plugin checks them the same way.
+      fs.writeFileSync(path.join(dir, GUARDRAILS_FILE), `${JSON.stringify(guardrails, null, 2)}\n`);
       fs.writeFileSync(path.join(dir, ROUTING_SNAPSHOT_FILE), `${JSON.stringify(snapshot, null, 2)}\n`);
       fs.writeFileSync(path.join(dir, ROUTE_MAP_FILE), renderRouteMap(snapshot));
     }
@@ -111,9 +114,9 @@ export function synthPlatform(platform: Platform, options: SynthPlatformOptions 
   }
 }
 
-/** Manifests first, then the routing snapshot and the route map. */
+/** Manifests first, then the guardrail options, the routing snapshot and the route map. */
 function order(file: string): number {
-  return file === ROUTING_SNAPSHOT_FILE ? 1 : file === ROUTE_MAP_FILE ? 2 : 0;
+  return [GUARDRAILS_FILE, ROUTING_SNAPSHOT_FILE, ROUTE_MAP_FILE].indexOf(file) + 1;
 }
 
 function ensureDir(dir: string): string {

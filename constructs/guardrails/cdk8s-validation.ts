@@ -32,6 +32,9 @@ export interface GuardrailValidationContext {
   };
 }
 
+/** The file `synthPlatform` writes beside an environment's manifests: the guardrail options it checked them with. */
+export const GUARDRAILS_FILE = 'guardrails.json';
+
 /** `properties` of the plugin in cdk8s.yaml. */
 export interface GuardrailValidationProps extends GuardrailOptions {
   /**
@@ -84,8 +87,15 @@ export class GuardrailValidation {
       });
       const snapshotFile = path.join(folder, ROUTING_SNAPSHOT_FILE);
       const snapshot = this.readSnapshot(context, snapshotFile);
-      const profile = this.props.profiles?.[path.basename(folder)] ?? this.props.profile;
-      const findings = runGuardrails(objects, { ...this.props, profile }, snapshot?.policies, snapshot?.target);
+      const own = this.readOptions(context, path.join(folder, GUARDRAILS_FILE));
+      const profile = own?.profile ?? this.props.profiles?.[path.basename(folder)] ?? this.props.profile;
+      const options: GuardrailOptions = {
+        ...this.props,
+        ...own,
+        profile,
+        exceptions: [...(this.props.exceptions ?? []), ...(own?.exceptions ?? [])],
+      };
+      const findings = runGuardrails(objects, options, snapshot?.policies, snapshot?.target);
       for (const f of findings) {
         if (!isBlocking([f], this.props.failOn)) {
           context.logger.log(`${f.severity} ${f.rule} ${f.object} ${f.field}: ${f.message}`);
@@ -110,6 +120,24 @@ export class GuardrailValidation {
       findings: summarizeFindings(all),
       failOn: this.props.failOn ?? 'danger',
     });
+  }
+
+  // synthPlatform writes the environment's own guardrail options beside its manifests.
+  private readOptions(context: GuardrailValidationContext, file: string): GuardrailOptions | undefined {
+    let documents: unknown[];
+    try {
+      documents = context.parseManifest(file);
+    } catch {
+      return undefined;
+    }
+    const options = documents[0] as GuardrailOptions;
+    try {
+      validateGuardrailOptions(options);
+    } catch (error) {
+      if (!(error instanceof InvalidPropertyError)) throw error;
+      throw new InvalidPropertyError(error.property, `${file}: ${error.message}`);
+    }
+    return options;
   }
 
   // Synth writes routing.json beside the manifests; an app without routes has none.

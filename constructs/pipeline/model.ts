@@ -140,7 +140,10 @@ export interface PipelineProps {
    * @default 'main'
    */
   readonly branch?: string;
-  /** @default '20' */
+  /**
+   * Node.js the jobs run (actions/setup-node): Pulumi's SDK needs 22 or later.
+   * @default '22'
+   */
   readonly nodeVersion?: string;
   /** Vulnerability severities that fail the image scan. @default 'CRITICAL,HIGH' */
   readonly failOnSeverities?: string;
@@ -152,6 +155,9 @@ export interface PipelineProps {
   readonly fluxVersion?: string;
   /** Environment whose manifests the kind job applies. @default - the first environment */
   readonly endToEndEnvironment?: string;
-  /** The policy pack `pulumi preview` and `pulumi up` run. @default 'stacks/policy-pack' */
+  /**
+   * The policy pack `pulumi preview` and `pulumi up` run, a folder of the repository.
+   * @default 'node_modules/switchyard/lib/pulumi/policy-pack' (the package's own guardrails pack)
+   */
   readonly policyPack?: string;
 }

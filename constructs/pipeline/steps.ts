@@ -19,7 +19,7 @@ export function setUpNode(props: PipelineProps): Step[] {
     {
       name: 'Set up Node.js',
       uses: uses(ACTIONS.setupNode),
-      with: { 'node-version': props.nodeVersion ?? '20', cache: 'npm' },
+      with: { 'node-version': props.nodeVersion ?? DEFAULT_NODE_VERSION, cache: 'npm' },
     },
     { name: 'Install dependencies', run: 'npm ci' },
   ];
@@ -106,6 +106,12 @@ export function pulumiEnv(backend: StateBackend, use: IdentityUse): Record<strin
   };
 }
 
+/** Node.js of the workflows' jobs: what @pulumi/pulumi 3.2xx declares it needs (engines >=22). */
+export const DEFAULT_NODE_VERSION = '22';
+
+/** The CrossGuard pack the package ships; the repository installs @pulumi/policy beside switchyard. */
+export const PACKAGE_POLICY_PACK = 'node_modules/switchyard/lib/pulumi/policy-pack';
+
 export function pulumi(
   props: PipelineProps,
   stack: string,
@@ -115,7 +121,7 @@ export function pulumi(
   return {
     name: `pulumi ${command} --stack ${stack}`,
     uses: uses(ACTIONS.pulumi),
-    with: { command, 'stack-name': stack, policyPacks: props.policyPack ?? 'stacks/policy-pack', ...extra },
+    with: { command, 'stack-name': stack, policyPacks: props.policyPack ?? PACKAGE_POLICY_PACK, ...extra },
     env: pulumiEnv(props.stateBackend, command === 'up' ? 'deploy' : 'read-only'),
   };
 }

@@ -2,7 +2,7 @@
  * The guardrails as Pulumi CrossGuard policies, for `pulumi up --policy-pack`: the same rules that fail
  * `cdk8s synth`, checked again on what Pulumi is about to deploy. The types below are the structural part
  * of @pulumi/policy's that the policies use, so neither loading nor type-checking this module needs it;
- * the reference pack (stacks/policy-pack) type-checks them against the real ones. The package's own pack, the
+ * the package's pack (policy-pack/) type-checks them against the real ones. The package's own pack, the
  * folder `lib/pulumi/policy-pack` of the installed package, serves them with {@link policyPackOptions}.
  */
 import { InvalidPropertyError, show } from '../core/validate';

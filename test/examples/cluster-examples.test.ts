@@ -20,6 +20,8 @@ function plan(example: string, stack: string): PlannedResource[] {
       '--stack',
       stack,
       '--json',
+      // npm run typecheck already checks the examples; plan's own check is tested in test/package/init.test.ts.
+      '--no-typecheck',
     ],
     { cwd: root, encoding: 'utf8' },
   );

@@ -1,15 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519HostKey } from '../../constructs/cluster/host-key';
+import { scratchConsumer } from '../helpers/scratch-consumer';
 
 const root = path.resolve(__dirname, '../..');
 const lib = path.join(root, 'lib');
-const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>;
-};
 
 /** The required peers: every consumer has them. */
 const CDK8S = ['cdk8s', 'cdk8s-plus-27', 'constructs'];
@@ -17,25 +14,9 @@ const PULUMI = ['@pulumi/pulumi', '@pulumi/kubernetes'];
 
 const scratch: string[] = [];
 
-/**
- * A consumer project in a scratch folder where only `packages` (and switchyard's own dependencies) are
- * installed: switchyard is a copy of lib/ with its package.json, the others link into this repository's
- * node_modules (their own dependencies resolve from there, as from an install). A package left out is
- * really absent: resolving it from switchyard fails as it would for a consumer who did not install it.
- */
 function project(packages: readonly string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-peers-'));
+  const dir = scratchConsumer(packages, { prefix: 'switchyard-peers-' });
   scratch.push(dir);
-  const modules = path.join(dir, 'node_modules');
-  const own = path.join(modules, 'switchyard');
-  fs.mkdirSync(own, { recursive: true });
-  fs.cpSync(lib, path.join(own, 'lib'), { recursive: true });
-  fs.copyFileSync(path.join(root, 'package.json'), path.join(own, 'package.json'));
-  for (const name of [...Object.keys(manifest.dependencies), ...packages]) {
-    fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
-    fs.symlinkSync(path.join(root, 'node_modules', name), path.join(modules, name), 'dir');
-  }
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   return dir;
 }
 

@@ -82,9 +82,13 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
         '0002-apps.k8s.yaml',
         '0003-routes.k8s.yaml',
         'construct-metadata.json',
+        'guardrails.json',
         'routes.md',
         'routing.json',
       ]);
+      // The options the guardrails checked the environment with, for the cdk8s plugin to use the same.
+      const options = JSON.parse(fs.readFileSync(path.join(dir(env.name), 'guardrails.json'), 'utf8'));
+      expect(options).toEqual(env.guardrails ?? {});
     }
   });
 

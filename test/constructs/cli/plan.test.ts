@@ -3,17 +3,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type PlannedResource, redact, renderPlan, summary } from '../../../constructs/cli/plan-command';
+import { type PlannedResource, redact, renderPlan, summary, typeErrors } from '../../../constructs/cli/plan-command';
 import { parsePulumiProject, parseStackConfig } from '../../../constructs/cli/pulumi-project';
 
 const root = path.resolve(__dirname, '../../..');
 
 /** `switchyard plan` as a process, the way users run it (it installs Pulumi's mocks globally). */
 function plan(args: string[], cwd = root) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'constructs/cli/main.ts'), 'plan', ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
+  // npm run typecheck checks these programs already; plan's own check has its tests below and in test/package/.
+  const check = args.includes('--typecheck') ? [] : ['--no-typecheck'];
+  const rest = args.filter((a) => a !== '--typecheck');
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'constructs/cli/main.ts'), 'plan', ...rest, ...check],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
 }
 
 /** A scratch Pulumi project with a JavaScript program. */
@@ -221,5 +228,34 @@ describe('plan output', () => {
       { urn: 'u2', type: 'x:R', name: 'b', parent: 'u1', inputs: { size: 3, tags: ['a', 'b'], nested: { x: 1 } } },
     ]);
     expect(text).toBe('+ x:C a\n  + x:R b  (size=3 tags=[2] nested.x=1)\n\n2 resource(s) to create\n');
+  });
+});
+
+describe('typeErrors (plan checks the program before running it)', () => {
+  it('reports the errors of the program and what it imports, under the nearest tsconfig.json', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-typecheck-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { strict: true, noEmit: true } }),
+      );
+      fs.mkdirSync(path.join(dir, 'program'));
+      fs.writeFileSync(path.join(dir, 'lib.ts'), "export const port: number = 'eighty';\n");
+      fs.writeFileSync(
+        path.join(dir, 'program', 'index.ts'),
+        "import { port } from '../lib';\nexport const p = port;\n",
+      );
+      // Not imported by the program: not checked, as ts-node would not load it.
+      fs.writeFileSync(path.join(dir, 'unrelated.ts'), 'export const x: string = 1;\n');
+      expect(() => typeErrors(path.join(dir, 'program', 'index.ts'))).toThrow(/TypeScript is not installed there/);
+      fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+      const errors = typeErrors(path.join(dir, 'program', 'index.ts'));
+      expect(errors).toMatch(/lib\.ts\(1,14\): error TS2322/);
+      expect(errors).not.toMatch(/unrelated/);
+      fs.writeFileSync(path.join(dir, 'lib.ts'), 'export const port = 80;\n');
+      expect(typeErrors(path.join(dir, 'program', 'index.ts'))).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -105,7 +105,7 @@ describe('generateWorkflows', () => {
       command: 'preview',
       'stack-name': 'prod',
       'comment-on-pr': true,
-      policyPacks: 'stacks/policy-pack',
+      policyPacks: 'lib/pulumi/policy-pack',
     });
     expect(pulumiStep.env).toEqual({
       PULUMI_BACKEND_URL: expect.stringMatching(/^s3:\/\//),

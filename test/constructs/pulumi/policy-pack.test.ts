@@ -24,6 +24,7 @@ import {
   POLICY_PACK_NAME,
   policyPackOptions,
 } from '../../../constructs/pulumi/crossguard';
+import { scratchConsumer } from '../../helpers/scratch-consumer';
 
 const root = path.resolve(__dirname, '../../..');
 const lib = path.join(root, 'lib');
@@ -347,24 +348,11 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 };
 const scratch: string[] = [];
 
-/**
- * A consumer project of the given module type where switchyard (lib/ and its package.json) and `packages` are
- * installed; the others are really absent. Returns the pack folder a consumer names with --policy-pack.
- */
+/** A consumer project of the module type with `packages` installed; returns the pack folder it names. */
 function consumer(type: 'commonjs' | 'module', packages: readonly string[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pack-'));
+  const dir = scratchConsumer(packages, { type, prefix: 'switchyard-pack-' });
   scratch.push(dir);
-  const modules = path.join(dir, 'node_modules');
-  const own = path.join(modules, 'switchyard');
-  fs.mkdirSync(own, { recursive: true });
-  fs.cpSync(lib, path.join(own, 'lib'), { recursive: true });
-  fs.copyFileSync(path.join(root, 'package.json'), path.join(own, 'package.json'));
-  for (const name of [...Object.keys(manifest.dependencies), ...packages]) {
-    fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
-    fs.symlinkSync(path.join(root, 'node_modules', name), path.join(modules, name), 'dir');
-  }
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type }));
-  return path.join(own, 'lib', 'pulumi', 'policy-pack');
+  return path.join(dir, 'node_modules', 'switchyard', 'lib', 'pulumi', 'policy-pack');
 }
 
 /**
