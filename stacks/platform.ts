@@ -122,11 +122,17 @@ function shopApps(shop: Shop): AppDefinition[] {
   ];
 }
 
+/** The cache password from AWS Secrets Manager, under the environment's prefix. */
+const cacheSecret = (env: string) => ({
+  name: CACHE_SECRET.secret,
+  store: { name: AWS_SECRET_STORE },
+  data: { [CACHE_SECRET.key]: { remoteKey: `switchyard/${env}/${CACHE_SECRET.secret}`, property: CACHE_SECRET.key } },
+});
+
 /** A shop environment as the platform model; without a secret manager (dev) the Secret is created out of band. */
 function shopEnvironment(shop: Shop): Environment {
   const eks = shop.cluster.create?.kind === 'eks';
   const readOnly = { provider: 'aws', roleArn: READ_ONLY_ROLE_ARN, region: AWS_REGION } as const;
-  const secretPrefix = `switchyard/${shop.name}/`;
   return {
     name: shop.name,
     namespace: shop.namespace,
@@ -135,34 +141,19 @@ function shopEnvironment(shop: Shop): Environment {
     apps: shopApps(shop),
     routing: shopRouting(shop),
     objects: [SHOP_PRIORITY],
-    secrets: shop.addons.externalSecrets
-      ? [
-          {
-            name: CACHE_SECRET.secret,
-            store: { name: AWS_SECRET_STORE },
-            data: {
-              [CACHE_SECRET.key]: { remoteKey: `${secretPrefix}${CACHE_SECRET.secret}`, property: CACHE_SECRET.key },
-            },
-          },
-        ]
-      : [],
+    secrets: shop.addons.externalSecrets ? [cacheSecret(shop.name)] : [],
     guardrails: { profile: shop.name === 'dev' ? 'standard' : 'production' },
-    pipeline: eks
-      ? {
-          credentials: { provider: 'aws', roleArn: role(`switchyard-${shop.name}-deploy`), region: AWS_REGION },
-          readOnly,
-          smokeTestUrl: `https://shop.${shop.domain}/`,
-        }
-      : {
-          // The deploy kubeconfig is an environment secret; the view one a repository secret.
-          credentials: { provider: 'kubeconfig', secret: `${shop.name.toUpperCase()}_KUBECONFIG` },
-          readOnly: { provider: 'kubeconfig', secret: `${shop.name.toUpperCase()}_READONLY_KUBECONFIG` },
-          stateCredentials: {
-            deploy: { provider: 'aws', roleArn: role(`switchyard-${shop.name}-state`), region: AWS_REGION },
-            readOnly,
-          },
-          smokeTestUrl: `https://shop.${shop.domain}/`,
-        },
+    pipeline: {
+      smokeTestUrl: `https://shop.${shop.domain}/`,
+      ...(eks
+        ? { credentials: { ...readOnly, roleArn: role(`switchyard-${shop.name}-deploy`) }, readOnly }
+        : {
+            // The deploy kubeconfig is an environment secret; the view one a repository secret.
+            credentials: { provider: 'kubeconfig', secret: `${shop.name.toUpperCase()}_KUBECONFIG` },
+            readOnly: { provider: 'kubeconfig', secret: `${shop.name.toUpperCase()}_READONLY_KUBECONFIG` },
+            stateCredentials: { deploy: { ...readOnly, roleArn: role(`switchyard-${shop.name}-state`) }, readOnly },
+          }),
+    },
   };
 }
 

@@ -155,7 +155,7 @@ function cdk8sYaml(o: ResolvedScaffoldOptions): string {
   return `# \`npm run synth\`: the app writes every environment into dist/<env>/ (after the guardrails), then
 # cdk8s runs the guardrails plugin over what was written.
 language: typescript
-app: npx tsx main.ts
+app: node --import tsx main.ts
 output: dist
 validations:
   - package: ./node_modules/switchyard/lib/guardrails/cdk8s-validation.js

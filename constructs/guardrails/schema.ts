@@ -5,7 +5,7 @@ import { validateStructural } from './models/structural';
 
 /**
  * Schema checks for Kubernetes objects: every object is validated against the OpenAPI schema of its
- * kind (Kubernetes 1.27 from `kubernetes-models`, CRDs from `@kubernetes-models/*`). An object whose
+ * kind (Kubernetes 1.27 from `kubernetes-models` 4.3.0, CRDs from `@kubernetes-models/*`). An object whose
  * kind has no registered schema is a finding, never a silent pass.
  */
 
@@ -42,7 +42,13 @@ const CRD_PACKAGES: Readonly<Record<string, string>> = {
   'image.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
 };
 
-/** Kubernetes' built-in API groups (1.27), served by `kubernetes-models`. */
+/**
+ * The built-in kinds' models: kubernetes-models 4.3.0 (Kubernetes 1.27) under an npm alias, so the CRD
+ * packages share one kubernetes-models 5.x instead of nesting a copy each (70 MB of an install).
+ */
+const BUILTIN_MODELS = 'kubernetes-models-1.27';
+
+/** Kubernetes' built-in API groups (1.27), served by {@link BUILTIN_MODELS}. */
 const BUILTIN_GROUPS = new Set([
   '',
   'admissionregistration.k8s.io',
@@ -177,7 +183,7 @@ export class SchemaRegistry {
     this.loaded.add(apiVersion);
     const { group, version } = parseApiVersion(apiVersion);
     const specifier = BUILTIN_GROUPS.has(group)
-      ? `kubernetes-models/${group === '' ? '' : `${group}/`}${version}`
+      ? `${BUILTIN_MODELS}/${group === '' ? '' : `${group}/`}${version}`
       : CRD_PACKAGES[group] && `${CRD_PACKAGES[group]}/${group}/${version}`;
     if (!specifier) return;
     let module: Record<string, unknown>;
