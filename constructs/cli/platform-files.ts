@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InvalidPropertyError, show } from '../core/validate';
+import { firstDuplicate, InvalidPropertyError, show } from '../core/validate';
 import { GUARDRAILS_FILE } from '../guardrails/cdk8s-validation';
 import { isBlocking, renderFindings, runGuardrails } from '../guardrails/engine';
 import type { Finding } from '../guardrails/findings';
@@ -69,6 +69,10 @@ export function synthPlatform(platform: Platform, options: SynthPlatformOptions 
   const root = path.resolve(options.root ?? '.');
   const names = options.environments ?? platform.environments.map((e) => e.name);
   for (const name of names) platform.environment(name);
+  const twice = firstDuplicate(names);
+  if (twice !== undefined) {
+    throw new InvalidPropertyError('environments', `'environments' names ${show(twice)} twice: list each once`);
+  }
   const failOn = platform.definition.failOn ?? 'danger';
 
   const staging = fs.mkdtempSync(path.join(ensureDir(outdir), '.switchyard-'));

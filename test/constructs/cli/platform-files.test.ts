@@ -118,6 +118,9 @@ describe('synthPlatform', () => {
     expect(() => synthPlatform(platform, { outdir: path.join(root, 'dist'), root, environments: ['qa'] })).toThrow(
       /Unknown stack "qa"/,
     );
+    expect(() =>
+      synthPlatform(platform, { outdir: path.join(root, 'dist'), root, environments: ['dev', 'dev'] }),
+    ).toThrow(/names "dev" twice/);
     expect(fs.existsSync(path.join(root, 'dist'))).toBe(false);
     const file = path.join(root, 'out');
     fs.writeFileSync(file, 'x');
