@@ -35,6 +35,30 @@ function ownManifest(): { version: string; pinned: Record<string, string> } {
   return { version: manifest.version, pinned: manifest.devDependencies };
 }
 
+/**
+ * How the new repository should depend on this package: the way it was installed where init runs from. A
+ * tarball or folder install (`npx --package ./switchyard-0.1.0.tgz switchyard init`, whose npx folder records
+ * `file:...`) becomes that file, made absolute; a registry install `^version`; a source checkout the folder.
+ * Never a bare range for a file install: an unrelated package of this name exists on the npm registry.
+ */
+export function installedSpec(packageRoot: string, version: string): string {
+  const modules = path.dirname(packageRoot);
+  if (path.basename(modules) !== 'node_modules') return `file:${packageRoot}`;
+  const host = path.dirname(modules);
+  let spec: unknown;
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(host, 'package.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
+    spec = manifest.dependencies?.switchyard ?? manifest.devDependencies?.switchyard;
+  } catch {
+    spec = undefined;
+  }
+  if (typeof spec === 'string' && spec.startsWith('file:')) return `file:${path.resolve(host, spec.slice(5))}`;
+  return `^${version}`;
+}
+
 /** Runs init; returns the exit code (0 done, 1 npm install failed, 2 bad options or folder). */
 export function initCommand(dir: string, options: InitOptions, io: CliIo): ExitCode {
   const target = path.resolve(dir);
@@ -47,7 +71,7 @@ export function initCommand(dir: string, options: InitOptions, io: CliIo): ExitC
       controller: options.controller as InitController | undefined,
       environments: options.environments?.split(',').map((e) => e.trim()),
       module: options.module as 'esm' | 'cjs' | undefined,
-      switchyardSpec: options.switchyard,
+      switchyardSpec: options.switchyard ?? installedSpec(path.resolve(__dirname, '..', '..'), own.version),
       versions: { switchyard: own.version, pinned: own.pinned },
     };
     const resolved = resolveScaffoldOptions(scaffold);
@@ -63,7 +87,7 @@ export function initCommand(dir: string, options: InitOptions, io: CliIo): ExitC
     io.stderr(`switchyard init: nothing was written: ${(error as Error).message}\n`);
     return 2;
   }
-  io.stdout(`Created ${files.length} files in ${target}\n`);
+  io.stdout(`Created ${files.length} files in ${target} (switchyard: ${scaffoldSpec(files)})\n`);
   if (options.install) {
     io.stdout('Running npm install (writes package-lock.json)...\n');
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -81,6 +105,11 @@ export function initCommand(dir: string, options: InitOptions, io: CliIo): ExitC
       `  npx switchyard plan . --stack ${files.find((f) => f.path.startsWith('Pulumi.') && f.path !== 'Pulumi.yaml')?.path.slice(7, -5)}\n`,
   );
   return 0;
+}
+
+function scaffoldSpec(files: readonly { path: string; content: string }[]): string {
+  const manifest = files.find((f) => f.path === 'package.json')!;
+  return (JSON.parse(manifest.content) as { dependencies: Record<string, string> }).dependencies.switchyard!;
 }
 
 /** DIR is absent, an empty folder, or `--force` was given for a folder; never a file. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { initCommand } from '../../../constructs/cli/init-command';
+import { initCommand, installedSpec } from '../../../constructs/cli/init-command';
 import { run } from '../../../constructs/cli/main';
 import {
   INIT_CLUSTER_KINDS,
@@ -192,5 +192,33 @@ describe('initCommand', () => {
     expect(bad.out.stdout).toBe('');
     const two = io();
     expect(await run(['init', 'a', 'b'], two.io)).toBe(2);
+  });
+});
+
+describe('installedSpec (how the new repository depends on switchyard)', () => {
+  let host: string;
+  beforeEach(() => {
+    host = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-spec-'));
+    fs.mkdirSync(path.join(host, 'node_modules', 'switchyard'), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(host, { recursive: true, force: true }));
+  const own = () => path.join(host, 'node_modules', 'switchyard');
+  const manifest = (dependencies: Record<string, string>) =>
+    fs.writeFileSync(path.join(host, 'package.json'), JSON.stringify({ name: 'h', dependencies }));
+
+  it('keeps a tarball or folder install as an absolute file: spec (npx --package ./x.tgz records file:)', () => {
+    manifest({ switchyard: 'file:../pk/switchyard-0.1.0.tgz' });
+    expect(installedSpec(own(), '0.1.0')).toBe(`file:${path.resolve(host, '../pk/switchyard-0.1.0.tgz')}`);
+  });
+
+  it('uses ^version for a registry install, or when the host says nothing', () => {
+    manifest({ switchyard: '^0.1.0' });
+    expect(installedSpec(own(), '0.1.0')).toBe('^0.1.0');
+    fs.rmSync(path.join(host, 'package.json'));
+    expect(installedSpec(own(), '0.1.0')).toBe('^0.1.0');
+  });
+
+  it('points at a source checkout that is not inside node_modules', () => {
+    expect(installedSpec(host, '0.1.0')).toBe(`file:${host}`);
   });
 });
