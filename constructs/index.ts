@@ -36,6 +36,7 @@ export * from './ingress/platform';
 export * from './ingress/pod-security-exceptions';
 export * from './ingress/release';
 export * from './ingress/unique-objects';
+export * from './observability';
 export * from './pipeline';
 export * from './platform';
 export * from './routing';

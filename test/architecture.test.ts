@@ -19,7 +19,13 @@ function imports(file: string): string[] {
 }
 
 /** Folders of pure code (ARCHITECTURE.md): models, compilers and rules import no engine. */
-const PURE = ['constructs/core', 'constructs/routing', 'constructs/guardrails', 'constructs/ingress'];
+const PURE = [
+  'constructs/core',
+  'constructs/routing',
+  'constructs/guardrails',
+  'constructs/ingress',
+  'constructs/observability',
+];
 
 /** Pure modules among the cluster components: plans, scripts, documents and validation the components use. */
 const PURE_CLUSTER_FILES = [

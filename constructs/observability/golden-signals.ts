@@ -63,8 +63,11 @@ export interface PrometheusRuleObject {
 
 /** Recording rule names, one per signal (latency: one per quantile). */
 export const RECORD_NAMES = {
+  /** Requests per second over 5 minutes. */
   rate: 'switchyard:route_requests:rate5m',
+  /** Share of 5xx responses over 5 minutes. */
   errors: 'switchyard:route_errors:ratio_rate5m',
+  /** The quantile `q` (0.99 -> p99) of request duration in seconds over 5 minutes. */
   latency: (q: number) => `switchyard:route_request_duration_seconds:p${Math.round(q * 100)}_5m`,
 } as const;
 
