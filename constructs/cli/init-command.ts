@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidPropertyError } from '../core/validate';
 import { generateWorkflows } from '../pipeline/workflows';
-import type { CliIo, ExitCode } from './io';
+import { type CliIo, type ExitCode, ownManifest } from './io';
 import { type InitClusterKind, type InitController, resolveScaffoldOptions, scaffoldFiles } from './scaffold';
 import { scaffoldPipelineProps } from './scaffold-pipeline';
 
@@ -24,15 +24,6 @@ export interface InitOptions {
   readonly switchyard?: string;
   readonly force: boolean;
   readonly install: boolean;
-}
-
-/** This package's manifest: its version and the exact versions it is tested with. */
-function ownManifest(): { version: string; pinned: Record<string, string> } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-    version: string;
-    devDependencies: Record<string, string>;
-  };
-  return { version: manifest.version, pinned: manifest.devDependencies };
 }
 
 /**
@@ -72,7 +63,7 @@ export function initCommand(dir: string, options: InitOptions, io: CliIo): ExitC
       environments: options.environments?.split(',').map((e) => e.trim()),
       module: options.module as 'esm' | 'cjs' | undefined,
       switchyardSpec: options.switchyard ?? installedSpec(path.resolve(__dirname, '..', '..'), own.version),
-      versions: { switchyard: own.version, pinned: own.pinned },
+      versions: { switchyard: own.version, pinned: own.devDependencies },
     };
     const resolved = resolveScaffoldOptions(scaffold);
     files = [...scaffoldFiles(scaffold), ...generateWorkflows(scaffoldPipelineProps(resolved))];

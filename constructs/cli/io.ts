@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs as parseUtilArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 
@@ -58,4 +60,12 @@ export function readYamlDocuments(file: string, io: CliIo): unknown[] {
     const value: unknown = doc.toJS();
     return value === null || value === undefined ? [] : [value];
   });
+}
+
+/** This package's package.json (beside lib/ when installed, beside constructs/ in the repository). */
+export function ownManifest(): { version: string; devDependencies: Record<string, string> } {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+    devDependencies: Record<string, string>;
+  };
 }

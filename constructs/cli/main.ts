@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Severity } from '../guardrails/findings';
 import { checkCommand } from './check-command';
 import { importNginxCommand } from './import-nginx-command';
-import { type CliIo, type ExitCode, parseArgs } from './io';
+import { type CliIo, type ExitCode, ownManifest, parseArgs } from './io';
 import { routesCommand } from './routes-command';
 
 export type { CliIo, ExitCode } from './io';
@@ -47,14 +47,6 @@ ${Object.values(COMMANDS).join('\n')}
 
 Every command takes -h/--help. Exit codes: 0 done, 1 the command found a problem, 2 usage or input error.`;
 
-/** The package's version, from its package.json (beside lib/ when installed, beside constructs/ here). */
-function version(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
-}
-
 function usageError(io: CliIo, problem?: string): ExitCode {
   io.stderr(`${problem ? `switchyard: ${problem}\n` : ''}${USAGE}\n`);
   return 2;
@@ -69,7 +61,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     return 0;
   }
   if (command === '--version') {
-    io.stdout(`${version()}\n`);
+    io.stdout(`${ownManifest().version}\n`);
     return 0;
   }
   const usage = COMMANDS[command];

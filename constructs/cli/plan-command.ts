@@ -95,10 +95,10 @@ export function renderPlan(resources: readonly PlannedResource[]): string {
   return `${lines.join('\n')}\n\n${resources.length} resource(s) to create\n`;
 }
 
-/** The tsconfig.json nearest to `from`, as ts-node and editors find it; undefined when there is none. */
-function nearestTsconfig(from: string): string | undefined {
+/** The file `name` in `from` or the nearest folder above it, as Node and tsc look; undefined when none. */
+function nearest(from: string, name: string): string | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'tsconfig.json');
+    const candidate = path.join(dir, name);
     if (fs.existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) return undefined;
   }
@@ -110,7 +110,7 @@ function nearestTsconfig(from: string): string | undefined {
  * @throws Error naming the folder when TypeScript is not installed
  */
 export function typeErrors(entry: string): string | undefined {
-  const config = nearestTsconfig(path.dirname(entry));
+  const config = nearest(path.dirname(entry), 'tsconfig.json');
   let ts: typeof import('typescript');
   try {
     ts = createRequire(config ?? entry)('typescript');
@@ -182,16 +182,12 @@ export function projectPulumi(dir: string): typeof Pulumi {
 export function isEsm(entry: string): boolean {
   if (/\.m[jt]s$/.test(entry)) return true;
   if (/\.c[jt]s$/.test(entry)) return false;
-  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      try {
-        return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module';
-      } catch {
-        throw new Error(`${manifest}: not valid JSON`);
-      }
-    }
-    if (path.dirname(dir) === dir) return false;
+  const manifest = nearest(path.dirname(entry), 'package.json');
+  if (!manifest) return false;
+  try {
+    return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module';
+  } catch {
+    throw new Error(`${manifest}: not valid JSON`);
   }
 }
 

@@ -6,12 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { firstDuplicate, InvalidPropertyError, show } from '../core/validate';
+import { firstDuplicate, InvalidPropertyError, show, within } from '../core/validate';
 import { GUARDRAILS_FILE } from '../guardrails/cdk8s-validation';
 import { isBlocking, renderFindings, runGuardrails } from '../guardrails/engine';
 import type { Finding } from '../guardrails/findings';
 import type { Platform } from '../platform/define';
-import { environmentApp, routingSnapshot, within } from '../platform/environment-app';
+import { environmentApp, routingSnapshot } from '../platform/environment-app';
 import type { StackSettingSpec, StackSettings } from '../platform/model';
 import { platformPipeline } from '../platform/pipeline';
 import { stackSettingsFromText } from '../platform/stack-settings';

@@ -1,13 +1,13 @@
 /**
- * The pipeline props of a scaffolded platform, so init writes the workflows the new repository's
- * `npm run pipeline` would write from its platform.ts (a test runs both and compares them).
+ * The pipeline props of a scaffolded platform: platform.ts is written from them, and init writes the
+ * workflows from them, so they are the ones the new repository's `npm run pipeline` writes (a test runs both).
  */
 import type { PipelineEnvironment, PipelineProps } from '../pipeline/model';
 import type { ResolvedScaffoldOptions } from './scaffold';
 
-/** The placeholders scaffold-platform.ts writes for EKS. */
-const AWS_ACCOUNT = '111122223333';
-const AWS_REGION = 'eu-west-1';
+/** The placeholders of an EKS platform: AWS's documentation account and a region. */
+export const AWS_ACCOUNT = '111122223333';
+export const AWS_REGION = 'eu-west-1';
 
 function environment(o: ResolvedScaffoldOptions, name: string): PipelineEnvironment {
   if (o.cluster === 'eks') {

@@ -3,6 +3,7 @@
  * cluster kind as named placeholders at the top (documentation ranges and example names to replace).
  */
 import type { ResolvedScaffoldOptions } from './scaffold';
+import { AWS_ACCOUNT, AWS_REGION, scaffoldPipelineProps } from './scaffold-pipeline';
 
 /** Constants and the `cluster`/`addons` of one environment, per kind (TypeScript source text). */
 interface KindTemplate {
@@ -57,8 +58,8 @@ const LOAD_BALANCER_ADDRESSES = ['10.0.0.240-10.0.0.250'];
   },
   eks: {
     facts: `/** The AWS account and region (AWS's documentation account: use your own). */
-const AWS_ACCOUNT = '111122223333';
-const AWS_REGION = 'eu-west-1';
+const AWS_ACCOUNT = '${AWS_ACCOUNT}';
+const AWS_REGION = '${AWS_REGION}';
 const role = (name: string) => \`arn:aws:iam::\${AWS_ACCOUNT}:role/\${name}\`;
 `,
     cluster: `{
@@ -138,25 +139,17 @@ const ROUTING: Record<
   },
 };
 
-/** How each environment's pipeline jobs reach its cluster. */
-function pipelineOf(kind: ResolvedScaffoldOptions['cluster']): string {
-  if (kind === 'eks') {
-    return `{
-      credentials: { provider: 'aws', roleArn: role(\`\${name}-deploy\`), region: AWS_REGION },
-      readOnly: { provider: 'aws', roleArn: role(\`\${name}-readonly\`), region: AWS_REGION },
-    }`;
-  }
-  return `{
-      // Repository or environment secrets holding the deploy and the read-only kubeconfig.
-      credentials: { provider: 'kubeconfig', secret: \`\${name.toUpperCase().replace(/-/g, '_')}_KUBECONFIG\` },
-      readOnly: { provider: 'kubeconfig', secret: \`\${name.toUpperCase().replace(/-/g, '_')}_READONLY_KUBECONFIG\` },
-    }`;
+/** Source text of a value: JSON, indented to sit at `depth` levels of the generated file. */
+function literal(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
 }
 
 /** The platform definition's source text. */
 export function platformSource(o: ResolvedScaffoldOptions): string {
   const kind = KINDS[o.cluster];
   const first = o.environments[0]!;
+  const pipeline = scaffoldPipelineProps(o);
+  const perEnvironment = Object.fromEntries(pipeline.environments.map(({ name, ...jobs }) => [name, jobs]));
   return `/**
  * The platform: every environment defined once, in promotion order. \`npm run synth\` writes each into
  * dist/<env>/, \`pulumi up --stack <env>\` deploys one, \`npm run pipeline\` writes the workflows.
@@ -170,6 +163,11 @@ const ACME_EMAIL = 'platform@example.com';
 /** The app's image, pinned. */
 const IMAGE = 'ghcr.io/nginxinc/nginx-unprivileged:1.27.3-alpine';
 ${kind.facts}
+/**
+ * How each environment's pipeline jobs reach its cluster: ${o.cluster === 'eks' ? 'the IAM roles to create' : 'the repository or environment secrets holding the deploy and the read-only kubeconfig'}.
+ */
+const PIPELINE: Record<string, Environment['pipeline']> = ${literal(perEnvironment, 0)};
+
 /** One environment; the first is for development, the others run the production profile. */
 function environment(name: string, production: boolean, domain = \`\${name}.\${DOMAIN}\`, replicas = production ? 2 : 1): Environment {
   const namespace = \`web-\${name}\`;
@@ -197,7 +195,7 @@ function environment(name: string, production: boolean, domain = \`\${name}.\${D
       },
     ],
     guardrails: { profile: production ? 'production' : 'standard'${ROUTING[o.controller].exceptions ? `, exceptions: ${ROUTING[o.controller].exceptions}` : ''} },
-    pipeline: ${pipelineOf(o.cluster)},
+    pipeline: PIPELINE[name],
   };
 }
 
@@ -221,12 +219,9 @@ export const platform = definePlatform({
     ),
     cluster: env.cluster,
   }),
-  pipeline: {
-    // Pulumi Cloud keeps the stacks' state; see docs/pipeline.md for a self-managed backend.
-    stateBackend: { kind: 'pulumi-cloud' },
-    // Images deploy only when signed by this repository's workflows (keyless cosign): use your organisation.
-    signatures: { certificateIdentityRegexp: '^https://github\\\\.com/my-org/' },
-  },
+  // State in Pulumi Cloud (docs/pipeline.md shows a self-managed backend); images deploy only when signed by
+  // this repository's workflows (keyless cosign): put your organisation in the identity.
+  pipeline: ${literal({ stateBackend: pipeline.stateBackend, signatures: pipeline.signatures }, 1)},
 });
 `;
 }

@@ -131,3 +131,17 @@ export function firstDuplicate<T>(values: readonly T[]): T | undefined {
   }
   return undefined;
 }
+
+/**
+ * Runs `build`, re-throwing a property error from it with `where` before its property (undefined keeps the
+ * property) and `label` (default `where`) before its message: the caller names where in its input it happened.
+ */
+export function within<T>(where: string | undefined, build: () => T, label = where): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof InvalidPropertyError)) throw error;
+    const property = where === undefined ? error.property : `${where}.${error.property}`;
+    throw new InvalidPropertyError(property, label === undefined ? error.message : `${label}: ${error.message}`);
+  }
+}

@@ -4,7 +4,7 @@
  * Files are read only through the context cdk8s passes in, so this module stays free of I/O.
  */
 import * as path from 'node:path';
-import { InvalidPropertyError, show } from '../core/validate';
+import { InvalidPropertyError, show, within } from '../core/validate';
 import { parseRoutingSnapshot, ROUTING_SNAPSHOT_FILE } from '../routing/route-map';
 import { isBlocking, runGuardrails, summarizeFindings, validateGuardrailOptions } from './engine';
 import { type Finding, type GuardrailOptions, type Manifest, objectRef, SEVERITIES, type Severity } from './findings';
@@ -131,12 +131,7 @@ export class GuardrailValidation {
       return undefined;
     }
     const options = documents[0] as GuardrailOptions;
-    try {
-      validateGuardrailOptions(options);
-    } catch (error) {
-      if (!(error instanceof InvalidPropertyError)) throw error;
-      throw new InvalidPropertyError(error.property, `${file}: ${error.message}`);
-    }
+    within(undefined, () => validateGuardrailOptions(options), file);
     return options;
   }
 

@@ -4,7 +4,7 @@
  */
 import { resolveClusterTraits } from '../cluster/traits';
 import { arr, assertProps, bool, type Fields, json, oneOf, opaque, opt, rec, req, str, tagged } from '../core/strict';
-import { checkDnsLabel, firstDuplicate, InvalidPropertyError, show } from '../core/validate';
+import { checkDnsLabel, firstDuplicate, InvalidPropertyError, show, within } from '../core/validate';
 import type { Environment, PlatformDefinition, StackSettings } from './model';
 import { BUILT_IN_STACK_KEYS, STACK_NAMESPACE } from './stack-settings';
 
@@ -143,15 +143,11 @@ export function definePlatform(definition: PlatformDefinition): Platform {
     );
   }
   for (const [i, env] of environments.entries()) {
-    try {
-      resolveClusterTraits(env.cluster.traits);
-    } catch (error) {
-      if (!(error instanceof InvalidPropertyError)) throw error;
-      throw new InvalidPropertyError(
-        `environments[${i}].cluster.traits.${error.property}`,
-        `environments[${i}] (${env.name}).cluster.traits: ${error.message}`,
-      );
-    }
+    within(
+      `environments[${i}].cluster.traits`,
+      () => resolveClusterTraits(env.cluster.traits),
+      `environments[${i}] (${env.name}).cluster.traits`,
+    );
     const create = env.cluster.create;
     if (create && env.cluster.traits.kind !== create.kind) {
       throw new InvalidPropertyError(

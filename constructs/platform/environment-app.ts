@@ -8,7 +8,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { addKubeObjects } from '../cdk8s/kube-objects';
 import { Routes } from '../cdk8s/routes';
-import { InvalidPropertyError } from '../core/validate';
+import { within } from '../core/validate';
 import { fluxObjects } from '../ingress/flux';
 import {
   type IngressControllerChoice,
@@ -26,18 +26,6 @@ import { WebApp } from '../workload/web-app';
 import type { WorkloadEndpoint } from '../workload/workload';
 import type { AppDefinition, Environment } from './model';
 
-/** Runs `build`, prefixing a property error with where in the environment it happened. */
-export function within<T>(where: string, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof InvalidPropertyError) {
-      throw new InvalidPropertyError(`${where}.${error.property}`, `${where}: ${error.message}`);
-    }
-    throw error;
-  }
-}
-
 /** The controller routes compile to: Envoy Gateway by default, serving the certificates the routes' TLS names. */
 function controllerOf(env: Environment): IngressControllerChoice {
   const controller = env.controller ?? { kind: 'envoy-gateway' };
@@ -45,11 +33,19 @@ function controllerOf(env: Environment): IngressControllerChoice {
   return { ...controller, certificateRefs: gatewayCertificateRefs(env.routing ?? []) };
 }
 
+// The charts, the routing snapshot and the Pulumi releases all read an environment's add-ons: built once each.
+const ADDONS = new WeakMap<Environment, PlatformAddons>();
+
 /** The add-ons of an environment: its controller, load balancer, cert-manager and the rest. */
 export function environmentAddons(env: Environment): PlatformAddons {
-  return within(`environments.${env.name}.addons`, () =>
-    platformAddons({ ...env.addons, cluster: env.cluster.traits, controller: controllerOf(env) }),
-  );
+  let addons = ADDONS.get(env);
+  if (!addons) {
+    addons = within(`environments.${env.name}.addons`, () =>
+      platformAddons({ ...env.addons, cluster: env.cluster.traits, controller: controllerOf(env) }),
+    );
+    ADDONS.set(env, addons);
+  }
+  return addons;
 }
 
 function addApp(scope: Construct, env: Environment, app: AppDefinition): WorkloadEndpoint {
