@@ -1,2 +1,3 @@
 export * from './catalog';
 export * from './golden-signals';
+export * from './slo-names';

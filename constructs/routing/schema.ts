@@ -33,6 +33,7 @@ import type {
   RouteRetries,
   RouteRewrite,
   RouteRule,
+  RouteSlo,
   RouteTimeouts,
   RoutingPolicy,
   TlsPolicy,
@@ -99,6 +100,12 @@ const RETRIES = shapeOf<RouteRetries>()({
   on: opt(arr(RETRY_ON)),
 });
 
+const SLO = shapeOf<RouteSlo>()({
+  availability: opt(num()),
+  latency: opt(shapeOf<Defined<RouteSlo['latency']>>()({ percentile: req(num()), threshold: req(str()) })),
+  window: opt(str()),
+});
+
 const RULE_FIELDS = {
   name: opt(str()),
   matches: opt(arr(MATCH)),
@@ -116,6 +123,7 @@ const RULE_FIELDS = {
   rateLimit: opt(RATE_LIMIT),
   allowSourceRanges: opt(strings),
   maxBodySize: opt(str()),
+  slo: opt(SLO),
 } as const;
 const RULE = shapeOf<RouteRule>()(RULE_FIELDS);
 
@@ -149,6 +157,7 @@ const POLICY_FIELDS = {
   rateLimit: opt(RATE_LIMIT),
   hsts: opt(HSTS),
   acceptApproximations: opt(strings),
+  slo: opt(SLO),
 } as const;
 
 /** The shape of a {@link RoutingPolicy}. */

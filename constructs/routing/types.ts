@@ -51,6 +51,11 @@ export interface RoutingPolicy {
   /** The routing rules, at least one. */
   readonly rules: readonly RouteRule[];
   /**
+   * Service level objective of every rule with backends; a rule's own `slo` replaces it.
+   * @default - no objective
+   */
+  readonly slo?: RouteSlo;
+  /**
    * CORS for every rule of the policy.
    * @default - no CORS headers
    */
@@ -212,6 +217,28 @@ export interface RouteRule {
   readonly allowSourceRanges?: readonly string[];
   /** Largest request body accepted: digits with an optional k, m or g suffix ('8m', '512k'). @default - the controller's */
   readonly maxBodySize?: string;
+  /** Overrides the policy's service level objective for this rule. @default - the policy's */
+  readonly slo?: RouteSlo;
+}
+
+/**
+ * A service level objective of a route rule, measured at the controller from the route's golden signals
+ * and alerted on with multi-window, multi-burn-rate alerts. Not a routing feature: no compiler reads it.
+ */
+export interface RouteSlo {
+  /**
+   * Percentage of requests answered without a 5xx over `window`, e.g. 99.9.
+   * @default - no availability objective
+   */
+  readonly availability?: number;
+  /**
+   * "p`percentile` under `threshold`": at least `percentile` percent of requests over `window` answered within
+   * `threshold`. The threshold must be a bucket boundary of the controller's duration histogram.
+   * @default - no latency objective
+   */
+  readonly latency?: { readonly percentile: number; readonly threshold: Duration };
+  /** The compliance window, whole days ('30d', '28d', '7d'). @default '30d' */
+  readonly window?: string;
 }
 
 /** How a header or query parameter value is compared. */
