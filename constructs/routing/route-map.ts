@@ -7,7 +7,7 @@
 import { nearestKey } from '../core/strict';
 import { type Feature, featuresOf } from './capabilities';
 import { InvalidRoutingPolicyError, RoutingError } from './errors';
-import { type CompileTarget, DIALECTS, type RouteMatch, type RouteRule, type RoutingPolicy } from './types';
+import { type CompileTarget, DIALECTS, type RouteMatch, type RouteRule, type RouteSlo, type RoutingPolicy } from './types';
 import { validatePolicies, validateTarget } from './validate';
 
 /** One row of the route table: one rule of one policy on one host. */
@@ -21,6 +21,8 @@ export interface RouteRow {
   readonly backends: readonly RouteTarget[];
   /** Features the rule uses, its policy's included (TLS, CORS, ...), sorted. */
   readonly features: readonly Feature[];
+  /** The rule's service level objective (its own, else its policy's), e.g. '99.9% / p99 < 300ms (30d)'; '' for none. */
+  readonly slo: string;
   readonly dialect: CompileTarget['dialect'];
 }
 
@@ -43,6 +45,16 @@ export interface RoutingSnapshot {
 export const ROUTING_SNAPSHOT_FILE = 'routing.json';
 /** The file name of the route map inside `dist/<env>/`. */
 export const ROUTE_MAP_FILE = 'routes.md';
+
+/** A service level objective in words: availability, then latency, then the window. */
+export function describeSlo(slo: RouteSlo | undefined): string {
+  if (!slo) return '';
+  const parts = [
+    ...(slo.availability !== undefined ? [`${slo.availability}%`] : []),
+    ...(slo.latency ? [`p${slo.latency.percentile} < ${slo.latency.threshold}`] : []),
+  ];
+  return `${parts.join(' / ')} (${slo.window ?? '30d'})`;
+}
 
 function ruleName(rule: RouteRule, index: number): string {
   return rule.name ?? String(index);
@@ -100,6 +112,7 @@ export function routeTable(policies: readonly RoutingPolicy[], target: CompileTa
           match,
           backends,
           features,
+          slo: rule.backends ? describeSlo(rule.slo ?? policy.slo) : '',
           dialect: target.dialect,
         });
       }
@@ -108,7 +121,7 @@ export function routeTable(policies: readonly RoutingPolicy[], target: CompileTa
   return rows;
 }
 
-const COLUMNS = ['HOST', 'ROUTE', 'MATCH', 'BACKENDS', 'FEATURES', 'DIALECT'] as const;
+const COLUMNS = ['HOST', 'ROUTE', 'MATCH', 'BACKENDS', 'FEATURES', 'SLO', 'DIALECT'] as const;
 
 function cells(row: RouteRow): string[] {
   return [
@@ -117,6 +130,7 @@ function cells(row: RouteRow): string[] {
     row.match,
     row.backends.map((b) => `${b.to} ${b.percent}%`).join(', '),
     row.features.join(', '),
+    row.slo || '-',
     row.dialect,
   ];
 }

@@ -104,7 +104,7 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
       { encoding: 'utf8' },
     );
     expect(cli.status, cli.stderr).toBe(0);
-    expect(cli.stdout).toMatch(new RegExp(`^# ${name}\nHOST +ROUTE +MATCH +BACKENDS +FEATURES +DIALECT\n`));
+    expect(cli.stdout).toMatch(new RegExp(`^# ${name}\nHOST +ROUTE +MATCH +BACKENDS +FEATURES +SLO +DIALECT\n`));
     expect(cli.stdout).toContain(routingSnapshot(env).policies[0]!.hosts[0]!);
     expect(fs.readFileSync(path.join(dir(name), 'routes.md'), 'utf8')).toBe(map);
   });

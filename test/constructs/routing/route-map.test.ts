@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidRoutingPolicyError } from '../../../constructs/routing/errors';
 import {
+  describeSlo,
   parseRoutingSnapshot,
   type RoutingSnapshot,
   renderRouteMap,
@@ -70,6 +71,7 @@ describe('routeTable', () => {
         'tls.redirect-http',
         'tls.terminate',
       ],
+      slo: '',
       dialect: 'gateway-api',
     });
     expect(rows[2]!.backends).toEqual([{ to: 'redirect https:///new 301', percent: 100 }]);
@@ -148,11 +150,40 @@ describe('renderRouteTable', () => {
     const text = renderRouteTable(routeTable([basePolicy()], GATEWAY));
     const lines = text.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^HOST\s+ROUTE\s+MATCH\s+BACKENDS\s+FEATURES\s+DIALECT$/);
+    expect(lines[0]).toMatch(/^HOST\s+ROUTE\s+MATCH\s+BACKENDS\s+FEATURES\s+SLO\s+DIALECT$/);
     expect(lines[1]).toMatch(
-      /^shop\.example\.com\s+shop\/web\s+PathPrefix \/\s+shop\/web:8080 100%\s+path\.prefix\s+gateway-api$/,
+      /^shop\.example\.com\s+shop\/web\s+PathPrefix \/\s+shop\/web:8080 100%\s+path\.prefix\s+-\s+gateway-api$/,
     );
     expect(lines[1]!.indexOf('shop/web')).toBe(lines[0]!.indexOf('ROUTE'));
+  });
+});
+
+describe('describeSlo', () => {
+  it('is empty without an objective', () => expect(describeSlo(undefined)).toBe(''));
+  it('names availability, latency and the window, 30 days by default', () => {
+    expect(describeSlo({ availability: 99.9 })).toBe('99.9% (30d)');
+    expect(describeSlo({ latency: { percentile: 99, threshold: '300ms' }, window: '7d' })).toBe('p99 < 300ms (7d)');
+    expect(describeSlo({ availability: 99.5, latency: { percentile: 95, threshold: '1s' } })).toBe(
+      '99.5% / p95 < 1s (30d)',
+    );
+  });
+  it("shows a rule's own objective over its policy's, and none on a redirect", () => {
+    const policy: RoutingPolicy = {
+      ...SHOP,
+      slo: { availability: 99 },
+      rules: [
+        { ...SHOP.rules[0]!, slo: { availability: 99.95 } },
+        ...SHOP.rules.slice(1),
+        { name: 'plain', backends: [{ service: 'api', port: 8080 }] },
+      ],
+    };
+    const rows = routeTable([policy], GATEWAY).filter((r) => r.host === 'shop.example.com');
+    expect(rows.map((r) => [r.route, r.slo])).toEqual([
+      ['shop/canary', '99.95% (30d)'],
+      ['shop/old', ''],
+      ['shop/plain', '99% (30d)'],
+    ]);
+    expect(renderRouteMap({ environment: 'prod', target: GATEWAY, policies: [policy] })).toContain('| 99.95% (30d) |');
   });
 });
 
