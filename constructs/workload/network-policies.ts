@@ -25,6 +25,11 @@ export interface NamespaceNetworkPolicyProps {
    * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }
    */
   readonly dns?: TrafficSource;
+  /**
+   * The Prometheus pods that scrape the workloads' `metricsPorts` (the metrics stack's).
+   * @default - none: metrics ports are reached only as the other rules allow
+   */
+  readonly scraper?: TrafficSource;
 }
 
 const NAME = 'app.kubernetes.io/name';
@@ -98,6 +103,17 @@ export function namespaceNetworkPolicies(props: NamespaceNetworkPolicyProps): Ku
           .get(target.name)!
           .push({ peers: [peerIn(props.proxy.namespace, home, props.proxy.podLabels)], ports: [ref.port] });
       }
+    }
+  }
+  if (props.scraper) {
+    for (const w of local) {
+      if (w.metricsPorts?.length)
+        ingress
+          .get(w.name)!
+          .push({
+            peers: [peerIn(props.scraper.namespace, home, props.scraper.podLabels)],
+            ports: [...w.metricsPorts],
+          });
     }
   }
   const egress = new Map<string, Rule[]>(

@@ -118,6 +118,7 @@ export const WORKLOAD_ENDPOINT_SPEC = shapeOf<WorkloadEndpoint>()({
   selector: req(rec(str())),
   ports: req(arr(PORT)),
   dependencies: req(arr(SERVICE_DEPENDENCY)),
+  metricsPorts: opt(arr(PORT)),
 });
 
 /** The shape of {@link NamespaceNetworkPolicyProps}. */
@@ -127,4 +128,5 @@ export const NAMESPACE_NETWORK_POLICY_PROPS_SPEC = shapeOf<NamespaceNetworkPolic
   routes: opt(arr(POLICY_SPEC)),
   proxy: opt(TRAFFIC_SOURCE),
   dns: opt(TRAFFIC_SOURCE),
+  scraper: opt(TRAFFIC_SOURCE),
 });

@@ -135,6 +135,6 @@ export class StatefulApp extends Construct {
       workloadDisruptionBudget(this, w);
     }
     if (props.metricsPath) serviceMonitor(this, w, { port: 'tcp', path: props.metricsPath });
-    this.endpoint = workloadEndpoint(w, [this.port]);
+    this.endpoint = workloadEndpoint(w, [this.port], props.metricsPath ? [this.port] : []);
   }
 }

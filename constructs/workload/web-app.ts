@@ -178,7 +178,7 @@ export class WebApp extends Construct {
       this.disruptionBudget = workloadDisruptionBudget(this, w);
     }
     if (props.metrics) serviceMonitor(this, w, { port: 'http', path: props.metrics.path ?? '/metrics' });
-    this.endpoint = workloadEndpoint(w, [this.port]);
+    this.endpoint = workloadEndpoint(w, [this.port], props.metrics ? [this.port] : []);
   }
 
   private claim(

@@ -393,15 +393,22 @@ export interface WorkloadEndpoint {
   /** Ports its Service serves (container ports), empty for jobs. */
   readonly ports: readonly number[];
   readonly dependencies: readonly ServiceDependency[];
+  /** Ports Prometheus scrapes for its metrics. @default [] (no metrics endpoint) */
+  readonly metricsPorts?: readonly number[];
 }
 
-/** The endpoint of a resolved workload. */
-export function workloadEndpoint(w: ResolvedWorkload, ports: readonly number[]): WorkloadEndpoint {
+/** The endpoint of a resolved workload; `metricsPorts` are those of its metrics endpoint, if it has one. */
+export function workloadEndpoint(
+  w: ResolvedWorkload,
+  ports: readonly number[],
+  metricsPorts: readonly number[] = [],
+): WorkloadEndpoint {
   return {
     name: w.name,
     ...(w.namespace ? { namespace: w.namespace } : {}),
     selector: w.selector,
     ports,
     dependencies: w.dependencies,
+    ...(metricsPorts.length > 0 ? { metricsPorts } : {}),
   };
 }

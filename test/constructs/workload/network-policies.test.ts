@@ -239,3 +239,58 @@ describe('externalSecret', () => {
     );
   });
 });
+
+describe('namespaceNetworkPolicies: metrics scraping', () => {
+  const SCRAPER = { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } };
+  const withMetrics = [{ ...endpoint('web', [8080]), metricsPorts: [8080] }, endpoint('cache', [6379])];
+  const build = (scraper?: typeof SCRAPER) =>
+    namespaceNetworkPolicies({
+      namespace: 'shop',
+      workloads: withMetrics,
+      ...(scraper ? { scraper } : {}),
+    }) as unknown as Policy[];
+
+  it("lets the scraper reach a workload's metrics ports, and no other workload", async () => {
+    const out = build(SCRAPER);
+    const web = out.find((p) => p.metadata.name === 'web')!;
+    expect(web.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
+    ]);
+    expect(out.find((p) => p.metadata.name === 'cache')!.spec.ingress).toEqual([]);
+    await expectSchemaValid(out);
+  });
+
+  it('opens nothing for metrics without a scraper (the default)', () => {
+    expect(build().find((p) => p.metadata.name === 'web')!.spec.ingress).toEqual([]);
+  });
+
+  it('refuses a malformed scraper or metrics port, naming the field', () => {
+    expectInvalid(
+      () =>
+        namespaceNetworkPolicies({
+          namespace: 'shop',
+          workloads: withMetrics,
+          scraper: { namespace: 'monitoring' } as never,
+        }),
+      'scraper.podLabels',
+      /undefined/,
+    );
+    expectInvalid(
+      () =>
+        namespaceNetworkPolicies({
+          namespace: 'shop',
+          workloads: [{ ...endpoint('web', [8080]), metricsPorts: [70000] }],
+        }),
+      'workloads[0].metricsPorts[0]',
+      /70000/,
+    );
+  });
+});

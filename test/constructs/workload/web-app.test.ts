@@ -219,6 +219,8 @@ describe('WebApp', () => {
       ports: [9000],
       dependencies: [{ service: 'cache', port: 6379 }],
     });
+    const scraped = new WebApp(Testing.chart(), 'web', { image: 'ghcr.io/acme/web:1.0.0', metrics: {} });
+    expect(scraped.endpoint.metricsPorts).toEqual([8080]);
   });
 
   it('uses the given name, port, replicas, health path and resources', () => {
