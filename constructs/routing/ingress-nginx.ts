@@ -237,7 +237,8 @@ function compilePolicy(
     const at = `${policy.name}.rules[${index}]`;
     const name = objectName([policy.name, rule.name ?? `rule-${index}`]);
     if (isCanaryRule(rule)) {
-      const extras = Object.keys(rule).filter((k) => k !== 'name' && k !== 'matches' && k !== 'backends');
+      // `slo` is no routing feature: nothing to annotate.
+      const extras = Object.keys(rule).filter((k) => !['name', 'matches', 'backends', 'slo'].includes(k));
       if (extras.length)
         unsupported(
           `${at}.${extras[0]}`,

@@ -4,6 +4,7 @@ import { FEATURES } from './capabilities';
 import { InvalidRoutingPolicyError } from './errors';
 import { matchesOf, namespaceOf } from './model';
 import { POLICY_SPEC, TARGET_SPEC } from './schema';
+import { sloIssue } from './slo-checks';
 import type {
   Backend,
   BackendRef,
@@ -13,6 +14,7 @@ import type {
   RateLimit,
   RouteMatch,
   RouteRule,
+  RouteSlo,
   RoutingPolicy,
 } from './types';
 import {
@@ -211,6 +213,12 @@ function validateHeaderModifier(path: string, modifier: HeaderModifier | undefin
   }
 }
 
+/** Fails at the first problem of a service level objective (values, window; see slo-checks.ts). */
+function validateSlo(path: string, slo: RouteSlo): void {
+  const issue = sloIssue(path, slo);
+  if (issue) fail(issue.path, issue.value, issue.problem);
+}
+
 function validateRule(path: string, rule: RouteRule, passthrough: boolean): void {
   requireObject(path, rule, false);
   for (const field of ['redirect', 'rewrite', 'timeouts', 'retries', 'mirror', 'sessionAffinity'] as const) {
@@ -320,6 +328,15 @@ function validateRule(path: string, rule: RouteRule, passthrough: boolean): void
   validateRateLimit(`${path}.rateLimit`, rule.rateLimit);
   validateCidrs(`${path}.allowSourceRanges`, rule.allowSourceRanges);
   if (rule.maxBodySize !== undefined) fail(`${path}.maxBodySize`, rule.maxBodySize, checkSize(rule.maxBodySize));
+  if (rule.slo !== undefined) {
+    if (rule.backends === undefined)
+      fail(
+        `${path}.slo`,
+        rule.slo,
+        "has nothing to measure on a redirect rule (the controller answers it itself): remove it or use 'backends'",
+      );
+    validateSlo(`${path}.slo`, rule.slo);
+  }
   if (passthrough) {
     const extras = Object.keys(rule).filter((k) => k !== 'name' && k !== 'backends' && k !== 'matches');
     if (extras.length > 0 || rule.matches !== undefined) {
@@ -414,7 +431,7 @@ function validatePolicy(policy: RoutingPolicy, index: number): void {
     'rule name',
   );
   if (passthrough) {
-    for (const field of ['cors', 'rateLimit', 'allowSourceRanges', 'denySourceRanges', 'hsts'] as const) {
+    for (const field of ['cors', 'rateLimit', 'allowSourceRanges', 'denySourceRanges', 'hsts', 'slo'] as const) {
       if (policy[field] !== undefined)
         fail(`${p}.${field}`, policy[field], 'needs HTTP, which tls.passthrough hides from the proxy: remove it');
     }
@@ -428,6 +445,15 @@ function validatePolicy(policy: RoutingPolicy, index: number): void {
   if (policy.hsts !== undefined) {
     fail(`${p}.hsts.maxAge`, policy.hsts.maxAge, checkDuration(policy.hsts.maxAge));
     if (tls === undefined) fail(`${p}.hsts`, policy.hsts, "needs 'tls': browsers ignore HSTS sent over plain HTTP");
+  }
+  if (policy.slo !== undefined) {
+    if (!policy.rules.some((r) => r.backends !== undefined && r.slo === undefined))
+      fail(
+        `${p}.slo`,
+        policy.slo,
+        'applies to no rule: it covers rules with backends and no slo of their own, and this policy has none; move it to a rule or remove it',
+      );
+    validateSlo(`${p}.slo`, policy.slo);
   }
   validateAcceptedApproximations(p, policy.acceptApproximations);
 }

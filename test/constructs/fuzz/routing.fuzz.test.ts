@@ -38,6 +38,7 @@ const RICH: RoutingPolicy = {
   allowSourceRanges: ['10.0.0.0/8'],
   denySourceRanges: ['10.1.0.0/16'],
   rateLimit: { requestsPerSecond: 10, burst: 5 },
+  slo: { availability: 99.9, latency: { percentile: 99, threshold: '250ms' }, window: '30d' },
   rules: [
     {
       name: 'api',
@@ -63,6 +64,7 @@ const RICH: RoutingPolicy = {
       rateLimit: { requestsPerSecond: 5 },
       allowSourceRanges: ['10.2.0.0/16'],
       maxBodySize: '8m',
+      slo: { availability: 99.5, window: '7d' },
     },
     {
       name: 'old',

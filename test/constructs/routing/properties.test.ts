@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatSchemaFindings } from '../../../constructs/guardrails/schema';
+import { FEATURES, featuresOf } from '../../../constructs/routing/capabilities';
 import { compileRoutes } from '../../../constructs/routing/compile';
 import { RoutingError } from '../../../constructs/routing/errors';
-import type { RoutingPolicy } from '../../../constructs/routing/types';
+import type { RouteSlo, RoutingPolicy } from '../../../constructs/routing/types';
 import { schemas } from '../../helpers/schema';
+import { environments, slo as sloArb } from './oracle/arbitraries';
 import { tailor } from './oracle/tailor';
 import { TEST_TARGETS } from './targets';
 
@@ -258,3 +260,63 @@ describe.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
     });
   },
 );
+
+/** Objectives on every other rule with backends, and on the policy when a rule is left for it (validation says so). */
+function withSlos(list: readonly RoutingPolicy[], slos: readonly RouteSlo[]): RoutingPolicy[] {
+  return list.map((p, i) => {
+    if (p.tls?.passthrough) return p;
+    const rules = p.rules.map((r, j) => (r.backends && j % 2 === 1 ? { ...r, slo: slos[(i + j) % slos.length]! } : r));
+    const covered = rules.some((r) => r.backends && !r.slo);
+    const { slo: _own, ...rest } = p;
+    return { ...rest, rules, ...(covered ? { slo: slos[i % slos.length]! } : {}) };
+  });
+}
+
+function withoutSlos(list: readonly RoutingPolicy[]): RoutingPolicy[] {
+  return list.map(({ slo: _p, ...p }) => ({ ...p, rules: p.rules.map(({ slo: _r, ...r }) => r) }));
+}
+
+describe('an slo is not a routing feature', () => {
+  it('is in no capability, and adds no feature use', () => {
+    const policy: RoutingPolicy = {
+      name: 'shop',
+      hosts: ['shop.example.com'],
+      slo: { availability: 99.9 },
+      rules: [{ backends: [{ service: 'web', port: 80 }], slo: { latency: { percentile: 99, threshold: '250ms' } } }],
+    };
+    expect(Object.keys(FEATURES).filter((f) => f.includes('slo'))).toEqual([]);
+    const { slo: _p, ...bare } = policy;
+    expect(featuresOf(policy)).toEqual(featuresOf({ ...bare, rules: [{ backends: policy.rules[0]!.backends }] }));
+  });
+
+  it.each(TEST_TARGETS.map((t) => [JSON.stringify(t), t] as const))(
+    '%s: policies with SLOs compile to the same objects and warnings as without, or fail the same way',
+    (_name, target) => {
+      let compiled = 0;
+      fc.assert(
+        fc.property(
+          environments,
+          fc.array(sloArb, { minLength: 1, maxLength: 3 }),
+          fc.boolean(),
+          (env, slos, tailored) => {
+            const bare = withoutSlos(env);
+            const plain = tailored ? withoutSlos(tailor(bare, target)) : bare;
+            const run = (policies: readonly RoutingPolicy[]) => {
+              try {
+                return compileRoutes(policies, target);
+              } catch (e) {
+                if (!(e instanceof RoutingError)) throw e;
+                return `${e.constructor.name}: ${e.message}`;
+              }
+            };
+            const without = run(plain);
+            if (typeof without !== 'string') compiled++;
+            expect(run(withSlos(plain, slos))).toEqual(without);
+          },
+        ),
+        { numRuns: 150 },
+      );
+      expect(compiled).toBeGreaterThan(10);
+    },
+  );
+});

@@ -283,6 +283,76 @@ const cases: [string, unknown, string, RegExp][] = [
   ],
   ['HSTS without TLS', basePolicy({ hsts: { maxAge: '1h' } }), 'shop.hsts', /needs 'tls'/],
   ['duplicate policy names', [basePolicy(), basePolicy()], 'policies[1]', /repeats a policy name/],
+  ['SLO without an objective', withRule({ slo: {} }), 'shop.rules[0].slo', /sets no objective/],
+  ['SLO of 100%', basePolicy({ slo: { availability: 100 } }), 'shop.slo.availability', /below 100.*no error budget/],
+  ['SLO below 50%', withRule({ slo: { availability: 42 } }), 'shop.rules[0].slo.availability', /from 50 to below 100/],
+  [
+    'SLO with 4 decimals',
+    withRule({ slo: { availability: 99.9999 } }),
+    'shop.rules[0].slo.availability',
+    /at most 3 decimals/,
+  ],
+  [
+    'latency percentile',
+    withRule({ slo: { latency: { percentile: 100, threshold: '250ms' } } }),
+    'shop.rules[0].slo.latency.percentile',
+    /from 50 to below 100/,
+  ],
+  [
+    'latency threshold format',
+    withRule({ slo: { latency: { percentile: 99, threshold: '0.25s' } } }),
+    'shop.rules[0].slo.latency.threshold',
+    /Gateway API duration/,
+  ],
+  [
+    'zero latency threshold',
+    withRule({ slo: { latency: { percentile: 99, threshold: '0ms' } } }),
+    'shop.rules[0].slo.latency.threshold',
+    /must be above 0/,
+  ],
+  [
+    'SLO window in hours',
+    withRule({ slo: { availability: 99, window: '720h' } }),
+    'shop.rules[0].slo.window',
+    /whole days/,
+  ],
+  ['SLO window of 91 days', basePolicy({ slo: { availability: 99, window: '91d' } }), 'shop.slo.window', /1d to 90d/],
+  ['SLO window 0d', withRule({ slo: { availability: 99, window: '0d' } }), 'shop.rules[0].slo.window', /1d to 90d/],
+  [
+    'SLO window 07d',
+    withRule({ slo: { availability: 99, window: '07d' } }),
+    'shop.rules[0].slo.window',
+    /leading zeros/,
+  ],
+  [
+    'SLO on a redirect',
+    basePolicy({
+      rules: [
+        { name: 'web', backends: [{ service: 'web', port: 80 }] },
+        { name: 'old', redirect: { path: '/new' }, slo: { availability: 99.9 } },
+      ],
+    }),
+    'shop.rules[1].slo',
+    /nothing to measure on a redirect rule/,
+  ],
+  [
+    'policy SLO covering no rule',
+    basePolicy({ slo: { availability: 99.9 }, rules: [{ name: 'old', redirect: { path: '/new' } }] }),
+    'shop.slo',
+    /applies to no rule/,
+  ],
+  [
+    'policy SLO with passthrough',
+    basePolicy({ tls: { passthrough: true }, slo: { availability: 99.9 } }),
+    'shop.slo',
+    /passthrough hides/,
+  ],
+  [
+    'SLO type',
+    withRule({ slo: { availability: '99.9' as unknown as number } }),
+    'shop.rules[0].slo.availability',
+    /must be a number/,
+  ],
   ['not an array', { name: 'x' }, 'policies', /must be an array/],
 ];
 
@@ -298,6 +368,17 @@ describe('validatePolicies', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('accepts service level objectives on a policy and on rules with backends', () => {
+    const slo = { availability: 99.95, latency: { percentile: 99, threshold: '250ms' }, window: '28d' };
+    expect(() => validatePolicies([basePolicy({ slo })])).not.toThrow();
+    expect(() => validatePolicies([withRule({ slo: { latency: { percentile: 50, threshold: '1s' } } })])).not.toThrow();
+    for (const availability of [50, 99.999, 99.5, 99.99])
+      expect(() => validatePolicies([withRule({ slo: { availability, window: '90d' } })])).not.toThrow();
+    expect(errorOf([withRule({ slo: { availabilty: 99.9 } as never })]).message).toBe(
+      '`shop.rules[0].slo.availabilty`: unknown; did you mean `availability`?',
+    );
+  });
+
   it('accepts the same policy name in two namespaces', () => {
     expect(() => validatePolicies([basePolicy(), basePolicy({ namespace: 'other' })])).not.toThrow();
   });
@@ -311,6 +392,15 @@ describe('validatePolicies', () => {
       fc.boolean(),
       fc.array(fc.anything(), { maxLength: 2 }),
       fc.object({ maxDepth: 1 }),
+    );
+    const number = fc.oneof(fc.double(), fc.constantFrom(99.9, 50, 100, 1e-300, -0), anyValue);
+    const sloLike = fc.record(
+      {
+        availability: number,
+        latency: fc.oneof(anyValue, fc.record({ percentile: number, threshold: anyValue }, { requiredKeys: [] })),
+        window: fc.oneof(anyValue, fc.constantFrom('30d', '0d', '99d', 'd', '1.5d')),
+      },
+      { requiredKeys: [] },
     );
     const rule = fc.record(
       {
@@ -346,6 +436,7 @@ describe('validatePolicies', () => {
         rateLimit: anyValue,
         allowSourceRanges: anyValue,
         maxBodySize: anyValue,
+        slo: fc.oneof(anyValue, sloLike),
       },
       { requiredKeys: [] },
     );
@@ -361,6 +452,7 @@ describe('validatePolicies', () => {
         denySourceRanges: anyValue,
         rateLimit: anyValue,
         hsts: anyValue,
+        slo: fc.oneof(anyValue, sloLike),
       },
       { requiredKeys: [] },
     );

@@ -9,6 +9,7 @@ import type {
   RouteMatch,
   RouteRewrite,
   RouteRule,
+  RouteSlo,
   RoutingPolicy,
   TlsPolicy,
 } from '../../../../constructs/routing/types';
@@ -65,6 +66,24 @@ const match: fc.Arbitrary<RouteMatch> = fc
     cookie: sometimes(fc.record({ name: fc.constant('beta'), value: fc.constantFrom('0', '1') }), 8),
   })
   .map(compact);
+
+/**
+ * A service level objective: availability, latency (thresholds on and off the controllers' histogram
+ * buckets) or both, over the default or another whole-day window. No compiler reads it.
+ */
+export const slo: fc.Arbitrary<RouteSlo> = fc
+  .record({
+    availability: sometimes(fc.constantFrom(99, 99.5, 99.9, 99.95, 99.99, 99.999), 70),
+    latency: sometimes(
+      fc.record({
+        percentile: fc.constantFrom(50, 90, 95, 99, 99.9),
+        threshold: fc.constantFrom('100ms', '250ms', '300ms', '500ms', '1s', '1200ms', '5s', '10s', '2m'),
+      }),
+      50,
+    ),
+    window: sometimes(fc.constantFrom('30d', '28d', '7d', '1d', '90d'), 40),
+  })
+  .map((s) => compact(s.availability === undefined && s.latency === undefined ? { ...s, availability: 99.9 } : s));
 
 const backend: fc.Arbitrary<Backend> = fc
   .record({
@@ -138,6 +157,7 @@ const forwardRule: fc.Arbitrary<RouteRule> = fc
     ),
     allowSourceRanges: sometimes(fc.constant(['10.0.0.0/8']), 8),
     maxBodySize: sometimes(fc.constant('1m'), 5),
+    slo: sometimes(slo, 15),
   })
   .map((r) => {
     // A prefix rewrite replaces the one PathPrefix it matched: otherwise rewrite the whole path.
@@ -199,10 +219,18 @@ const policy = (name: string): fc.Arbitrary<RoutingPolicy> =>
       allowSourceRanges: sometimes(fc.constant(['10.0.0.0/8', '2001:db8::/32']), 6),
       denySourceRanges: sometimes(fc.constant(['192.0.2.0/24']), 6),
       rateLimit: sometimes(fc.constant({ requestsPerSecond: 100 }), 4),
+      slo: sometimes(slo, 20),
     })
     .map(({ tls: t, ...rest }) => {
-      // HSTS needs TLS (validation says so): keep the case instead of wasting it.
-      const p = compact({ name, ...rest, tls: t, hsts: t ? rest.hsts : undefined }) as RoutingPolicy;
+      // HSTS needs TLS, and a policy's slo a rule it applies to (validation says so): keep the case instead of wasting it.
+      const applies = rest.rules.some((r) => r.backends !== undefined && r.slo === undefined);
+      const p = compact({
+        name,
+        ...rest,
+        tls: t,
+        hsts: t ? rest.hsts : undefined,
+        slo: applies ? rest.slo : undefined,
+      }) as RoutingPolicy;
       // Passthrough rules carry backends only; keep such policies valid instead of wasting the case.
       if (!t?.passthrough) return p;
       const hosts = p.hosts.map((h) => (h.startsWith('*.') ? 'tls.example.org' : h));
