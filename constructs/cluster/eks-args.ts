@@ -38,6 +38,16 @@ export interface EksNodeGroupSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Loki's bucket on EKS (see `EksClusterArgs.logBucket`). */
+export interface EksLogBucketArgs {
+  /** Globally unique S3 bucket name (3-63 lowercase letters, digits, dots and dashes). */
+  readonly bucketName: string;
+  /** Days objects are kept: at least the logs stack's retention, which deletes earlier. @default 30 */
+  readonly retentionDays?: number;
+  /** Loki's service account, as the logs stack installs it. @default { namespace: 'logging', name: 'loki' } */
+  readonly serviceAccount?: { readonly namespace: string; readonly name: string };
+}
+
 /** Who can reach the Kubernetes API endpoint. */
 export interface EksEndpointAccess {
   /** Reachable from inside the VPC (nodes, self-hosted runners, VPN). @default true */
@@ -78,6 +88,13 @@ export interface EksClusterArgs {
    * @default - no role
    */
   readonly externalSecrets?: { readonly secretPrefix: string };
+  /**
+   * An S3 bucket for Loki's chunks and index (encrypted, private, TLS only, objects expiring after
+   * `retentionDays`) and an IRSA role `<clusterName>-loki` for Loki's service account that may read and
+   * write that bucket only: pass `{ type: 's3', bucket, region, roleArn }` as the logs stack's storage.
+   * @default - no bucket (Loki on a volume, single replica)
+   */
+  readonly logBucket?: EksLogBucketArgs;
   /** @default ['api', 'audit', 'authenticator'] */
   readonly logTypes?: readonly string[];
   /**
@@ -152,6 +169,7 @@ export function validateEksCluster(name: string, args: EksClusterArgs): void {
       `'externalSecrets.secretPrefix' (${show(prefix)}) must be a Secrets Manager name prefix like 'shop/prod/'`,
     );
   }
+  if (args.logBucket) validateLogBucket(args.logBucket);
   for (const addon of Object.keys(args.addonVersions ?? {})) {
     if (!(EKS_ADDONS as readonly string[]).includes(addon)) {
       throw new InvalidPropertyError(
@@ -161,6 +179,27 @@ export function validateEksCluster(name: string, args: EksClusterArgs): void {
     }
   }
   validateClusterAccess('eks', args.access);
+}
+
+function validateLogBucket(bucket: EksLogBucketArgs): void {
+  const name = bucket.bucketName;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+    throw new InvalidPropertyError(
+      'logBucket.bucketName',
+      `'logBucket.bucketName' (${show(name)}) must be an S3 bucket name: 3-63 lowercase letters, digits, dots and dashes, not an IP address`,
+    );
+  }
+  const days = bucket.retentionDays ?? 30;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new InvalidPropertyError(
+      'logBucket.retentionDays',
+      `'logBucket.retentionDays' (${show(days)}) must be a whole number of days from 1 to 3650`,
+    );
+  }
+  if (bucket.serviceAccount) {
+    assertDnsLabel('logBucket.serviceAccount.namespace', bucket.serviceAccount.namespace);
+    assertDnsLabel('logBucket.serviceAccount.name', bucket.serviceAccount.name);
+  }
 }
 
 function validateNodeGroup(property: string, group: EksNodeGroupSpec): void {

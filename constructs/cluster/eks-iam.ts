@@ -189,3 +189,36 @@ export function loadBalancerControllerPolicy(): string {
     ],
   });
 }
+
+/** Loki's permissions on its bucket: list it, and read, write and delete its objects; nothing else. */
+export function logBucketAccessPolicy(bucketArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
+      {
+        Sid: 'Objects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: `${bucketArn}/*`,
+      },
+    ],
+  });
+}
+
+/** A bucket policy refusing every request that does not use TLS. */
+export function tlsOnlyBucketPolicy(bucketArn: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'TlsOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  });
+}

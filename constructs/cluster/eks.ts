@@ -24,9 +24,11 @@ import {
   EKS_MANAGED_POLICIES,
   irsaTrustPolicy,
   loadBalancerControllerPolicy,
+  logBucketAccessPolicy,
   managedPolicyArn,
   serviceTrustPolicy,
 } from './eks-iam';
+import { createLogBucket, DEFAULT_LOKI_ACCOUNT } from './eks-log-bucket';
 import { scopedSecretsReaderPolicy } from './external-secrets-iam';
 import { eksExec, execKubeconfig } from './kubeconfig';
 import { type ResolvedClusterTraits, resolveClusterTraits } from './traits';
@@ -47,6 +49,8 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
   public readonly loadBalancerControllerRoleArn: pulumi.Output<string>;
   /** IRSA role for the External Secrets Operator, when `externalSecrets` is set. */
   public readonly externalSecretsRoleArn?: pulumi.Output<string>;
+  /** Loki's bucket name and IRSA role, when `logBucket` is set: the logs stack's s3 storage. */
+  public readonly logBucket?: { readonly bucket: pulumi.Output<string>; readonly roleArn: pulumi.Output<string> };
 
   public constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super('switchyard:cluster:EksCluster', name, {}, opts);
@@ -169,6 +173,17 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       );
       this.externalSecretsRoleArn = eso.role.arn;
     }
+    if (args.logBucket) {
+      const bucket = createLogBucket(name, args.logBucket, tags, this);
+      const account = args.logBucket.serviceAccount ?? DEFAULT_LOKI_ACCOUNT;
+      const loki = irsa('loki-irsa', account.namespace, account.name, [], `${clusterName}-loki`);
+      new aws.iam.RolePolicy(
+        `${name}-loki`,
+        { role: loki.role.name, policy: bucket.arn.apply(logBucketAccessPolicy) },
+        parent,
+      );
+      this.logBucket = { bucket: bucket.bucket, roleArn: loki.role.arn };
+    }
 
     const addon = (
       addonName: EksAddonName,
@@ -268,6 +283,7 @@ export class EksCluster extends pulumi.ComponentResource implements KubernetesCl
       clusterName: this.clusterName,
       oidcProviderArn: this.oidcProviderArn,
       loadBalancerControllerRoleArn: this.loadBalancerControllerRoleArn,
+      ...(this.logBucket ? { logBucket: this.logBucket } : {}),
       traits: this.traits,
     });
   }

@@ -27,7 +27,7 @@ import type { AksClusterArgs, AksNodePoolSpec } from './aks';
 import type { AwsVpcArgs } from './aws-vpc';
 import type { BareMetalClusterArgs, SshHost } from './bare-metal';
 import type { CloudInitOptions } from './cloud-init';
-import type { EksClusterArgs, EksEndpointAccess, EksNodeGroupSpec } from './eks-args';
+import type { EksClusterArgs, EksEndpointAccess, EksLogBucketArgs, EksNodeGroupSpec } from './eks-args';
 import type { ExistingClusterArgs } from './existing';
 import type { GkeClusterArgs, GkeNetworkRanges, GkeNodePoolSpec } from './gke';
 import type { K3sInstallOptions } from './k3s';
@@ -105,6 +105,15 @@ export const EKS_ARGS_SPEC = shapeOf<EksClusterArgs>()({
   // Unknown add-on names keep validateEksCluster's message (it lists the add-ons).
   addonVersions: opt(rec(str())),
   externalSecrets: opt(shapeOf<Defined<EksClusterArgs['externalSecrets']>>()({ secretPrefix: req(str()) })),
+  logBucket: opt(
+    shapeOf<EksLogBucketArgs>()({
+      bucketName: req(str()),
+      retentionDays: opt(num()),
+      serviceAccount: opt(
+        shapeOf<Defined<EksLogBucketArgs['serviceAccount']>>()({ namespace: req(str()), name: req(str()) }),
+      ),
+    }),
+  ),
   logTypes: opt(strings),
   deletionProtection: opt(bool),
   traits: opt(MANAGED_TRAITS),

@@ -22,6 +22,7 @@ const AWS_OUTPUTS = {
     arn: `arn:aws:iam::111122223333:role/${inputs.name ?? 'generated'}`,
     name: inputs.name ?? 'generated',
   }),
+  'aws:s3/bucket:Bucket': (inputs: Record<string, unknown>) => ({ arn: `arn:aws:s3:::${inputs.bucket}` }),
   'aws:iam/openIdConnectProvider:OpenIdConnectProvider': () => ({
     arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE',
   }),
@@ -236,7 +237,76 @@ describe('EksCluster options', () => {
     expect(await promiseOf(cluster.externalSecretsRoleArn!)).toBe(
       'arn:aws:iam::111122223333:role/switchyard-prod-external-secrets',
     );
-    expect(create({}, 'plain').cluster.externalSecretsRoleArn).toBeUndefined();
+    const plain = create({}, 'plain').cluster;
+    await settle();
+    expect(plain.externalSecretsRoleArn).toBeUndefined();
+  });
+
+  it('gives Loki a private, encrypted, TLS-only bucket expiring after the retention, and a role for that bucket alone', async () => {
+    const { registered, cluster } = create(
+      { clusterName: 'switchyard-prod', logBucket: { bucketName: 'switchyard-prod-logs', retentionDays: 31 } },
+      'logs',
+    );
+    await settle();
+    const of = (type: string) => registered.filter((r) => r.type === type);
+    expect(of('aws:s3/bucket:Bucket').map((b) => b.inputs)).toEqual([
+      expect.objectContaining({ bucket: 'switchyard-prod-logs', forceDestroy: false }),
+    ]);
+    expect(of('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock')[0]!.inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(of('aws:s3/bucketOwnershipControls:BucketOwnershipControls')[0]!.inputs).toMatchObject({
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    expect(
+      of('aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration')[0]!.inputs,
+    ).toMatchObject({ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }] });
+    expect(of('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')[0]!.inputs).toMatchObject({
+      rules: [{ status: 'Enabled', expiration: { days: 31 } }],
+    });
+    const bucketPolicy = JSON.parse(String(of('aws:s3/bucketPolicy:BucketPolicy')[0]!.inputs.policy));
+    expect(bucketPolicy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Resource: ['arn:aws:s3:::switchyard-prod-logs', 'arn:aws:s3:::switchyard-prod-logs/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ]);
+    const role = registered.find((r) => r.name === 'logs-loki-irsa')!;
+    expect(role.inputs.name).toBe('switchyard-prod-loki');
+    const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain('system:serviceaccount:logging:loki');
+    const access = JSON.parse(String(registered.find((r) => r.name === 'logs-loki')!.inputs.policy));
+    const bucketArn = 'arn:aws:s3:::switchyard-prod-logs';
+    expect(access.Statement).toEqual([
+      { Sid: 'ListBucket', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: bucketArn },
+      {
+        Sid: 'Objects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        Resource: `${bucketArn}/*`,
+      },
+    ]);
+    expect(await promiseOf(cluster.logBucket!.roleArn)).toBe('arn:aws:iam::111122223333:role/switchyard-prod-loki');
+    const plain = create({}, 'nologs').cluster;
+    await settle();
+    expect(plain.logBucket).toBeUndefined();
+  });
+
+  it('trusts the service account given for Loki, and keeps objects 30 days by default', async () => {
+    const { registered } = create(
+      { logBucket: { bucketName: 'acme-logs', serviceAccount: { namespace: 'obs', name: 'loki-sa' } } },
+      'custom',
+    );
+    await settle();
+    const trust = JSON.parse(String(registered.find((r) => r.name === 'custom-loki-irsa')!.inputs.assumeRolePolicy));
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain('system:serviceaccount:obs:loki-sa');
+    expect(
+      registered.find((r) => r.type === 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')!.inputs,
+    ).toMatchObject({ rules: [{ expiration: { days: 30 } }] });
   });
 
   const base: EksClusterArgs = { availabilityZones: ZONES, access: { deployer: DEPLOYER } };
@@ -261,6 +331,21 @@ describe('EksCluster options', () => {
     [{ access: { deployer: DEPLOYER, readers: [DEPLOYER] } }, 'access.readers[0]', /is the deployer/],
     [{ vpcCidr: '10.0.0.0/24' }, 'vpcCidr', /\/16 to \/20/],
     [{ externalSecrets: { secretPrefix: 'shop prod' } }, 'externalSecrets.secretPrefix', /name prefix/],
+    [{ logBucket: { bucketName: 'Logs_Bucket' } }, 'logBucket.bucketName', /S3 bucket name/],
+    [{ logBucket: { bucketName: '10.0.0.1' } }, 'logBucket.bucketName', /not an IP address/],
+    [{ logBucket: { bucketName: 'a..b' } }, 'logBucket.bucketName', /S3 bucket name/],
+    [{ logBucket: { bucketName: 'logs', retentionDays: 0 } }, 'logBucket.retentionDays', /1 to 3650/],
+    [{ logBucket: { bucketName: 'logs', retentionDays: 1.5 } }, 'logBucket.retentionDays', /whole number/],
+    [
+      { logBucket: { bucketName: 'logs', serviceAccount: { namespace: 'Logging', name: 'loki' } } },
+      'logBucket.serviceAccount.namespace',
+      /DNS/,
+    ],
+    [
+      { logBucket: { bucketName: 'logs', retention: 3 } },
+      'logBucket.retention',
+      /not a property|unknown|retentionDays/,
+    ],
   ] as const)('rejects %j naming %s', (override, property, message) => {
     const args = { ...base, ...override } as unknown as EksClusterArgs;
     expectInvalid(() => validateEksCluster('prod', args), property, message);
