@@ -10,6 +10,7 @@ import { InvalidPropertyError } from '../core/validate';
 import type { KubeObject } from '../routing/types';
 import { checkCidr } from '../routing/values';
 import { assertList, assertOptions, NETWORK_CONTEXT_SPEC, RELEASE_SPEC } from './schema';
+import { TELEMETRY_NETWORK } from './telemetry-network';
 
 /** One thing a component needs on the network. */
 export type NetworkNeed =
@@ -28,9 +29,27 @@ export type NetworkNeed =
   /** Egress to pods of any namespace on any port: the proxies forward to the routes' backends. */
   | { readonly kind: 'backends' }
   /** Ingress from pods of the same namespace on these ports (a control plane the proxies connect to). */
-  | { readonly kind: 'from-namespace'; readonly ports: readonly number[] }
-  /** Egress to pods of the same namespace on these ports. */
-  | { readonly kind: 'to-namespace'; readonly ports: readonly number[] };
+  | { readonly kind: 'from-namespace'; readonly ports: readonly number[]; readonly protocol?: 'TCP' | 'UDP' }
+  /** Egress to pods of the same namespace on these ports (TCP unless `protocol` says UDP). */
+  | { readonly kind: 'to-namespace'; readonly ports: readonly number[]; readonly protocol?: 'TCP' | 'UDP' }
+  /** Egress to pods of any namespace on any port: Prometheus scrapes what ServiceMonitors and PodMonitors name. */
+  | { readonly kind: 'scrape' }
+  /** Egress to the nodes' addresses on these ports (the kubelet, host-network exporters). */
+  | { readonly kind: 'nodes'; readonly ports: readonly number[] }
+  /** Ingress from pods of any namespace on these ports (a UI behind a route, an API every namespace calls). */
+  | { readonly kind: 'clients'; readonly ports: readonly number[] }
+  /** Ingress from the pods with these labels, in any namespace, on these ports. */
+  | {
+      readonly kind: 'from-pods';
+      readonly podLabels: Readonly<Record<string, string>>;
+      readonly ports: readonly number[];
+    }
+  /** Egress to the pods with these labels, in any namespace, on these ports. */
+  | {
+      readonly kind: 'to-pods';
+      readonly podLabels: Readonly<Record<string, string>>;
+      readonly ports: readonly number[];
+    };
 
 /** One set of pods of an add-on and what they need. */
 export interface NetworkComponent {
@@ -148,6 +167,7 @@ export const ADDON_NETWORK: Readonly<Record<string, AddonNetworkProfile>> = {
     BACKENDS,
     { kind: 'metrics', port: 10254 },
   ]),
+  ...TELEMETRY_NETWORK,
 };
 
 /** Where the API server is: its endpoint CIDRs when known, otherwise any address on its ports. */
@@ -158,6 +178,11 @@ export interface NetworkContext {
    * @default ['0.0.0.0/0'] (unknown: any address, on TCP 443 and 6443 only)
    */
   readonly apiServerCidrs?: readonly string[];
+  /**
+   * The nodes' addresses as CIDRs, for what reaches the kubelet and host-network exporters.
+   * @default ['0.0.0.0/0'] (unknown: any address, on the declared ports only)
+   */
+  readonly nodeCidrs?: readonly string[];
   /**
    * The cluster DNS pods.
    * @default { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }
@@ -184,27 +209,33 @@ interface PeerRule {
 }
 
 const NS = 'kubernetes.io/metadata.name';
-const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP' as const, port }));
+const tcp = (ports: readonly number[], protocol: 'TCP' | 'UDP' = 'TCP') => ports.map((port) => ({ protocol, port }));
+const podsAnywhere = (labels: Readonly<Record<string, string>>): Peer => ({
+  namespaceSelector: {},
+  podSelector: { matchLabels: { ...labels } },
+});
 const anywhere: Peer = { ipBlock: { cidr: '0.0.0.0/0' } };
 
-function resolve(context: NetworkContext) {
-  const cidrs = context.apiServerCidrs ?? ['0.0.0.0/0'];
+function checkedCidrs(property: string, given: readonly string[] | undefined, what: string): Peer[] {
+  const cidrs = given ?? ['0.0.0.0/0'];
   if (cidrs.length === 0)
     throw new InvalidPropertyError(
-      'apiServerCidrs',
-      "'apiServerCidrs' is empty: give the API server's CIDRs, or leave it out to allow any address on 443 and 6443",
+      property,
+      `'${property}' is empty: give the ${what} CIDRs, or leave it out to allow any address on the declared ports`,
     );
   cidrs.forEach((cidr, i) => {
     const problem = checkCidr(cidr);
     if (problem)
-      throw new InvalidPropertyError(
-        `apiServerCidrs[${i}]`,
-        `'apiServerCidrs[${i}]' (${JSON.stringify(cidr)}) ${problem}`,
-      );
+      throw new InvalidPropertyError(`${property}[${i}]`, `'${property}[${i}]' (${JSON.stringify(cidr)}) ${problem}`);
   });
+  return cidrs.map((cidr): Peer => ({ ipBlock: { cidr } }));
+}
+
+function resolve(context: NetworkContext) {
   const dns = context.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
   return {
-    apiServer: cidrs.map((cidr): Peer => ({ ipBlock: { cidr } })),
+    apiServer: checkedCidrs('apiServerCidrs', context.apiServerCidrs, "API server's"),
+    nodes: checkedCidrs('nodeCidrs', context.nodeCidrs, "nodes'"),
     dns: {
       namespaceSelector: { matchLabels: { [NS]: dns.namespace } },
       podSelector: { matchLabels: { ...dns.podLabels } },
@@ -251,14 +282,28 @@ function rulesOf(needs: readonly NetworkNeed[], context: NetworkContext): PeerRu
         return { direction: 'egress', peers: [{ namespaceSelector: {} }], ports: [] };
       case 'from-namespace':
         assertPorts('from-namespace.ports', need.ports);
-        return { direction: 'ingress', peers: [{ podSelector: {} }], ports: tcp(need.ports) };
+        return { direction: 'ingress', peers: [{ podSelector: {} }], ports: tcp(need.ports, need.protocol) };
       case 'to-namespace':
         assertPorts('to-namespace.ports', need.ports);
-        return { direction: 'egress', peers: [{ podSelector: {} }], ports: tcp(need.ports) };
+        return { direction: 'egress', peers: [{ podSelector: {} }], ports: tcp(need.ports, need.protocol) };
+      case 'scrape':
+        return { direction: 'egress', peers: [{ namespaceSelector: {} }], ports: [] };
+      case 'nodes':
+        assertPorts('nodes.ports', need.ports);
+        return { direction: 'egress', peers: r.nodes, ports: tcp(need.ports) };
+      case 'clients':
+        assertPorts('clients.ports', need.ports);
+        return { direction: 'ingress', peers: [{ namespaceSelector: {} }], ports: tcp(need.ports) };
+      case 'from-pods':
+        assertPorts('from-pods.ports', need.ports);
+        return { direction: 'ingress', peers: [podsAnywhere(need.podLabels)], ports: tcp(need.ports) };
+      case 'to-pods':
+        assertPorts('to-pods.ports', need.ports);
+        return { direction: 'egress', peers: [podsAnywhere(need.podLabels)], ports: tcp(need.ports) };
       default:
         throw new InvalidPropertyError(
           'needs[].kind',
-          `'needs[].kind' (${JSON.stringify((need as { kind: unknown }).kind)}) is not a network need: use api-server, webhook, internet, dns, metrics, data-plane, backends, from-namespace or to-namespace`,
+          `'needs[].kind' (${JSON.stringify((need as { kind: unknown }).kind)}) is not a network need: use api-server, webhook, internet, dns, metrics, data-plane, backends, from-namespace, to-namespace, scrape, nodes, clients, from-pods or to-pods`,
         );
     }
   });

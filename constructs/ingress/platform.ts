@@ -1,8 +1,8 @@
 /**
  * An environment's add-ons in one call: from the cluster's traits and the chosen controller, the Helm
- * releases in install order (CRDs, load balancer, cert-manager, controller), the objects applied after
- * them (Gateway, GatewayClass, ClusterIssuers, address pools), their namespaces, and the routing target
- * the environment's routes compile to. Pure.
+ * releases in install order (CRDs, the metrics stack, load balancer, cert-manager, logs, controller), the
+ * objects applied after them (Gateway, GatewayClass, ClusterIssuers, address pools), their namespaces, the
+ * routing target the environment's routes compile to, and where the telemetry stacks run. Pure.
  */
 import { type ClusterTraits, resolveClusterTraits } from '../cluster/traits';
 import { arr } from '../core/strict';
@@ -21,6 +21,8 @@ import {
 import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway, type TrafficSource } from './envoy-gateway';
 import { type ExternalSecretsOptions, externalSecretsOperator } from './external-secrets';
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
+import { type LogsStackOptions, type LogsTelemetry, logsStack } from './logs-stack';
+import { METRICS_RELEASE, type MetricsStackOptions, type MetricsTelemetry, metricsStack } from './metrics-stack';
 import { POD_SECURITY_EXCEPTION_LABEL, POD_SECURITY_EXCEPTIONS } from './pod-security-exceptions';
 import type { ReleaseSpec } from './release';
 import { assertList, assertOptions, PLATFORM_ADDONS_PROPS_SPEC, RELEASE_SPEC } from './schema';
@@ -59,6 +61,30 @@ export interface PlatformAddonsProps {
    * @default - unknown: any address (0.0.0.0/0), on those ports only
    */
   readonly apiServerCidrs?: readonly string[];
+  /**
+   * The nodes' addresses as CIDRs, for Prometheus' egress to the kubelets (10250) and node exporters (9100).
+   * @default - unknown: any address, on those ports only
+   */
+  readonly nodeCidrs?: readonly string[];
+  /**
+   * The metrics stack (Prometheus Operator, Prometheus, Alertmanager, Grafana, kube-state-metrics, node
+   * exporter). Installed before every add-on that creates ServiceMonitors, which then all get them.
+   * @default - not installed
+   */
+  readonly metrics?: MetricsStackOptions;
+  /**
+   * The logs stack (Loki and the Alloy agent); Grafana gets Loki as a data source when both are installed.
+   * @default - not installed
+   */
+  readonly logs?: LogsStackOptions;
+}
+
+/** Where an environment's telemetry stacks run, for the code that adds dashboards, monitors and policies. */
+export interface PlatformTelemetry {
+  /** The metrics stack, when installed: its namespace, release, dashboard label, Prometheus' pods, Alertmanager. */
+  readonly metrics?: MetricsTelemetry;
+  /** The logs stack, when installed: Loki's namespace, release, URLs and pods, the agent's. */
+  readonly logs?: LogsTelemetry;
 }
 
 /** What {@link platformAddons} returns. */
@@ -82,6 +108,8 @@ export interface PlatformAddons {
   /** The controller's proxies, which NetworkPolicies let reach the routes' backends. */
   readonly proxy: TrafficSource;
   readonly warnings: readonly string[];
+  /** Where the metrics and logs stacks run; absent when neither is installed. */
+  readonly telemetry?: PlatformTelemetry;
 }
 
 /**
@@ -183,9 +211,15 @@ function controllerInstall(
  */
 export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   assertOptions(PLATFORM_ADDONS_PROPS_SPEC, props, 'props');
-  const cluster = resolveClusterTraits(props.cluster);
+  const resolved = resolveClusterTraits(props.cluster);
+  // With the metrics stack, every add-on creates its monitors, and installs after the stack's CRDs.
+  const cluster = props.metrics ? { ...resolved, prometheusOperator: true } : resolved;
+  const logs = props.logs ? logsStack(cluster, props.logs) : undefined;
+  const metrics = props.metrics
+    ? metricsStack(cluster, props.metrics, logs ? { lokiUrl: logs.telemetry.queryUrl } : {})
+    : undefined;
   const controller = controllerInstall(cluster, props.controller);
-  const warnings = [...controller.warnings];
+  const warnings = [...controller.warnings, ...(metrics?.warnings ?? [])];
   const releases: ReleaseSpec[] = [];
   const objects: KubeObject[] = [];
   const namespaces: string[] = [];
@@ -196,6 +230,10 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     releases.push(
       gatewayApiCrds({ channel: props.gatewayApiChannel, envoyGatewayCrds: props.controller.kind === 'envoy-gateway' }),
     );
+  for (const release of metrics?.releases ?? []) {
+    releases.push(release);
+    namespaces.push(release.namespace);
+  }
   if (cluster.loadBalancer === 'metallb') {
     if (!props.metallb)
       throw new InvalidPropertyError(
@@ -241,6 +279,10 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
     objects.push(...eso.objects);
     namespaces.push(eso.release.namespace);
   }
+  for (const release of logs?.releases ?? []) {
+    releases.push(release);
+    namespaces.push(release.namespace);
+  }
   for (const release of controller.releases) {
     releases.push({ ...release, dependsOn: [...new Set([...release.dependsOn, ...loadBalancerReleases])] });
     namespaces.push(release.namespace);
@@ -251,14 +293,32 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   if (releases.some((r) => r.name === 'gateway-api-crds')) namespaces.push('gateway-system');
   // kube-system (the AWS Load Balancer Controller's) is the cluster's own: the platform does not create it.
   const created = [...new Set(namespaces)].filter((n) => n !== 'kube-system');
-  const networkPolicies = addonNetworkPolicies(created, releases, { apiServerCidrs: props.apiServerCidrs });
+  const ordered = orderReleases(metrics ? releases.map((r) => monitoredAfter(r, metrics.releases)) : releases);
+  const networkPolicies = addonNetworkPolicies(created, ordered, {
+    apiServerCidrs: props.apiServerCidrs,
+    nodeCidrs: props.nodeCidrs,
+  });
+  const telemetry: PlatformTelemetry = {
+    ...(metrics ? { metrics: metrics.telemetry } : {}),
+    ...(logs ? { logs: logs.telemetry } : {}),
+  };
   return {
-    releases: orderReleases(releases),
+    releases: ordered,
     namespaces: created.map((name) => platformNamespace(name, releases)),
     objects: [...networkPolicies, ...objects],
     networkPolicies,
     target: controller.target,
     proxy: controller.proxy,
     warnings,
+    ...(metrics || logs ? { telemetry } : {}),
   };
+}
+
+// Releases that create no monitors and that the metrics stack itself may wait for.
+const BEFORE_METRICS = new Set(['gateway-api-crds', 'metallb']);
+
+/** A release that may create ServiceMonitors or PodMonitors waits for the metrics stack's CRDs. */
+function monitoredAfter(release: ReleaseSpec, stack: readonly ReleaseSpec[]): ReleaseSpec {
+  if (BEFORE_METRICS.has(release.name) || stack.some((r) => r.name === release.name)) return release;
+  return { ...release, dependsOn: [...new Set([...release.dependsOn, METRICS_RELEASE])] };
 }

@@ -35,6 +35,16 @@ export const POD_SECURITY_EXCEPTIONS: Readonly<Record<string, PodSecurityExcepti
     reason:
       'the controller adds NET_BIND_SERVICE to bind 80 and 443 in the pod; legacy and not checked against restricted (retired upstream)',
   },
+  'prometheus-node-exporter': {
+    level: 'privileged',
+    reason:
+      "the node exporter measures the node: host network, host PID namespace and the host's root filesystem (hostPath, read-only), which baseline refuses; it runs non-root with ALL capabilities dropped, alone in its namespace",
+  },
+  alloy: {
+    level: 'privileged',
+    reason:
+      'the log agent reads /var/log/pods through a hostPath and keeps its positions in one, which baseline refuses; it runs as root only to read the root-owned log files, with ALL capabilities dropped, alone in its namespace',
+  },
 };
 
 /** The Pod Security level a release's namespace enforces. */

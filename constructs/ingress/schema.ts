@@ -40,7 +40,10 @@ import type { ExternalSecretsOptions } from './external-secrets';
 import type { FluxOptions } from './flux';
 import type { CertificateRef, GatewayOptions } from './gateway';
 import type { IngressControllerOptions } from './ingress-controllers';
+import type { LogsStackOptions, LokiStorage } from './logs-stack';
+import type { MetricsStackOptions } from './metrics-stack';
 import type { PlatformAddonsProps } from './platform';
+import type { ComponentResources } from './telemetry-values';
 import type { ObjectSource } from './unique-objects';
 
 /** Raw chart values: a plain object of plain data, deep-merged last. */
@@ -142,6 +145,95 @@ export const GATEWAY_OPTIONS_SPEC = shapeOf<GatewayOptions>()({
   tlsPassthrough: opt(bool),
 });
 
+const CPU_MEMORY = shapeOf<{ readonly cpu?: string; readonly memory?: string }>()({
+  cpu: opt(str()),
+  memory: opt(str()),
+});
+const RESOURCES = shapeOf<ComponentResources>()({ requests: opt(CPU_MEMORY), limits: opt(CPU_MEMORY) });
+
+/** The shape of {@link MetricsStackOptions}. */
+export const METRICS_STACK_OPTIONS_SPEC = shapeOf<MetricsStackOptions>()({
+  namespace: opt(str()),
+  nodeExporterNamespace: opt(str()),
+  retention: opt(str()),
+  storage: opt(
+    shapeOf<Defined<MetricsStackOptions['storage']>>()({
+      size: opt(str()),
+      alertmanagerSize: opt(str()),
+      storageClass: opt(str()),
+    }),
+  ),
+  highAvailability: opt(bool),
+  resources: opt(
+    shapeOf<Defined<MetricsStackOptions['resources']>>()({
+      prometheus: opt(RESOURCES),
+      alertmanager: opt(RESOURCES),
+      grafana: opt(RESOURCES),
+      operator: opt(RESOURCES),
+      kubeStateMetrics: opt(RESOURCES),
+      nodeExporter: opt(RESOURCES),
+    }),
+  ),
+  grafana: opt(
+    shapeOf<Defined<MetricsStackOptions['grafana']>>()({
+      admin: opt(
+        shapeOf<Defined<Defined<MetricsStackOptions['grafana']>['admin']>>()({
+          existingSecret: opt(str()),
+          userKey: opt(str()),
+          passwordKey: opt(str()),
+        }),
+      ),
+    }),
+  ),
+  values: opt(VALUES),
+  nodeExporterValues: opt(VALUES),
+});
+
+/** The shape of {@link LokiStorage}. */
+export const LOKI_STORAGE_SPEC: Spec = tagged(
+  'type',
+  {
+    filesystem: shapeOf<Extract<LokiStorage, { type: 'filesystem' }>>()({ type: req(str()) }),
+    s3: shapeOf<Extract<LokiStorage, { type: 's3' }>>()({
+      type: req(str()),
+      bucket: req(str()),
+      region: req(str()),
+      roleArn: req(str()),
+    }),
+    gcs: shapeOf<Extract<LokiStorage, { type: 'gcs' }>>()({
+      type: req(str()),
+      bucket: req(str()),
+      serviceAccount: req(str()),
+    }),
+    azure: shapeOf<Extract<LokiStorage, { type: 'azure' }>>()({
+      type: req(str()),
+      accountName: req(str()),
+      container: req(str()),
+      clientId: req(str()),
+    }),
+  },
+  'must be filesystem, s3, gcs or azure',
+);
+
+/** The shape of {@link LogsStackOptions}. */
+export const LOGS_STACK_OPTIONS_SPEC = shapeOf<LogsStackOptions>()({
+  namespace: opt(str()),
+  agentNamespace: opt(str()),
+  retention: opt(str()),
+  storage: opt(LOKI_STORAGE_SPEC),
+  volume: opt(shapeOf<Defined<LogsStackOptions['volume']>>()({ size: opt(str()), storageClass: opt(str()) })),
+  highAvailability: opt(bool),
+  resources: opt(
+    shapeOf<Defined<LogsStackOptions['resources']>>()({
+      loki: opt(RESOURCES),
+      gateway: opt(RESOURCES),
+      agent: opt(RESOURCES),
+    }),
+  ),
+  values: opt(VALUES),
+  agentValues: opt(VALUES),
+});
+
 const ingressVariant = shapeOf<IngressControllerOptions & { readonly kind: string }>()({
   kind: req(str()),
   ...INGRESS_FIELDS,
@@ -178,6 +270,9 @@ export const PLATFORM_ADDONS_PROPS_SPEC = shapeOf<PlatformAddonsProps>()({
   externalSecrets: opt(EXTERNAL_SECRETS_OPTIONS_SPEC),
   gatewayApiChannel: opt(str()),
   apiServerCidrs: opt(strings),
+  nodeCidrs: opt(strings),
+  metrics: opt(METRICS_STACK_OPTIONS_SPEC),
+  logs: opt(LOGS_STACK_OPTIONS_SPEC),
 });
 
 /** Checks an add-on's options; paths start at the options (`replicas`, `gateway.name`). */
@@ -198,6 +293,7 @@ export function assertResolvedTraits(cluster: ResolvedClusterTraits): void {
 /** The shape of {@link NetworkContext}. */
 export const NETWORK_CONTEXT_SPEC = shapeOf<NetworkContext>()({
   apiServerCidrs: opt(strings),
+  nodeCidrs: opt(strings),
   dns: opt(shapeOf<Defined<NetworkContext['dns']>>()({ namespace: req(str()), podLabels: req(rec(str())) })),
 });
 

@@ -45,7 +45,12 @@ const CLUSTER = '{"namespaceSelector":{}}';
 const SAME_NAMESPACE = '{"podSelector":{}}';
 const KUBE_DNS =
   '{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"kube-system"}},"podSelector":{"matchLabels":{"k8s-app":"kube-dns"}}}';
-function expected(need: NetworkNeed, cidrs: readonly string[]): Edge[] {
+const PODS_ANYWHERE = (labels: Record<string, string>) =>
+  `{"namespaceSelector":{},"podSelector":{"matchLabels":{${Object.keys(labels)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(labels[k])}`)
+    .join(',')}}}}`;
+function expected(need: NetworkNeed, cidrs: readonly string[], nodes: readonly string[] = ['0.0.0.0/0']): Edge[] {
   const e = (
     direction: Edge['direction'],
     peers: string[],
@@ -69,9 +74,19 @@ function expected(need: NetworkNeed, cidrs: readonly string[]): Edge[] {
     case 'backends':
       return e('egress', [CLUSTER], ['*']);
     case 'from-namespace':
-      return e('ingress', [SAME_NAMESPACE], [...need.ports]);
+      return e('ingress', [SAME_NAMESPACE], [...need.ports], need.protocol);
     case 'to-namespace':
-      return e('egress', [SAME_NAMESPACE], [...need.ports]);
+      return e('egress', [SAME_NAMESPACE], [...need.ports], need.protocol);
+    case 'scrape':
+      return e('egress', [CLUSTER], ['*']);
+    case 'nodes':
+      return e('egress', nodes.map(API_PEER), [...need.ports]);
+    case 'clients':
+      return e('ingress', [CLUSTER], [...need.ports]);
+    case 'from-pods':
+      return e('ingress', [PODS_ANYWHERE(need.podLabels)], [...need.ports]);
+    case 'to-pods':
+      return e('egress', [PODS_ANYWHERE(need.podLabels)], [...need.ports]);
   }
 }
 const key = (e: Edge) => `${e.direction} ${e.peer} ${e.protocol} ${e.port}`;
@@ -87,8 +102,21 @@ const need: fc.Arbitrary<NetworkNeed> = fc.oneof(
   port.map((p) => ({ kind: 'metrics' as const, port: p })),
   ports.map((p) => ({ kind: 'data-plane' as const, ports: p })),
   fc.constant({ kind: 'backends' as const }),
-  ports.map((p) => ({ kind: 'from-namespace' as const, ports: p })),
-  ports.map((p) => ({ kind: 'to-namespace' as const, ports: p })),
+  fc
+    .tuple(ports, fc.constantFrom(undefined, 'TCP' as const, 'UDP' as const))
+    .map(([p, protocol]) => ({ kind: 'from-namespace' as const, ports: p, ...(protocol ? { protocol } : {}) })),
+  fc
+    .tuple(ports, fc.constantFrom(undefined, 'TCP' as const, 'UDP' as const))
+    .map(([p, protocol]) => ({ kind: 'to-namespace' as const, ports: p, ...(protocol ? { protocol } : {}) })),
+  fc.constant({ kind: 'scrape' as const }),
+  ports.map((p) => ({ kind: 'nodes' as const, ports: p })),
+  ports.map((p) => ({ kind: 'clients' as const, ports: p })),
+  fc
+    .tuple(fc.dictionary(fc.constantFrom('app', 'app.kubernetes.io/name', 'tier'), fc.constantFrom('a', 'b')), ports)
+    .map(([podLabels, p]) => ({ kind: 'from-pods' as const, podLabels, ports: p })),
+  fc
+    .tuple(fc.dictionary(fc.constantFrom('app', 'app.kubernetes.io/name', 'tier'), fc.constantFrom('a', 'b')), ports)
+    .map(([podLabels, p]) => ({ kind: 'to-pods' as const, podLabels, ports: p })),
 );
 const cidrs = fc.option(
   fc.uniqueArray(
@@ -101,12 +129,13 @@ const cidrs = fc.option(
 describe('add-on NetworkPolicies', () => {
   it('allows exactly the declared edges, for any needs and API server CIDRs (property)', () => {
     fc.assert(
-      fc.property(fc.array(need, { maxLength: 8 }), cidrs, (needs, apiServerCidrs) => {
-        const policy = componentPolicy('addon', 'ns', { name: 'pods', podLabels: {}, needs }, { apiServerCidrs });
+      fc.property(fc.array(need, { maxLength: 8 }), cidrs, cidrs, (needs, apiServerCidrs, nodeCidrs) => {
+        const context = { apiServerCidrs, nodeCidrs };
+        const policy = componentPolicy('addon', 'ns', { name: 'pods', podLabels: {}, needs }, context);
         const allowed = policyEdges([policy]);
-        const want = needs.flatMap((n) => expected(n, apiServerCidrs ?? ['0.0.0.0/0']));
+        const want = needs.flatMap((n) => expected(n, apiServerCidrs ?? ['0.0.0.0/0'], nodeCidrs));
         expect(edgeSet(allowed)).toEqual(edgeSet(want));
-        expect(allowed).toEqual(declaredEdges(needs, { apiServerCidrs }));
+        expect(allowed).toEqual(declaredEdges(needs, context));
       }),
       { numRuns: 300 },
     );
@@ -197,13 +226,16 @@ describe('add-on NetworkPolicies', () => {
     });
   });
 
-  it('records that the MetalLB speaker runs on the host network, beyond NetworkPolicy', () => {
+  it('records that the MetalLB speaker and the node exporter run on the host network, beyond NetworkPolicy', () => {
     expect(ADDON_NETWORK.metallb!.hostNetwork).toMatch(/host network.*NetworkPolicy does not apply/);
+    expect(ADDON_NETWORK['prometheus-node-exporter']!.hostNetwork).toMatch(
+      /host network.*NetworkPolicy does not apply/,
+    );
     expect(
       Object.entries(ADDON_NETWORK)
         .filter(([, p]) => p.hostNetwork)
         .map(([n]) => n),
-    ).toEqual(['metallb']);
+    ).toEqual(['metallb', 'prometheus-node-exporter']);
   });
 
   it('declares needs for every release the catalog can install', () => {
