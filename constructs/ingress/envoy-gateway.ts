@@ -1,10 +1,14 @@
 /**
  * Envoy Gateway, the default Gateway API implementation: the controller release, an `EnvoyProxy` that
  * carries the data plane's cluster-aware settings (Service exposure, replicas, autoscaling, disruption
- * budget, spread), the GatewayClass that points at it, and the Gateway routes attach to. Pure.
+ * budget, spread) and telemetry (Prometheus stats, JSON access logs), the GatewayClass that points at it,
+ * the Gateway routes attach to, and monitors for the controller and its proxies where the Prometheus
+ * Operator runs. Pure.
  */
 import type { ResolvedClusterTraits } from '../cluster/traits';
 import { assertDnsLabel } from '../core/validate';
+import { envoyGatewayAccessLog } from '../observability/access-logs';
+import { scrapeMonitors } from '../observability/scrape';
 import type { CompileTarget, KubeObject } from '../routing/types';
 import { CHARTS } from './charts';
 import {
@@ -138,7 +142,9 @@ export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatew
           },
         },
       },
-      telemetry: { metrics: { prometheus: {} } },
+      // Stats on the proxies' port 19001 with the default cluster stat name (the golden signals' route label);
+      // access logs as JSON on stdout with the route and upstream cluster (ACCESS_LOG_FIELDS['gateway-api']).
+      telemetry: { accessLog: envoyGatewayAccessLog(), metrics: { prometheus: {} } },
     },
   };
   const gatewayClass = buildGatewayClass(className, ENVOY_GATEWAY_CONTROLLER_NAME);
@@ -149,26 +155,12 @@ export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatew
       parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: className, namespace },
     },
   };
-  // Envoy serves Prometheus metrics on its admin port 19001 at /stats/prometheus.
-  const podMonitor: KubeObject = {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PodMonitor',
-    metadata: { name: `${className}-proxies`, namespace },
-    spec: {
-      namespaceSelector: { any: true },
-      selector: {
-        matchLabels: { 'app.kubernetes.io/component': 'proxy', 'app.kubernetes.io/managed-by': 'envoy-gateway' },
-      },
-      podMetricsEndpoints: [{ port: 'metrics', path: '/stats/prometheus' }],
-    },
-  };
   return {
     controller: 'envoy-gateway',
     // Envoy Gateway runs the proxies of every Gateway in its own namespace.
     proxy: { namespace, podLabels: proxyLabels },
     releases: [release],
     objects: [
-      ...(cluster.prometheusOperator ? [podMonitor] : []),
       envoyProxy,
       gatewayClassWithParameters,
       buildGateway({
@@ -177,6 +169,8 @@ export function envoyGateway(cluster: ResolvedClusterTraits, options: EnvoyGatew
         certificateRefs: options.certificateRefs ?? [],
         tlsPassthrough: options.tlsPassthrough ?? false,
       }),
+      // The controller's /metrics and every proxy's /stats/prometheus, in the controller's namespace.
+      ...(cluster.prometheusOperator ? scrapeMonitors('envoy-gateway', { namespace }) : []),
     ],
     target: {
       dialect: 'gateway-api',

@@ -1,11 +1,21 @@
 /**
  * Ingress-class controllers: Traefik, HAProxy (haproxytech), Contour and the legacy ingress-nginx.
- * Each gets HA defaults, the cluster's Service exposure, metrics, a ServiceMonitor where the Prometheus
- * Operator runs, and its own IngressClass that is never the cluster default. Value paths follow each
- * chart's values.yaml (routing matrix, Helm section). Pure.
+ * Each gets HA defaults, the cluster's Service exposure, the metrics the route golden signals need
+ * (METRIC_CATALOG `requires`), JSON access logs on stdout (ACCESS_LOG_FIELDS), Switchyard's own
+ * ServiceMonitors/PodMonitors where the Prometheus Operator runs (the charts' stay off), and its own
+ * IngressClass that is never the cluster default. Value paths follow each chart's values.yaml (routing
+ * matrix, Helm section). Pure.
  */
 import type { ResolvedClusterTraits } from '../cluster/traits';
 import { assertDnsLabel } from '../core/validate';
+import {
+  contourJsonFields,
+  HAPROXY_REQUEST_CAPTURE,
+  haproxyLogFormat,
+  ingressNginxLogFormat,
+  TRAEFIK_KEPT_HEADERS,
+} from '../observability/access-logs';
+import { type ScrapedController, scrapeMonitors } from '../observability/scrape';
 import type { Dialect } from '../routing/types';
 import { CHARTS } from './charts';
 import type { ControllerInstall } from './envoy-gateway';
@@ -31,18 +41,20 @@ export interface IngressControllerOptions extends ControllerOptions {
 const KEYS = [...CONTROLLER_OPTION_KEYS, 'ingressClassName'];
 
 interface Flavour {
-  readonly controller: string;
+  readonly controller: ScrapedController;
   readonly dialect: Dialect;
   readonly chart: ChartRef;
   readonly namespace: string;
   readonly className: string;
-  readonly instanceLabels: Readonly<Record<string, string>>;
+  /** Labels of the proxy pods the chart creates, in `namespace`. */
+  readonly instanceLabels: (namespace: string) => Readonly<Record<string, string>>;
   readonly values: (ctx: {
     className: string;
     ha: { replicas: number; maxReplicas: number };
     service: { type: string; annotations: Record<string, string>; externalTrafficPolicy: string };
     spread: Record<string, unknown>[];
-    serviceMonitor: boolean;
+    /** Switchyard's monitors scrape the controller (the Prometheus Operator runs). */
+    monitored: boolean;
   }) => Record<string, unknown>;
   readonly deprecation?: string;
 }
@@ -61,6 +73,7 @@ function install(
   assertDnsLabel('ingressClassName', className);
   const ha = resolveHighAvailability(options);
   const exposure = serviceExposure(cluster, flavour.controller, options.preserveClientIp);
+  const podLabels = flavour.instanceLabels(namespace);
   const values = flavour.values({
     className,
     ha,
@@ -69,12 +82,12 @@ function install(
       annotations: { ...exposure.annotations },
       externalTrafficPolicy: exposure.externalTrafficPolicy,
     },
-    spread: topologySpread(cluster, flavour.instanceLabels),
-    serviceMonitor: cluster.prometheusOperator,
+    spread: topologySpread(cluster, podLabels),
+    monitored: cluster.prometheusOperator,
   });
   return {
     controller: flavour.controller,
-    proxy: { namespace, podLabels: { ...flavour.instanceLabels } },
+    proxy: { namespace, podLabels: { ...podLabels } },
     releases: [
       validateRelease({
         name: flavour.controller,
@@ -86,7 +99,7 @@ function install(
         ...(flavour.deprecation ? { deprecation: flavour.deprecation } : {}),
       }),
     ],
-    objects: [],
+    objects: cluster.prometheusOperator ? scrapeMonitors(flavour.controller, { namespace }) : [],
     target: { dialect: flavour.dialect, ingressClassName: className },
     warnings: [...exposure.warnings, ...(flavour.deprecation ? [flavour.deprecation] : [])],
   };
@@ -103,8 +116,12 @@ export function traefik(cluster: ResolvedClusterTraits, options: IngressControll
       chart: CHARTS.traefik,
       namespace: 'traefik',
       className: 'traefik',
-      instanceLabels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-traefik' },
-      values: ({ className, ha, service, spread, serviceMonitor }) => ({
+      // traefik.labelselector: the instance label is <release>-<namespace> (templates/_helpers.tpl).
+      instanceLabels: (namespace) => ({
+        'app.kubernetes.io/name': 'traefik',
+        'app.kubernetes.io/instance': `traefik-${namespace}`,
+      }),
+      values: ({ className, ha, service, spread, monitored }) => ({
         deployment: { replicas: ha.replicas },
         autoscaling: { enabled: true, minReplicas: ha.replicas, maxReplicas: ha.maxReplicas },
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
@@ -120,7 +137,24 @@ export function traefik(cluster: ResolvedClusterTraits, options: IngressControll
           annotations: service.annotations,
           spec: { externalTrafficPolicy: service.externalTrafficPolicy },
         },
-        metrics: { prometheus: { serviceMonitor: { enabled: serviceMonitor } } },
+        metrics: {
+          prometheus: {
+            entryPoint: 'metrics',
+            addRoutersLabels: true, // router series: the catalog's per-route label
+            service: { enabled: monitored }, // the Service our ServiceMonitor selects
+            serviceMonitor: { enabled: false },
+          },
+        },
+        // JSON to stdout (no filePath); RouterName kept, headers dropped but the request id and user agent.
+        accessLog: {
+          enabled: true,
+          format: 'json',
+          fields: {
+            defaultMode: 'keep',
+            names: { RouterName: 'keep' },
+            headers: { defaultMode: 'drop', names: Object.fromEntries(TRAEFIK_KEPT_HEADERS.map((h) => [h, 'keep'])) },
+          },
+        },
       }),
     },
     cluster,
@@ -137,8 +171,11 @@ export function haproxy(cluster: ResolvedClusterTraits, options: IngressControll
       chart: CHARTS.haproxy,
       namespace: 'haproxy-controller',
       className: 'haproxy',
-      instanceLabels: { 'app.kubernetes.io/name': 'kubernetes-ingress', 'app.kubernetes.io/instance': 'haproxy' },
-      values: ({ className, ha, service, spread, serviceMonitor }) => ({
+      instanceLabels: () => ({
+        'app.kubernetes.io/name': 'kubernetes-ingress',
+        'app.kubernetes.io/instance': 'haproxy',
+      }),
+      values: ({ className, ha, service, spread }) => ({
         controller: {
           kind: 'Deployment',
           replicaCount: ha.replicas,
@@ -158,7 +195,12 @@ export function haproxy(cluster: ResolvedClusterTraits, options: IngressControll
             annotations: service.annotations,
             externalTrafficPolicy: service.externalTrafficPolicy,
           },
-          serviceMonitor: { enabled: serviceMonitor },
+          prometheus: { enabled: true }, // --prometheus: the controller's own /metrics on the admin port
+          serviceMonitor: { enabled: false },
+          podMonitor: { enabled: false },
+          // syslog-server "address:stdout, format:raw, facility:daemon": traffic logs on stdout, unwrapped.
+          logging: { traffic: { address: 'stdout', format: 'raw', facility: 'daemon' } },
+          config: { 'log-format': haproxyLogFormat(), 'request-capture': HAPROXY_REQUEST_CAPTURE },
         },
       }),
     },
@@ -176,8 +218,10 @@ export function contour(cluster: ResolvedClusterTraits, options: IngressControll
       chart: CHARTS.contour,
       namespace: 'projectcontour',
       className: 'contour',
-      instanceLabels: { 'app.kubernetes.io/name': 'contour', 'app.kubernetes.io/component': 'envoy' },
-      values: ({ className, ha, service, spread, serviceMonitor }) => ({
+      instanceLabels: () => ({ 'app.kubernetes.io/name': 'contour', 'app.kubernetes.io/component': 'envoy' }),
+      values: ({ className, ha, service, spread }) => ({
+        // Contour's config file (contour.configPath): Envoy writes JSON access logs to /dev/stdout.
+        configInline: { 'accesslog-format': 'json', 'json-fields': contourJsonFields() },
         contour: {
           replicaCount: 2,
           ingressClass: { name: className, create: true, default: false },
@@ -196,7 +240,7 @@ export function contour(cluster: ResolvedClusterTraits, options: IngressControll
             externalTrafficPolicy: service.externalTrafficPolicy,
           },
         },
-        metrics: { serviceMonitor: { enabled: serviceMonitor } },
+        metrics: { serviceMonitor: { enabled: false } },
       }),
     },
     cluster,
@@ -216,10 +260,13 @@ export function ingressNginx(
       chart: CHARTS.ingressNginx,
       namespace: 'ingress-nginx',
       className: 'nginx',
-      instanceLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+      instanceLabels: () => ({
+        'app.kubernetes.io/name': 'ingress-nginx',
+        'app.kubernetes.io/component': 'controller',
+      }),
       deprecation:
         'ingress-nginx was retired upstream in March 2026 (final chart 4.15.1, no more security fixes): migrate to Envoy Gateway (Gateway API) by compiling the same policies with dialect gateway-api',
-      values: ({ className, ha, service, spread, serviceMonitor }) => ({
+      values: ({ className, ha, service, spread }) => ({
         controller: {
           replicaCount: ha.replicas,
           minAvailable: 1,
@@ -244,7 +291,9 @@ export function ingressNginx(
             annotations: service.annotations,
             externalTrafficPolicy: service.externalTrafficPolicy,
           },
-          metrics: { enabled: true, serviceMonitor: { enabled: serviceMonitor } },
+          metrics: { enabled: true, service: { enabled: true }, serviceMonitor: { enabled: false } },
+          // The access log (/var/log/nginx/access.log, linked to stdout in the image) as JSON.
+          config: { 'log-format-escape-json': 'true', 'log-format-upstream': ingressNginxLogFormat() },
         },
       }),
     },

@@ -2,3 +2,5 @@ export * from './catalog';
 export * from './dashboard';
 export * from './golden-signals';
 export * from './slo-names';
+export * from './scrape';
+export * from './access-logs';

@@ -213,23 +213,37 @@ describe('platformAddons', () => {
     });
   });
 
-  it('scrapes the Envoy proxies with a PodMonitor only where the Prometheus Operator runs', async () => {
-    expect(addons({ kind: 'gke' }, { kind: 'envoy-gateway' }).objects.some((o) => o.kind === 'PodMonitor')).toBe(false);
+  it('scrapes the Envoy Gateway controller and proxies only where the Prometheus Operator runs', async () => {
+    expect(addons({ kind: 'gke' }, { kind: 'envoy-gateway' }).objects.some((o) => /Monitor$/.test(o.kind))).toBe(false);
     const monitored = addons({ kind: 'gke', prometheusOperator: true }, { kind: 'envoy-gateway' });
-    const monitor = monitored.objects.find((o) => o.kind === 'PodMonitor')!;
-    expect((monitor.spec as any).podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/stats/prometheus' }]);
+    const monitors = monitored.objects.filter((o) => /Monitor$/.test(o.kind)) as any[];
+    expect(monitors.map((m) => [m.kind, m.metadata.name])).toEqual([
+      ['ServiceMonitor', 'envoy-gateway-controller'],
+      ['PodMonitor', 'envoy-gateway-proxy'],
+    ]);
+    expect(monitors[1].spec.podMetricsEndpoints).toEqual([
+      { port: 'metrics', path: '/stats/prometheus', interval: '30s' },
+    ]);
     await expectSchemaValid(monitored.objects);
   });
 
-  it('turns on ServiceMonitors only where the Prometheus Operator runs', () => {
-    expect(
-      values(addons({ kind: 'gke' }, { kind: 'traefik' }), 'traefik').metrics.prometheus.serviceMonitor.enabled,
-    ).toBe(false);
-    expect(
-      values(addons({ kind: 'gke', prometheusOperator: true }, { kind: 'traefik' }), 'traefik').metrics.prometheus
-        .serviceMonitor.enabled,
-    ).toBe(true);
-  });
+  it.each(['traefik', 'haproxy', 'contour', 'ingress-nginx'] as const)(
+    'scrapes %s with its own monitors where the Prometheus Operator runs, never the chart ServiceMonitor',
+    async (kind) => {
+      for (const prometheusOperator of [false, true]) {
+        const a = addons({ kind: 'gke', prometheusOperator }, { kind });
+        const monitors = a.objects.filter((o) => /Monitor$/.test(o.kind));
+        expect(monitors.length > 0).toBe(prometheusOperator);
+        // Every chart's ServiceMonitor/PodMonitor switch is off, whatever the cluster.
+        const switches = JSON.stringify(values(a, kind)).match(
+          /"(serviceMonitor|podMonitor)":\{"enabled":(true|false)/g,
+        );
+        expect(switches?.length).toBeGreaterThan(0);
+        expect(switches!.every((m) => m.endsWith('false'))).toBe(true);
+        if (prometheusOperator) await expectSchemaValid(a.objects);
+      }
+    },
+  );
 
   it('merges raw values last, over what Switchyard sets', () => {
     const a = addons(
