@@ -46,6 +46,7 @@ const CLOUD_SDKS: Record<string, RegExp> = {
   'constructs/cluster/eks.ts': /^@pulumi\/aws$/,
   'constructs/cluster/aws-vpc.ts': /^@pulumi\/aws$/,
   'constructs/cluster/external-secrets-iam.ts': /^@pulumi\/aws$/,
+  'constructs/cluster/eks-log-bucket.ts': /^@pulumi\/aws$/,
   'constructs/cluster/vm.ts': /^@pulumi\/(aws|openstack)$/,
   'constructs/cluster/gke.ts': /^@pulumi\/gcp$/,
   'constructs/cluster/aks.ts': /^@pulumi\/azure-native\/[a-z]+$/,
