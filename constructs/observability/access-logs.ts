@@ -202,7 +202,7 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogDialect, AccessLogField
       'upstream_cluster is the rule, <route kind>/<namespace>/<route name>/rule/<rule index> (the envoy_cluster_name ' +
       'of the metrics); route_kind, route_namespace and route_object come from the route metadata Envoy Gateway attaches.',
     sources: [
-      'github.com/envoyproxy/gateway api/v1alpha1/envoyproxy_accesslogging_types.go (ProxyAccessLog, ProxyAccessLogFormat JSON)',
+      'github.com/envoyproxy/gateway main@d32f282 api/v1alpha1/envoyproxy_accesslogging_types.go (ProxyAccessLog, ProxyAccessLogFormat JSON)',
       'github.com/envoyproxy/gateway internal/gatewayapi/helpers.go (irRouteName, irRouteDestinationName)',
       'github.com/envoyproxy/gateway site/content/en/latest/tasks/observability/proxy-accesslog.md (Gateway API Metadata)',
       'https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#command-operators',
@@ -264,8 +264,16 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<AccessLogDialect, AccessLogField
   },
 };
 
+/** EnvoyProxy `spec.telemetry.accessLog` (gateway.envoyproxy.io/v1alpha1 ProxyAccessLog), as Switchyard sets it. */
+export interface EnvoyProxyAccessLog {
+  readonly settings: readonly {
+    readonly format: { readonly type: 'JSON'; readonly json: Readonly<Record<string, string>> };
+    readonly sinks: readonly { readonly type: 'File'; readonly file: { readonly path: string } }[];
+  }[];
+}
+
 /** The EnvoyProxy `spec.telemetry.accessLog`: one JSON setting to the proxy's stdout (replaces Envoy Gateway's default). */
-export function envoyGatewayAccessLog() {
+export function envoyGatewayAccessLog(): EnvoyProxyAccessLog {
   return {
     settings: [
       {

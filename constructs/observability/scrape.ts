@@ -111,8 +111,9 @@ const OPTIONS = shapeOf<ScrapeOptions>()({
 });
 
 const SRC = {
-  egChart: 'github.com/envoyproxy/gateway charts/gateway-helm',
-  egProxy: 'github.com/envoyproxy/gateway internal/infrastructure/kubernetes/proxy',
+  // v1.10.0 was not tagged in the copy read: main@d32f282 (2026-08), the same as release/v1.9 here.
+  egChart: 'github.com/envoyproxy/gateway main@d32f282 charts/gateway-helm',
+  egProxy: 'github.com/envoyproxy/gateway main@d32f282 internal/infrastructure/kubernetes/proxy',
   traefikChart: 'github.com/traefik/traefik-helm-chart v41.3.0 traefik/templates',
   haproxyChart: 'github.com/haproxytech/helm-charts kubernetes-ingress-1.52.1 kubernetes-ingress',
   contourChart: 'github.com/projectcontour/helm-charts contour-0.7.0 charts/contour',
