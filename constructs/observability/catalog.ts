@@ -36,7 +36,25 @@ export interface DurationHistogram {
   readonly metric: string;
   /** Seconds per unit of the `le` label: 1 for seconds, 0.001 for milliseconds. */
   readonly secondsPerUnit: number;
+  /**
+   * The controller's default bucket boundaries, ascending, in the unit of `le` (`+Inf` not listed): a
+   * latency objective's threshold must be one of them to be measured exactly.
+   */
+  readonly buckets: readonly number[];
+  /** Where the default boundaries are defined, and the setting that changes them. */
+  readonly bucketsSource: string;
 }
+
+/**
+ * Envoy's default histogram buckets (milliseconds for the request time histograms), used unless the
+ * bootstrap sets stats_config.histogram_bucket_settings; neither Envoy Gateway's nor Contour's bootstrap does.
+ */
+const ENVOY_DEFAULT_BUCKETS_MS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+] as const;
+const ENVOY_BUCKETS_SOURCE =
+  'github.com/envoyproxy/envoy source/common/stats/histogram_impl.cc (HistogramSettingsImpl::defaultBuckets); ' +
+  'changed by the bootstrap stats_config.histogram_bucket_settings';
 
 /** What one controller exports per route. */
 export interface ControllerMetrics {
@@ -71,7 +89,12 @@ export const METRIC_CATALOG: Readonly<Partial<Record<Dialect, ControllerMetrics>
     controller: 'Envoy Gateway',
     requests: { metric: 'envoy_cluster_upstream_rq_total', labels: ['envoy_cluster_name'] },
     serverErrors: { metric: 'envoy_cluster_upstream_rq_xx', matcher: 'envoy_response_code_class="5"' },
-    duration: { metric: 'envoy_cluster_upstream_rq_time_bucket', secondsPerUnit: 0.001 },
+    duration: {
+      metric: 'envoy_cluster_upstream_rq_time_bucket',
+      secondsPerUnit: 0.001,
+      buckets: ENVOY_DEFAULT_BUCKETS_MS,
+      bucketsSource: `${ENVOY_BUCKETS_SOURCE} (github.com/envoyproxy/gateway internal/xds/bootstrap/bootstrap.yaml.tpl sets none)`,
+    },
     routeLabel: 'envoy_cluster_name',
     attribution: 'rule',
     note:
@@ -89,7 +112,12 @@ export const METRIC_CATALOG: Readonly<Partial<Record<Dialect, ControllerMetrics>
     controller: 'Contour (Envoy)',
     requests: { metric: 'envoy_cluster_upstream_rq_total', labels: ['envoy_cluster_name'] },
     serverErrors: { metric: 'envoy_cluster_upstream_rq_xx', matcher: 'envoy_response_code_class="5"' },
-    duration: { metric: 'envoy_cluster_upstream_rq_time_bucket', secondsPerUnit: 0.001 },
+    duration: {
+      metric: 'envoy_cluster_upstream_rq_time_bucket',
+      secondsPerUnit: 0.001,
+      buckets: ENVOY_DEFAULT_BUCKETS_MS,
+      bucketsSource: `${ENVOY_BUCKETS_SOURCE} (github.com/projectcontour/contour internal/envoy/v3/bootstrap.go sets none)`,
+    },
     routeLabel: 'envoy_cluster_name',
     attribution: 'backend-service',
     note:
@@ -105,7 +133,13 @@ export const METRIC_CATALOG: Readonly<Partial<Record<Dialect, ControllerMetrics>
     controller: 'Traefik',
     requests: { metric: 'traefik_router_requests_total', labels: ['router', 'code', 'service'] },
     serverErrors: { metric: 'traefik_router_requests_total', matcher: 'code=~"5.."' },
-    duration: { metric: 'traefik_router_request_duration_seconds_bucket', secondsPerUnit: 1 },
+    duration: {
+      metric: 'traefik_router_request_duration_seconds_bucket',
+      secondsPerUnit: 1,
+      buckets: [0.1, 0.3, 1.2, 5],
+      bucketsSource:
+        'github.com/traefik/traefik pkg/types/metrics.go (Prometheus.SetDefaults: Buckets); changed by metrics.prometheus.buckets',
+    },
     routeLabel: 'router',
     attribution: 'route-object',
     note:
@@ -124,7 +158,14 @@ export const METRIC_CATALOG: Readonly<Partial<Record<Dialect, ControllerMetrics>
     controller: 'ingress-nginx',
     requests: { metric: 'nginx_ingress_controller_requests', labels: ['namespace', 'ingress', 'service', 'status'] },
     serverErrors: { metric: 'nginx_ingress_controller_requests', matcher: 'status=~"5.."' },
-    duration: { metric: 'nginx_ingress_controller_request_duration_seconds_bucket', secondsPerUnit: 1 },
+    duration: {
+      metric: 'nginx_ingress_controller_request_duration_seconds_bucket',
+      secondsPerUnit: 1,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      bucketsSource:
+        'github.com/kubernetes/ingress-nginx pkg/flags/flags.go (--time-buckets, default prometheus.DefBuckets) and ' +
+        'github.com/prometheus/client_golang prometheus/histogram.go (DefBuckets); changed by the controller flag --time-buckets',
+    },
     routeLabel: 'ingress',
     attribution: 'route-object',
     note:

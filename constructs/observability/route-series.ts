@@ -19,8 +19,9 @@ import { ROUTE_LABELS } from './slo-names';
 export type Signal = 'rate' | 'errors' | 'latency';
 
 /**
- * The controller cannot attribute a signal to this rule alone. `path` is the rule ('shop.rules[1]'); the
- * message names the controller, why, and what to do.
+ * The controller cannot measure a signal for this rule alone. `path` is the rule ('shop.rules[1]') or the
+ * objective's field; the message names the controller, what it cannot do (by default: attribute the
+ * signal to this rule alone), why, and what to do.
  */
 export class RouteTelemetryError extends RoutingError {
   public constructor(
@@ -29,12 +30,10 @@ export class RouteTelemetryError extends RoutingError {
     public readonly signal: Signal | 'all',
     reason: string,
     fix: string,
+    claim = `cannot attribute ${signal === 'all' ? 'its metrics' : `'${signal}'`} to this rule alone`,
   ) {
     const controller = METRIC_CATALOG[dialect]?.controller ?? dialect;
-    super(
-      path,
-      `${path}: ${controller} (${dialect}) cannot attribute ${signal === 'all' ? 'its metrics' : `'${signal}'`} to this rule alone: ${reason}. ${fix}`,
-    );
+    super(path, `${path}: ${controller} (${dialect}) ${claim}: ${reason}. ${fix}`);
   }
 }
 

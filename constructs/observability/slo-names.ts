@@ -30,6 +30,14 @@ export const SLO_RECORD_NAMES = {
   budgetRemaining: 'switchyard:route_slo_error_budget_remaining:ratio',
   /** The objective itself as a ratio (0.999), per objective: dashboards draw it as a threshold. */
   objective: 'switchyard:route_slo_objective:ratio',
+  /**
+   * Requests per second over 5 minutes that an objective counts, per objective (availability: every
+   * request; latency: every request the duration histogram saw). With `badRequests`, the SLO window's
+   * ratio is summed from these (traffic-weighted) instead of re-reading weeks of raw samples.
+   */
+  requests: 'switchyard:route_slo_requests:rate5m',
+  /** Requests per second over 5 minutes that miss the objective: 5xx (availability) or slower than the threshold (latency). */
+  badRequests: 'switchyard:route_slo_bad_requests:rate5m',
 } as const;
 
 /** Alert names of the burn-rate alerts. */
