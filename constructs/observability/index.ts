@@ -6,3 +6,4 @@ export * from './scrape';
 export * from './access-logs';
 export * from './slo';
 export { type BurnWindow, burnWindows, WORKBOOK_BURN_WINDOWS } from './burn-rates';
+export * from './alerting';
