@@ -1,4 +1,10 @@
 import { HTTP_PROXY, httpProxyRules } from './models/contour';
+import {
+  ALERTMANAGER_CONFIG,
+  alertmanagerConfigRules,
+  PROMETHEUS_RULE,
+  prometheusRuleRules,
+} from './models/monitoring';
 import { ROUTE, routeRules } from './models/openshift';
 import { CLUSTER_SECRET_STORE, EXTERNAL_SECRET, POD_MONITOR, SERVICE_MONITOR } from './models/operators';
 import { validateStructural } from './models/structural';
@@ -139,6 +145,14 @@ export class SchemaRegistry {
     this.register('route.openshift.io/v1', 'Route', (o) => [...validateStructural(ROUTE, o), ...routeRules(o)]);
     this.register('monitoring.coreos.com/v1', 'ServiceMonitor', (o) => validateStructural(SERVICE_MONITOR, o));
     this.register('monitoring.coreos.com/v1', 'PodMonitor', (o) => validateStructural(POD_MONITOR, o));
+    this.register('monitoring.coreos.com/v1', 'PrometheusRule', (o) => [
+      ...validateStructural(PROMETHEUS_RULE, o),
+      ...prometheusRuleRules(o),
+    ]);
+    this.register('monitoring.coreos.com/v1alpha1', 'AlertmanagerConfig', (o) => [
+      ...validateStructural(ALERTMANAGER_CONFIG, o),
+      ...alertmanagerConfigRules(o),
+    ]);
     this.register('external-secrets.io/v1', 'ExternalSecret', (o) => validateStructural(EXTERNAL_SECRET, o));
     this.register('external-secrets.io/v1', 'ClusterSecretStore', (o) => validateStructural(CLUSTER_SECRET_STORE, o));
   }
