@@ -7,3 +7,4 @@ export * from './access-logs';
 export * from './slo';
 export { type BurnWindow, burnWindows, WORKBOOK_BURN_WINDOWS } from './burn-rates';
 export * from './alerting';
+export * from './catalog-table';
