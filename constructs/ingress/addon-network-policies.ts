@@ -409,12 +409,13 @@ export function addonNetworkProfile(release: string): AddonNetworkProfile {
 
 /**
  * The NetworkPolicies of the platform's namespaces: for each namespace, a default deny and the allow
- * policy of every component of every release installed there. `namespaces` lists every namespace the
+ * policy of every component of every release installed there (of its `networkProfile` when set, a profile
+ * whose needs depend on its options, else of its name). `namespaces` lists every namespace the
  * platform creates (a namespace without releases, like the Gateway's, gets the default deny only).
  */
 export function addonNetworkPolicies(
   namespaces: readonly string[],
-  releases: readonly { readonly name: string; readonly namespace: string }[],
+  releases: readonly { readonly name: string; readonly namespace: string; readonly networkProfile?: string }[],
   context: NetworkContext = {},
 ): KubeObject[] {
   assertList(arr(str()), namespaces, 'namespaces');
@@ -426,7 +427,9 @@ export function addonNetworkPolicies(
     ...releases
       .filter((r) => r.namespace === namespace)
       .flatMap((r) =>
-        addonNetworkProfile(r.name).components.map((c) => componentPolicy(r.name, namespace, c, context)),
+        addonNetworkProfile(r.networkProfile ?? r.name).components.map((c) =>
+          componentPolicy(r.name, namespace, c, context),
+        ),
       ),
   ]);
 }

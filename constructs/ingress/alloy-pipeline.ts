@@ -1,6 +1,40 @@
 /**
- * The Alloy agent's configuration, in Alloy's configuration syntax, as the logs stack installs it. Pure.
+ * The Alloy agent's configuration, in Alloy's configuration syntax, as the logs stack installs it. The
+ * JSON fields it lifts from access-log lines come from ACCESS_LOG_FIELDS, the table the ingress
+ * controllers' log formats are written from, so the two agree. Pure.
  */
+import { ACCESS_LOG_FIELDS, type LogRole } from '../observability/access-logs';
+
+/**
+ * Structured-metadata key per access-log role. The request's namespace is `route_namespace`: `namespace`
+ * is the stream label of the pod that wrote the line. `duration` keeps the controller's unit
+ * (ACCESS_LOG_FIELDS[dialect].durationUnit).
+ */
+export const ACCESS_LOG_METADATA: Readonly<Partial<Record<LogRole, string>>> = {
+  route: 'route',
+  namespace: 'route_namespace',
+  service: 'service',
+  upstreamAddress: 'upstream',
+  status: 'status',
+  duration: 'duration',
+  method: 'method',
+  host: 'host',
+  path: 'path',
+  requestId: 'request_id',
+};
+
+/** A JMESPath reference to a JSON key, quoted unless it is a plain identifier, as an Alloy string would hold it. */
+const jmes = (key: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? key : `\\"${key}\\"`);
+
+/** The `stage.json` expressions: per metadata key, every controller's JSON key for the role, first present wins. */
+export function accessLogExpressions(): Record<string, string> {
+  const out: Record<string, string> = { level: 'level || severity' };
+  for (const [role, key] of Object.entries(ACCESS_LOG_METADATA) as [LogRole, string][]) {
+    const names = [...new Set(Object.values(ACCESS_LOG_FIELDS).flatMap((f) => f.roles[role] ?? []))];
+    if (names.length) out[key] = names.map(jmes).join(' || ');
+  }
+  return out;
+}
 
 /**
  * The agent's pipeline (Alloy configuration syntax): the pods of its own node, discovered through the API
@@ -9,6 +43,7 @@
  * the request fields structured metadata (queryable without a parser, no stream per value).
  */
 export function alloyPipeline(pushUrl: string): string {
+  const expressions = accessLogExpressions();
   return `discovery.kubernetes "pods" {
   role = "pod"
   selectors {
@@ -54,19 +89,19 @@ loki.process "pods" {
   // A line that is not JSON passes through the json stage unchanged.
   stage.json {
     expressions = {
-      level    = "level || severity",
-      status   = "status || response_code || DownstreamStatus",
-      method   = "method || RequestMethod",
-      path     = "path || RequestPath",
-      duration = "duration || request_duration || Duration",
-      trace_id = "trace_id || traceId",
+${Object.entries(expressions)
+  .map(([key, expression]) => `      ${key} = "${expression}",`)
+  .join('\n')}
     }
   }
   stage.labels {
     values = { level = "" }
   }
   stage.structured_metadata {
-    values = { status = "", method = "", path = "", duration = "", trace_id = "" }
+    values = { ${Object.keys(expressions)
+      .filter((k) => k !== 'level')
+      .map((k) => `${k} = ""`)
+      .join(', ')} }
   }
 
   forward_to = [loki.write.loki.receiver]

@@ -92,9 +92,13 @@ export interface LogsTelemetry {
 export interface LogsStack {
   readonly releases: readonly ReleaseSpec[];
   readonly telemetry: LogsTelemetry;
+  /** The `ADDON_NETWORK` profile of Loki's release: internet egress only with object storage. */
+  readonly networkProfile: 'loki' | 'loki-object-storage';
 }
 
+/** Loki's release name (its service account 'loki' is what an IRSA role for the bucket trusts). */
 export const LOKI_RELEASE = 'loki';
+/** The agent's release name (the key of its Pod Security exception and network profile). */
 export const ALLOY_RELEASE = 'alloy';
 
 /** Default requests and memory limits. */
@@ -325,6 +329,7 @@ export function logsStack(cluster: ResolvedClusterTraits, options: LogsStackOpti
     dependsOn: [LOKI_RELEASE],
   });
   return {
+    networkProfile: objectStore ? 'loki-object-storage' : 'loki',
     releases: [loki, agent],
     telemetry: {
       namespace,

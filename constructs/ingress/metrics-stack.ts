@@ -112,8 +112,9 @@ export interface MetricsStackContext {
   readonly lokiUrl?: string;
 }
 
-/** Release names; the chart's object names derive from them (fullname 'kube-prometheus-stack'). */
+/** The stack's release name; the chart's object names derive from it (fullname 'kube-prometheus-stack'). */
 export const METRICS_RELEASE = 'kube-prometheus-stack';
+/** The node exporter's release name (the key of its Pod Security exception and network profile). */
 export const NODE_EXPORTER_RELEASE = 'prometheus-node-exporter';
 const CR = METRICS_RELEASE; // fullname: the release name contains the chart name, so it is used as is
 
@@ -326,11 +327,14 @@ export function metricsStack(
     ),
     dependsOn: [METRICS_RELEASE],
   });
-  const warnings = ha
-    ? [
-        "metrics: Grafana runs 2 replicas, each with its own SQLite database: provisioned dashboards and data sources agree, but logins and changes made in the UI do not; point grafana.ini.database at a shared database through 'metrics.values'",
-      ]
-    : [];
+  const warnings = [
+    `metrics: Grafana reads its admin user and password from Secret ${namespace}/${admin.existingSecret} (keys ${admin.userKey}, ${admin.passwordKey}); create it (an ExternalSecret, a sealed Secret) before the release, or Grafana's pods do not start`,
+    ...(ha
+      ? [
+          "metrics: Grafana runs 2 replicas, each with its own SQLite database: provisioned dashboards and data sources agree, but logins and changes made in the UI do not; point grafana.ini.database at a shared database through 'metrics.values'",
+        ]
+      : []),
+  ];
   return {
     releases: [release, nodeExporter],
     telemetry: {

@@ -21,7 +21,7 @@ import {
 import { type ControllerInstall, type EnvoyGatewayOptions, envoyGateway, type TrafficSource } from './envoy-gateway';
 import { type ExternalSecretsOptions, externalSecretsOperator } from './external-secrets';
 import { contour, haproxy, type IngressControllerOptions, ingressNginx, traefik } from './ingress-controllers';
-import { type LogsStackOptions, type LogsTelemetry, logsStack } from './logs-stack';
+import { LOKI_RELEASE, type LogsStackOptions, type LogsTelemetry, logsStack } from './logs-stack';
 import { METRICS_RELEASE, type MetricsStackOptions, type MetricsTelemetry, metricsStack } from './metrics-stack';
 import { POD_SECURITY_EXCEPTION_LABEL, POD_SECURITY_EXCEPTIONS } from './pod-security-exceptions';
 import type { ReleaseSpec } from './release';
@@ -294,7 +294,10 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   // kube-system (the AWS Load Balancer Controller's) is the cluster's own: the platform does not create it.
   const created = [...new Set(namespaces)].filter((n) => n !== 'kube-system');
   const ordered = orderReleases(metrics ? releases.map((r) => monitoredAfter(r, metrics.releases)) : releases);
-  const networkPolicies = addonNetworkPolicies(created, ordered, {
+  const profiled = ordered.map((r) =>
+    logs && r.name === LOKI_RELEASE ? { ...r, networkProfile: logs.networkProfile } : r,
+  );
+  const networkPolicies = addonNetworkPolicies(created, profiled, {
     apiServerCidrs: props.apiServerCidrs,
     nodeCidrs: props.nodeCidrs,
   });

@@ -5,8 +5,8 @@
  * operator's webhook and metrics on `prometheusOperator.tls.internalPort` 10250; kube-state-metrics 8080
  * and 8081; the kubelet 10250 and the node exporter 9100 on the nodes' addresses; Loki's HTTP 3100, gRPC
  * 9095 and memberlist 7946, its gateway 8080; Alloy's HTTP server 12345. Nothing downloads plugins or
- * reports usage (Grafana, Loki and Alloy have both turned off), so only Alertmanager (receivers) and Loki
- * (object storage) reach outside the cluster. Pure.
+ * reports usage (Grafana, Loki and Alloy have it turned off), so only Alertmanager (receivers) and Loki with
+ * object storage (its bucket) reach outside the cluster. Pure.
  */
 import type { AddonNetworkProfile, NetworkNeed } from './addon-network-policies';
 
@@ -19,7 +19,27 @@ const ALLOY = { 'app.kubernetes.io/name': 'alloy' } as const;
 const scrapedBy = (ports: number[]): NetworkNeed => ({ kind: 'from-pods', podLabels: PROMETHEUS, ports });
 const LOKI_PORTS = [3100, 9095, 7946, 8080];
 
-/** The stacks' network needs by release name. */
+/** Loki's pods (gateway included): the agent pushes, Grafana queries, Prometheus scrapes; `extra` besides. */
+function loki(extra: readonly NetworkNeed[]): AddonNetworkProfile {
+  const needs: NetworkNeed[] = [
+    { kind: 'from-pods', podLabels: ALLOY, ports: [8080, 3100] },
+    { kind: 'from-pods', podLabels: GRAFANA, ports: [8080, 3100] },
+    scrapedBy([3100]),
+    // The gateway to Loki, and the replicas' ring and replication.
+    { kind: 'from-namespace', ports: LOKI_PORTS },
+    { kind: 'to-namespace', ports: LOKI_PORTS },
+    ...extra,
+    // The rules sidecar watches ConfigMaps.
+    API,
+    DNS,
+  ];
+  return { components: [{ name: 'loki', podLabels: LOKI, needs }] };
+}
+
+/**
+ * The stacks' network needs by release name; `loki-object-storage` is Loki's profile when it stores in a
+ * bucket (see LogsStack.networkProfile).
+ */
 export const TELEMETRY_NETWORK: Readonly<Record<string, AddonNetworkProfile>> = {
   'kube-prometheus-stack': {
     components: [
@@ -85,30 +105,11 @@ export const TELEMETRY_NETWORK: Readonly<Record<string, AddonNetworkProfile>> = 
     hostNetwork:
       'the node exporter runs on the host network (it measures the node): NetworkPolicy does not apply to it; Prometheus reaches it on the nodes’ addresses, port 9100',
   },
-  loki: {
-    components: [
-      {
-        name: 'loki',
-        podLabels: LOKI,
-        needs: [
-          { kind: 'from-pods', podLabels: ALLOY, ports: [8080, 3100] },
-          { kind: 'from-pods', podLabels: GRAFANA, ports: [8080, 3100] },
-          scrapedBy([3100]),
-          // The gateway to Loki, and the replicas' ring and replication.
-          { kind: 'from-namespace', ports: LOKI_PORTS },
-          { kind: 'to-namespace', ports: LOKI_PORTS },
-          {
-            kind: 'internet',
-            ports: [443],
-            reason: 'object storage (S3, GCS, Azure Blob) and its token endpoint; unused with filesystem storage',
-          },
-          // The rules sidecar watches ConfigMaps.
-          API,
-          DNS,
-        ],
-      },
-    ],
-  },
+  loki: loki([]),
+  // With object storage only: the bucket's API and the cloud's token endpoint (IRSA, Workload Identity).
+  'loki-object-storage': loki([
+    { kind: 'internet', ports: [443], reason: 'object storage (S3, GCS, Azure Blob) and its token endpoint' },
+  ]),
   alloy: {
     components: [
       {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ClusterTraits, resolveClusterTraits } from '../../../constructs/cluster/traits';
-import { alloyPipeline } from '../../../constructs/ingress/alloy-pipeline';
+import { ACCESS_LOG_METADATA, accessLogExpressions, alloyPipeline } from '../../../constructs/ingress/alloy-pipeline';
 import { CHARTS } from '../../../constructs/ingress/charts';
 import {
   LOGS_DEFAULT_RESOURCES,
@@ -9,6 +9,7 @@ import {
   type LokiStorage,
   logsStack,
 } from '../../../constructs/ingress/logs-stack';
+import { ACCESS_LOG_FIELDS } from '../../../constructs/observability/access-logs';
 import { expectInvalid } from '../../helpers/errors';
 import { restrictedFindings } from './telemetry-checks';
 
@@ -88,6 +89,8 @@ describe('logsStack', () => {
       'kubernetes.io/hostname',
     ]);
     expect(v.loki.schemaConfig.configs[0].object_store).toBe('s3');
+    expect(stack({ storage: S3 }).networkProfile).toBe('loki-object-storage');
+    expect(stack().networkProfile).toBe('loki');
     expect(JSON.stringify(v)).not.toMatch(/accessKeyId|secretAccessKey|accountKey/);
   });
 
@@ -142,6 +145,13 @@ describe('logsStack', () => {
     expect(config).toContain('field = "spec.nodeName=" + sys.env("HOSTNAME")');
     expect(config).toMatch(/stage\.cri \{\}[\s\S]*stage\.json \{[\s\S]*stage\.structured_metadata/);
     expect(config).toContain('url = "http://loki-gateway.logs.svc.cluster.local/loki/api/v1/push"');
+    // Every controller's JSON keys for the request fields, as ACCESS_LOG_FIELDS names them.
+    const expressions = accessLogExpressions();
+    for (const [dialect, fields] of Object.entries(ACCESS_LOG_FIELDS))
+      for (const role of ['status', 'duration', 'method', 'path'] as const)
+        expect(expressions[ACCESS_LOG_METADATA[role]!], `${dialect} ${role}`).toContain(fields.roles[role]!);
+    expect(config).toContain(`status = "${expressions.status}"`);
+    expect(config).toContain('values = { level = "" }');
     // Balanced braces: a malformed block would stop the agent.
     expect(config.split('{').length).toBe(config.split('}').length);
   });

@@ -121,7 +121,9 @@ describe('metricsStack', () => {
     expect(v.grafana.podDisruptionBudget).toBeUndefined();
     expect(v.prometheus.prometheusSpec.topologySpreadConstraints).toEqual([]);
     expect(v.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe('local-path');
-    expect(s.warnings).toEqual([]);
+    expect(s.warnings).toEqual([
+      "metrics: Grafana reads its admin user and password from Secret monitoring/grafana-admin (keys admin-user, admin-password); create it (an ExternalSecret, a sealed Secret) before the release, or Grafana's pods do not start",
+    ]);
   });
 
   it('takes retention, storage, resources and the namespaces from the options, and merges raw values last', () => {

@@ -156,19 +156,21 @@ describe('platformAddons with the metrics and logs stacks', () => {
   ])(
     '%s: every stack namespace gets a default deny and exactly its releases’ declared edges',
     async (_, cluster, kind) => {
-      const a = environment(cluster, kind);
+      const a = environment(cluster, kind, { apiServerCidrs: ['10.0.0.1/32'] });
+      // Loki stores in S3 on EKS here, on its volume on bare metal.
+      const profileOf = (name: string) => (name === 'loki' && cluster.kind === 'eks' ? 'loki-object-storage' : name);
       for (const namespace of ['monitoring', 'monitoring-node', 'logging', 'logging-agent']) {
         const policies = a.networkPolicies.filter((p) => p.metadata.namespace === namespace);
         expect(policies[0]!.metadata.name).toBe('default-deny');
         const components = a.releases
           .filter((r) => r.namespace === namespace)
-          .flatMap((r) => ADDON_NETWORK[r.name]!.components.map((c) => ({ r, c })));
+          .flatMap((r) => ADDON_NETWORK[profileOf(r.name)]!.components.map((c) => ({ r, c })));
         expect(policies.slice(1).map((p) => p.metadata.name)).toEqual(
           components.map(({ r, c }) => `${r.name}-${c.name}`),
         );
         components.forEach(({ c }, i) => {
           expect((policies[i + 1]!.spec as any).podSelector).toEqual({ matchLabels: c.podLabels });
-          expect(policyEdges([policies[i + 1]!])).toEqual(declaredEdges(c.needs));
+          expect(policyEdges([policies[i + 1]!])).toEqual(declaredEdges(c.needs, { apiServerCidrs: ['10.0.0.1/32'] }));
         });
       }
       await expectSchemaValid(a.networkPolicies);
@@ -212,6 +214,12 @@ describe('platformAddons with the metrics and logs stacks', () => {
     expect(loki).toContain(`ingress ${pods({ 'app.kubernetes.io/name': 'grafana' })} TCP 8080`);
     expect(loki).toContain(`ingress ${pods({ 'app.kubernetes.io/name': 'prometheus' })} TCP 3100`);
     expect(loki).not.toContain('ingress {"namespaceSelector":{}} TCP 3100');
+    // Loki reaches outside the cluster only for its bucket.
+    const known = { apiServerCidrs: ['10.0.0.1/32'] };
+    const inBucket = edgesOf(environment({ kind: 'eks' }, 'traefik', known), 'loki-loki');
+    expect(inBucket.filter((e) => e.startsWith(`egress ${ANYWHERE}`))).toEqual([`egress ${ANYWHERE} TCP 443`]);
+    const onVolume = edgesOf(environment({ kind: 'bare-metal' }, 'envoy-gateway', known), 'loki-loki');
+    expect(onVolume.some((e) => e.includes(ANYWHERE))).toBe(false);
     const alertmanager = edgesOf(a, 'kube-prometheus-stack-alertmanager');
     expect(alertmanager).toContain('ingress {"podSelector":{}} UDP 9094');
     expect(alertmanager).toContain('egress {"podSelector":{}} UDP 9094');
