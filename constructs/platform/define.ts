@@ -50,6 +50,7 @@ const ENVIRONMENT_SPEC = {
     secrets: opt(arr(plain)),
     objects: opt(arr(plain)),
     networkPolicies: opt(bool),
+    observability: opt(plain),
     guardrails: opt(plain),
     pipeline: opt(opaque('must be the pipeline settings (an object) or false', (v) => v === false || isObject(v))),
   },

@@ -24,6 +24,7 @@ import { ScheduledJob } from '../workload/scheduled-job';
 import { StatefulApp } from '../workload/stateful-app';
 import { WebApp } from '../workload/web-app';
 import type { WorkloadEndpoint } from '../workload/workload';
+import { environmentScraper, environmentTelemetry, runsPrometheus } from './environment-telemetry';
 import type { AppDefinition, Environment } from './model';
 
 /** The controller routes compile to: Envoy Gateway by default, serving the certificates the routes' TLS names. */
@@ -48,8 +49,10 @@ export function environmentAddons(env: Environment): PlatformAddons {
   return addons;
 }
 
-function addApp(scope: Construct, env: Environment, app: AppDefinition): WorkloadEndpoint {
-  const defaults = { namespace: env.namespace, cluster: env.cluster.traits };
+function addApp(scope: Construct, env: Environment, app: AppDefinition, measured: boolean): WorkloadEndpoint {
+  // With the metrics stack installed, apps create their ServiceMonitors as on a cluster that runs the Operator.
+  const cluster = measured ? { ...env.cluster.traits, prometheusOperator: true } : env.cluster.traits;
+  const defaults = { namespace: env.namespace, cluster };
   return within(`environments.${env.name}.apps.${app.name}.props`, () => {
     switch (app.kind) {
       case 'web':
@@ -66,15 +69,17 @@ function addApp(scope: Construct, env: Environment, app: AppDefinition): Workloa
 export function addEnvironmentCharts(
   scope: Construct,
   env: Environment,
-): Record<'addons' | 'infra' | 'apps' | 'routes', Chart> {
+): Record<'addons' | 'infra' | 'apps' | 'routes' | 'telemetry', Chart> {
   const addons = environmentAddons(env);
+  const measured = runsPrometheus(env, addons);
+  const scraper = environmentScraper(env, addons);
   const routing = env.routing ?? [];
   const addonsChart = new Chart(scope, 'addons', { disableResourceNameHashes: true });
   const infra = new Chart(scope, 'infra', { disableResourceNameHashes: true });
   infra.addDependency(addonsChart);
 
   const apps = new Chart(scope, 'apps', { disableResourceNameHashes: true });
-  const endpoints = (env.apps ?? []).map((app) => addApp(apps, env, app));
+  const endpoints = (env.apps ?? []).map((app) => addApp(apps, env, app, measured));
   const secrets = (env.secrets ?? []).map((secret, i) =>
     within(`environments.${env.name}.secrets[${i}]`, () => externalSecret({ namespace: env.namespace, ...secret })),
   );
@@ -86,6 +91,7 @@ export function addEnvironmentCharts(
         workloads: endpoints,
         routes: routing,
         proxy: addons.proxy,
+        ...(scraper ? { scraper } : {}),
       }),
     );
     addKubeObjects(apps, policies);
@@ -98,6 +104,11 @@ export function addEnvironmentCharts(
     () => new Routes(routes, 'routes', { policies: routing, target: addons.target }),
   );
   routes.addDependency(apps);
+
+  // After the routes: the Gateway API route names the rules select must exist (and the CRDs the add-ons bring).
+  const telemetry = new Chart(scope, 'telemetry', { disableResourceNameHashes: true });
+  const telemetryObjects = environmentTelemetry(env, addons);
+  telemetry.addDependency(routes);
 
   // One check over everything the environment emits, before the add-on objects become constructs (where a
   // duplicate would only surface as a construct id clash).
@@ -114,6 +125,7 @@ export function addEnvironmentCharts(
       objects: addons.objects.filter((o) => !addons.networkPolicies.includes(o)),
     },
     { source: `environments.${env.name}.objects`, objects: [...(env.objects ?? [])] },
+    { source: `environments.${env.name}.observability`, objects: telemetryObjects },
     ...[apps, routes].flatMap((chart) =>
       chart.node
         .findAll()
@@ -127,7 +139,8 @@ export function addEnvironmentCharts(
     sources.slice(0, 3).flatMap((s) => s.objects),
   );
   addKubeObjects(infra, [...addons.objects, ...(env.objects ?? [])]);
-  return { addons: addonsChart, infra, apps, routes };
+  addKubeObjects(telemetry, telemetryObjects);
+  return { addons: addonsChart, infra, apps, routes, telemetry };
 }
 
 /** The cdk8s app of one environment, writing (on `synth()`) under `<outdir>/<env>/`. */

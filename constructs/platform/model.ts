@@ -16,6 +16,7 @@ import type { ExternalSecretProps } from '../workload/external-secret';
 import type { ScheduledJobProps } from '../workload/scheduled-job';
 import type { StatefulAppProps } from '../workload/stateful-app';
 import type { WebAppProps } from '../workload/web-app';
+import type { EnvironmentObservability } from './environment-telemetry';
 
 /** k3s on machines that already run, bootstrapped over SSH (BareMetalCluster). */
 export interface BareMetalCreation {
@@ -102,6 +103,12 @@ export interface Environment {
    * @default true
    */
   readonly networkPolicies?: boolean;
+  /**
+   * Route telemetry where Prometheus runs (`addons.metrics`, or a cluster with `prometheusOperator`): golden
+   * signals per route, the routes' SLO alerts to `alertReceiver`, and a Grafana dashboard.
+   * @default {} (signals and dashboard on; SLOs need an alertReceiver)
+   */
+  readonly observability?: EnvironmentObservability;
   /** What the guardrails ask of this environment at synth. @default { profile: 'standard' } */
   readonly guardrails?: GuardrailOptions;
   /**
