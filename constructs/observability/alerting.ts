@@ -84,12 +84,19 @@ export interface AlertMatcher {
 
 /** A route of an AlertmanagerConfig. */
 export interface AlertRoute {
+  /** The receiver of the alerts this route takes. @default - the parent route's */
   readonly receiver?: string;
+  /** Every matcher must match an alert's labels for the route to take it. */
   readonly matchers: readonly AlertMatcher[];
+  /** Labels that split alerts into notification groups. @default - the parent route's */
   readonly groupBy?: readonly string[];
+  /** How long a new group waits for more alerts before its first notification. @default - the parent route's */
   readonly groupWait?: string;
+  /** How long a group waits before notifying about alerts added to it. @default - the parent route's */
   readonly groupInterval?: string;
+  /** How long before a notification still firing is sent again. @default - the parent route's */
   readonly repeatInterval?: string;
+  /** Child routes, tried in order; the first that matches takes the alert. @default - none */
   readonly routes?: readonly AlertRoute[];
 }
 

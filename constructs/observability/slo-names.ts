@@ -19,7 +19,11 @@ export type SloKind = 'availability' | 'latency';
 
 /** Recording rule names of the SLO rules, by window (a Prometheus duration such as '5m', '1h', '30d'). */
 export const SLO_RECORD_NAMES = {
-  /** Share of 5xx responses over the window. */
+  /**
+   * Share of 5xx responses over the window. At '5m' this is the golden signal (goldenSignalRules, no
+   * `switchyard_slo`); sloRules records the other windows, labelled `switchyard_slo="availability"`, and takes its
+   * 5m ratio from `badRequests / requests` so as not to add a second series under the golden signal's name.
+   */
   errorRatio: (window: string) => `switchyard:route_errors:ratio_rate${window}`,
   /** Share of requests slower than the latency objective's threshold over the window. */
   slowRatio: (window: string) => `switchyard:route_slow_requests:ratio_rate${window}`,

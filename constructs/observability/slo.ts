@@ -86,7 +86,12 @@ export interface SloRuleObject {
   };
 }
 
-/** How long a condition must hold before the alert fires, per severity. */
+/**
+ * How long a condition must hold before the alert fires, per severity. The short window already makes an
+ * alert stop soon after the burn does, so `for` only rides out noise: 2 minutes (a few evaluations) for
+ * pages, whose fastest condition spends 2% of the budget an hour; 15 minutes for tickets, whose conditions
+ * span hours to days, so a ratio hovering at the threshold does not open and close tickets.
+ */
 export const ALERT_FOR: Readonly<Record<Severity, string>> = { page: '2m', ticket: '15m' };
 
 const OPTIONS = shapeOf<SloRuleOptions>()({
@@ -245,7 +250,7 @@ function alertFor(
       description:
         `Objective: ${describeObjective(o)} (${KIND_WORDS[o.kind]}), measured at ${labels[ROUTE_LABELS.controller]}; ` +
         `error budget ${promNumber(budget * 100)}% of requests over ${o.slo.window ?? DEFAULT_SLO_WINDOW}. ` +
-        `Firing because the route spent ${how}. Bad ratio over the long window: {{ $value | humanizePercentage }}.`,
+        `Firing because the route spent at least ${how}. Bad ratio over the long window: {{ $value | humanizePercentage }}.`,
     },
   };
 }
