@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidPropertyError } from '../../../constructs/core/validate';
 import {
@@ -215,5 +216,46 @@ describe('sloAlertRouting', () => {
     } catch (e) {
       expect((e as InvalidPropertyError).property).toBe('repeat');
     }
+  });
+
+  it('property: any input is accepted whole or refused with InvalidPropertyError, never a TypeError', () => {
+    const value = fc.oneof(fc.anything(), fc.constantFrom('monitoring', '1h', '#ops', 'url', 'Bad Name'));
+    const secret = fc.oneof(value, fc.record({ name: value, key: value }, { requiredKeys: [] }));
+    const receiver = fc.oneof(
+      value,
+      fc.constantFrom(...Object.values(RECEIVERS)),
+      fc.record(
+        { name: value, webhook: fc.oneof(value, fc.record({ urlSecret: secret, url: value }, { requiredKeys: [] })) },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        {
+          name: value,
+          slack: fc.oneof(value, fc.record({ apiUrlSecret: secret, channel: value }, { requiredKeys: [] })),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        { name: value, pagerduty: fc.oneof(value, fc.record({ routingKeySecret: secret }, { requiredKeys: [] })) },
+        { requiredKeys: [] },
+      ),
+    );
+    const options = fc.oneof(
+      value,
+      fc.record(
+        { namespace: value, receiver, name: value, pageRepeatInterval: value, ticketRepeatInterval: value },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(options, (input) => {
+        try {
+          assertValidAlertmanagerConfig(sloAlertRouting(input as never));
+        } catch (e) {
+          if (!(e instanceof InvalidPropertyError)) throw e;
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
+    );
   });
 });
