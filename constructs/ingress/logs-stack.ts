@@ -21,6 +21,7 @@ import { deepMerge, type ReleaseSpec, validateRelease } from './release';
 import { assertResolvedTraits, LOGS_STACK_OPTIONS_SPEC } from './schema';
 import {
   assertDuration,
+  assertNoSecretValues,
   assertQuantity,
   type ComponentResources,
   HARDENED_CONTAINER,
@@ -218,6 +219,20 @@ export function logsStack(cluster: ResolvedClusterTraits, options: LogsStackOpti
       "'logs.highAvailability' (true) needs object storage: a filesystem store lives on one replica's volume; set 'logs.storage' to { type: 's3', bucket, region, roleArn } (or gcs, azure), or set 'logs.highAvailability' to false",
     );
   const stored = storageValues(storage);
+  assertNoSecretValues(
+    'logs.values',
+    options.values,
+    [
+      'loki.storage.s3.accessKeyId',
+      'loki.storage.s3.secretAccessKey',
+      'loki.storage.azure.accountKey',
+      'loki.storage.azure.connectionString',
+      'loki.storage.object_store.s3.access_key_id',
+      'loki.storage.object_store.s3.secret_access_key',
+      'loki.storage.object_store.azure.account_key',
+    ],
+    "Loki authenticates with its service account's workload identity ('logs.storage' roleArn, serviceAccount or clientId)",
+  );
   const size = options.volume?.size ?? '20Gi';
   assertQuantity('logs.volume.size', size);
   const storageClass = options.volume?.storageClass ?? cluster.storageClass;

@@ -16,6 +16,7 @@ import { deepMerge, type ReleaseSpec, validateRelease } from './release';
 import { assertResolvedTraits, METRICS_STACK_OPTIONS_SPEC } from './schema';
 import {
   assertDuration,
+  assertNoSecretValues,
   assertQuantity,
   type ComponentResources,
   HARDENED_CONTAINER,
@@ -197,6 +198,12 @@ export function metricsStack(
         `metrics.grafana.admin.${key}`,
         `'metrics.grafana.admin.${key}' (${show(admin[key])}) must be a Secret data key (letters, digits, '-', '_', '.')`,
       );
+  assertNoSecretValues(
+    'metrics.values',
+    options.values,
+    ['grafana.adminPassword', 'grafana.admin.password'],
+    `Grafana reads its credentials from the Secret 'metrics.grafana.admin.existingSecret' names`,
+  );
   const res = (name: keyof typeof METRICS_DEFAULT_RESOURCES) =>
     resolveResources(`metrics.resources.${name}`, METRICS_DEFAULT_RESOURCES[name], options.resources?.[name]);
   const ha = options.highAvailability ?? true;

@@ -68,3 +68,26 @@ export function hardenedPod(uid: number, gid = uid): Record<string, unknown> {
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
+
+/**
+ * Refuses raw chart values that would put a secret in plain text into the synthesized HelmRelease (and
+ * Pulumi state): each of `paths` (dot-separated, under `values`) must be absent. `fix` says where the
+ * secret goes instead.
+ */
+export function assertNoSecretValues(
+  property: string,
+  values: Readonly<Record<string, unknown>> | undefined,
+  paths: readonly string[],
+  fix: string,
+): void {
+  for (const path of paths) {
+    let at: unknown = values;
+    for (const key of path.split('.'))
+      at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+    if (at !== undefined)
+      throw new InvalidPropertyError(
+        `${property}.${path}`,
+        `'${property}.${path}' would write a secret in plain text into the synthesized release: remove it; ${fix}`,
+      );
+  }
+}

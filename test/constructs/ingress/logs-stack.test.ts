@@ -252,6 +252,12 @@ describe('logsStack', () => {
       'logs.storage.clientId',
       /GUID/,
     ],
+    [
+      'an S3 secret key in raw values',
+      { storage: S3, values: { loki: { storage: { s3: { secretAccessKey: 'x' } } } } },
+      'logs.values.loki.storage.s3.secretAccessKey',
+      /plain text.*workload identity/,
+    ],
     ['a retention in minutes', { retention: '90m' }, 'logs.retention', /h, d or w/],
     ['a retention of part of a day', { retention: '36h' }, 'logs.retention', /whole number of days/],
     ['a negative volume', { volume: { size: '-1Gi' } }, 'logs.volume.size', /negative sizes/],

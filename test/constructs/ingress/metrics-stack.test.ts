@@ -288,6 +288,12 @@ describe('metricsStack', () => {
       'metrics.grafana.admin.password',
       /unknown/,
     ],
+    [
+      'a Grafana password in raw values',
+      { values: { grafana: { adminPassword: 'hunter2' } } },
+      'metrics.values.grafana.adminPassword',
+      /plain text.*'metrics.grafana.admin.existingSecret'/,
+    ],
     ['null raw values', { values: { grafana: null } } as never, 'metrics.values.grafana', /null/],
   ])('refuses %s, naming the field', (_what, options, property, message) => {
     expectInvalid(() => stack({ kind: 'eks' }, options), property, message);
