@@ -1,10 +1,10 @@
+export * from './access-logs';
+export * from './alerting';
+export { type BurnWindow, burnWindows, WORKBOOK_BURN_WINDOWS } from './burn-rates';
 export * from './catalog';
+export * from './catalog-table';
 export * from './dashboard';
 export * from './golden-signals';
-export * from './slo-names';
 export * from './scrape';
-export * from './access-logs';
 export * from './slo';
-export { type BurnWindow, burnWindows, WORKBOOK_BURN_WINDOWS } from './burn-rates';
-export * from './alerting';
-export * from './catalog-table';
+export * from './slo-names';
