@@ -10,6 +10,7 @@ import {
   type EnvironmentCluster,
   type KubeObject,
   type PlatformAddonsProps,
+  type RouteSlo,
   type RoutingPolicy,
 } from 'switchyard';
 
@@ -47,7 +48,14 @@ interface Shop {
   readonly clusterIssuer: string;
   readonly cluster: EnvironmentCluster;
   readonly addons: Omit<PlatformAddonsProps, 'cluster' | 'controller'>;
+  /** The storefront's objective, where someone is paged on it. @default - none */
+  readonly slo?: RouteSlo;
 }
+
+/** Pages for the shop's SLOs go to PagerDuty; its routing key is a Secret in the shop's namespace. */
+const PAGERDUTY_SECRET = { name: 'pagerduty', key: 'routing-key' };
+/** Grafana's admin login, read by reference from a Secret in the metrics stack's namespace. */
+const GRAFANA_ADMIN = { secret: 'grafana-admin', namespace: 'monitoring' };
 
 /** The shop's public routing: HTTPS with HSTS, a weighted canary, and a redirect off the old path. */
 function shopRouting(shop: Shop): RoutingPolicy[] {
@@ -67,6 +75,7 @@ function shopRouting(shop: Shop): RoutingPolicy[] {
         },
         {
           name: 'storefront',
+          ...(shop.slo ? { slo: shop.slo } : {}),
           backends: [
             { service: 'web', port: 8080, weight: 100 - canary },
             { service: 'web-canary', port: 8080, weight: canary },
@@ -129,7 +138,33 @@ const cacheSecret = (env: string) => ({
   data: { [CACHE_SECRET.key]: { remoteKey: `switchyard/${env}/${CACHE_SECRET.secret}`, property: CACHE_SECRET.key } },
 });
 
-/** A shop environment as the platform model; without a secret manager (dev) the Secret is created out of band. */
+/** The Secrets of an environment with AWS Secrets Manager: the cache password, Grafana's login, the pager key. */
+function platformSecrets(shop: Shop) {
+  const remote = (name: string) => `switchyard/${shop.name}/${name}`;
+  return [
+    cacheSecret(shop.name),
+    {
+      name: GRAFANA_ADMIN.secret,
+      namespace: GRAFANA_ADMIN.namespace,
+      store: { name: AWS_SECRET_STORE },
+      data: {
+        'admin-user': { remoteKey: remote(GRAFANA_ADMIN.secret), property: 'user' },
+        'admin-password': { remoteKey: remote(GRAFANA_ADMIN.secret), property: 'password' },
+      },
+    },
+    ...(shop.slo
+      ? [
+          {
+            name: PAGERDUTY_SECRET.name,
+            store: { name: AWS_SECRET_STORE },
+            data: { [PAGERDUTY_SECRET.key]: { remoteKey: remote('pagerduty'), property: PAGERDUTY_SECRET.key } },
+          },
+        ]
+      : []),
+  ];
+}
+
+/** A shop environment as the platform model. */
 function shopEnvironment(shop: Shop): Environment {
   const eks = shop.cluster.create?.kind === 'eks';
   const readOnly = { provider: 'aws', roleArn: READ_ONLY_ROLE_ARN, region: AWS_REGION } as const;
@@ -141,7 +176,11 @@ function shopEnvironment(shop: Shop): Environment {
     apps: shopApps(shop),
     routing: shopRouting(shop),
     objects: [SHOP_PRIORITY],
-    secrets: shop.addons.externalSecrets ? [cacheSecret(shop.name)] : [],
+    // Without a secret manager (dev) the Secrets are created out of band.
+    secrets: shop.addons.externalSecrets ? platformSecrets(shop) : [],
+    ...(shop.slo
+      ? { observability: { alertReceiver: { name: 'shop-oncall', pagerduty: { routingKeySecret: PAGERDUTY_SECRET } } } }
+      : {}),
     guardrails: { profile: shop.name === 'dev' ? 'standard' : 'production' },
     pipeline: {
       smokeTestUrl: `https://shop.${shop.domain}/`,
@@ -158,8 +197,14 @@ function shopEnvironment(shop: Shop): Environment {
 }
 
 /** An EKS environment; EksCluster names the controllers' IRSA roles after the cluster, so synth can write them. */
-function eks(name: string, nodes: { type: string; min: number; max: number }, natGateways: 'per-zone' | 'single') {
+function eks(
+  name: string,
+  nodes: { type: string; min: number; max: number },
+  natGateways: 'per-zone' | 'single',
+  logDays: number,
+) {
   const clusterName = `switchyard-${name}`;
+  const logBucket = `switchyard-${name}-logs-${AWS_ACCOUNT}`;
   const availabilityZones = ['a', 'b', 'c'].map((z) => `${AWS_REGION}${z}`);
   const cluster: EnvironmentCluster = {
     traits: { kind: 'eks', zones: availabilityZones },
@@ -173,6 +218,8 @@ function eks(name: string, nodes: { type: string; min: number; max: number }, na
       nodeGroups: [{ name: 'general', instanceTypes: [nodes.type], minSize: nodes.min, maxSize: nodes.max }],
       access: { deployer: role(`switchyard-${name}-deploy`), readers: [READ_ONLY_ROLE_ARN] },
       externalSecrets: { secretPrefix: `switchyard/${name}/` },
+      // The bucket keeps objects a day past Loki's retention, which deletes them first.
+      logBucket: { bucketName: logBucket, retentionDays: logDays + 1 },
       // Production clusters refuse deletion; staging can be torn down.
       deletionProtection: name === 'prod',
     },
@@ -184,7 +231,13 @@ function eks(name: string, nodes: { type: string; min: number; max: number }, na
       roleArn: role(`${clusterName}-external-secrets`),
       awsSecretsManager: { region: AWS_REGION, storeName: AWS_SECRET_STORE },
     },
-  };
+    // Highly available by default: 2 Prometheus, 3 Alertmanager, 2 Grafana; Loki with 3 replicas on S3.
+    metrics: { retention: `${logDays}d`, storage: { size: name === 'prod' ? '100Gi' : '50Gi' } },
+    logs: {
+      retention: `${logDays}d`,
+      storage: { type: 's3', bucket: logBucket, region: AWS_REGION, roleArn: role(`${clusterName}-loki`) },
+    },
+  } as const;
   return { cluster, addons };
 }
 
@@ -219,6 +272,9 @@ const SHOPS: readonly Shop[] = [
       certManager: { issuers: [LETSENCRYPT_STAGING] },
       // Pods reach the API server through the virtual IP or, after kube-proxy's DNAT, a server's 6443.
       apiServerCidrs: [DEV_API_ADDRESS, ...DEV_SERVERS].map((a) => `${a}/32`),
+      // Smaller in dev: one replica each, short retention, Loki on its volume.
+      metrics: { highAvailability: false, retention: '3d', storage: { size: '10Gi' } },
+      logs: { retention: '3d', volume: { size: '10Gi' } },
     },
   },
   {
@@ -229,7 +285,7 @@ const SHOPS: readonly Shop[] = [
     canaryPercent: 20,
     cache: { sizeGibibytes: 5, replicas: 1 },
     clusterIssuer: 'letsencrypt-staging',
-    ...eks('staging', { type: 'm6i.large', min: 3, max: 6 }, 'single'),
+    ...eks('staging', { type: 'm6i.large', min: 3, max: 6 }, 'single', 7),
   },
   {
     name: 'prod',
@@ -240,7 +296,9 @@ const SHOPS: readonly Shop[] = [
     maxReplicas: 12,
     cache: { sizeGibibytes: 20, replicas: 3 },
     clusterIssuer: 'letsencrypt-prod',
-    ...eks('prod', { type: 'm6i.xlarge', min: 3, max: 12 }, 'per-zone'),
+    ...eks('prod', { type: 'm6i.xlarge', min: 3, max: 12 }, 'per-zone', 30),
+    // 99.9% of requests without a 5xx, and 99% within 500 ms (a bucket boundary of Envoy's histogram), over 30 days.
+    slo: { availability: 99.9, latency: { percentile: 99, threshold: '500ms' } },
   },
 ];
 

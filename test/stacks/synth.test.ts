@@ -14,6 +14,7 @@ import {
   runGuardrails,
 } from '../../constructs';
 import { platform } from '../../stacks/platform';
+import { assertExprs } from '../constructs/observability/rule-checks';
 import { readManifests } from '../helpers/manifests';
 import { expectSchemaValid } from '../helpers/schema';
 
@@ -35,7 +36,8 @@ const SECRET_PATTERNS: [string, RegExp][] = [
   ['JWT', /\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/],
   ['GitHub token', /\bgh[pousr]_[A-Za-z0-9]{36}\b/],
   ['Slack token', /\bxox[abpr]-[\w-]{10,}/],
-  ['password assignment', /(password|passwd|secret|token)\s*[:=]\s*["']?[^\s"'{}$]{8,}/i],
+  // A key named so (not one ending so, like Grafana's `existingSecret`, which names a Secret).
+  ['password assignment', /(?<![a-z])(password|passwd|secret|token)\s*[:=]\s*["']?[^\s"'{}$]{8,}/i],
 ];
 
 /** The kinds of secret material found in a text. */
@@ -49,6 +51,8 @@ describe('the secret scanner', () => {
     expect(secretMaterial(`key: ${'-----BEGIN OPENSSH PRIVATE KEY-----'}`)).toEqual(['private key']);
     expect(secretMaterial('id: AKIAIOSFODNN7EXAMPLE')).toEqual(['AWS access key id']);
     expect(secretMaterial('secretKeyRef:\n  name: shop-cache\n  key: password\n')).toEqual([]);
+    expect(secretMaterial('admin:\n  existingSecret: grafana-admin\n')).toEqual([]);
+    expect(secretMaterial('  Password = "correct-horse-battery"')).toEqual(['password assignment']);
   });
 });
 
@@ -74,13 +78,14 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     expect(fs.readdirSync(outdir).sort()).toEqual(ENVIRONMENTS.map((e) => e.name).sort());
   });
 
-  it('writes each environment in apply order: add-ons, infrastructure, apps, routes', () => {
+  it('writes each environment in apply order: add-ons, infrastructure, apps, routes, telemetry', () => {
     for (const env of ENVIRONMENTS) {
       expect(fs.readdirSync(dir(env.name)).sort()).toEqual([
         '0000-addons.k8s.yaml',
         '0001-infra.k8s.yaml',
         '0002-apps.k8s.yaml',
         '0003-routes.k8s.yaml',
+        '0004-telemetry.k8s.yaml',
         'construct-metadata.json',
         'guardrails.json',
         'routes.md',
@@ -130,7 +135,18 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     const names = releases.map((r) => r.metadata.name);
     const loadBalancer = env.cluster.traits.kind === 'eks' ? 'aws-load-balancer-controller' : 'metallb';
     const secrets = env.addons?.externalSecrets !== undefined ? ['external-secrets'] : [];
-    expect(names).toEqual(['gateway-api-crds', loadBalancer, 'cert-manager', ...secrets, 'envoy-gateway']);
+    // The metrics stack's CRDs come before every release that creates monitors; the logs stack before the controller.
+    expect(names).toEqual([
+      'gateway-api-crds',
+      'kube-prometheus-stack',
+      'prometheus-node-exporter',
+      loadBalancer,
+      'cert-manager',
+      ...secrets,
+      'loki',
+      'alloy',
+      'envoy-gateway',
+    ]);
     for (const r of releases) {
       for (const dep of r.spec.dependsOn ?? [])
         expect(names.indexOf(dep.name)).toBeLessThan(names.indexOf(r.metadata.name));
@@ -138,6 +154,7 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     expect(releases.find((r) => r.metadata.name === 'envoy-gateway').spec.dependsOn).toEqual([
       { name: 'gateway-api-crds' },
       { name: loadBalancer },
+      { name: 'kube-prometheus-stack' },
     ]);
     const infra = readManifests(dir(name), '0001-infra').map((o) => o.kind);
     expect(infra).toEqual(expect.arrayContaining(['ClusterIssuer', 'EnvoyProxy', 'GatewayClass', 'Gateway']));
@@ -201,7 +218,11 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
         ),
       );
     for (const app of ['web', 'web-canary']) {
-      expect(peers(byName.get(app).ingress, 'from')).toEqual(['envoy-gateway-system/public,gateway-system:8080']);
+      // The proxies, and Prometheus on the storefront's metrics endpoint (its serving port).
+      expect(peers(byName.get(app).ingress, 'from')).toEqual([
+        'envoy-gateway-system/public,gateway-system:8080',
+        'monitoring/prometheus,kube-prometheus-stack-prometheus:8080',
+      ]);
       expect(peers(byName.get(app).egress, 'to')).toEqual([
         'kube-system/kube-dns:53',
         'kube-system/kube-dns:53',
@@ -246,8 +267,73 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
       // Every namespace a policy protects is one the environment creates.
       for (const p of policies) expect(namespaces.map((n) => n.metadata.name)).toContain(p.metadata.namespace);
       await expectSchemaValid(policies);
-      const expected = name === 'dev' ? ['metallb-system'] : [];
-      expect(podSecurityExceptionsOf(namespaces).map((e) => e.namespace)).toEqual(expected);
+      // The node agents read the host (node exporter: host network, PID and filesystem; Alloy: /var/log).
+      const expected = [...(name === 'dev' ? ['metallb-system'] : []), 'monitoring-node', 'logging-agent'];
+      expect(
+        podSecurityExceptionsOf(namespaces)
+          .map((e) => e.namespace)
+          .sort(),
+      ).toEqual(expected.sort());
+    },
+  );
+
+  it.each(byEnv)(
+    '%s: measures the storefront: signals, dashboard, and in prod its SLO alerts to the pager',
+    async (name, env) => {
+      const objects = readManifests(dir(name), '0004-telemetry');
+      const prod = name === 'prod';
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+        'PrometheusRule/switchyard-route-signals-gateway-api',
+        ...(prod
+          ? ['PrometheusRule/switchyard-route-slos-gateway-api', 'AlertmanagerConfig/switchyard-slo-alerts']
+          : []),
+        `ConfigMap/switchyard-routes-dashboard-${name}`,
+      ]);
+      for (const o of objects) expect(o.metadata.namespace).toBe(env.namespace);
+      const rules = objects.filter((o) => o.kind === 'PrometheusRule');
+      const own = (metric: string) => metric.startsWith('switchyard:');
+      let parsed = 0;
+      for (const rule of rules) parsed += assertExprs(rule, 'gateway-api', own);
+      expect(parsed).toBeGreaterThan(prod ? 20 : 4);
+      // Only the storefront has backends; the legacy redirect has no signal.
+      const labelled = rules.flatMap((r) =>
+        r.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.labels?.switchyard_rule)),
+      );
+      expect(new Set(labelled.filter(Boolean))).toEqual(new Set(['storefront']));
+      if (prod) {
+        const alerts = rules[1].spec.groups.flatMap((g: any) => g.rules).filter((r: any) => r.alert);
+        expect(new Set(alerts.map((a: any) => a.labels.switchyard_slo))).toEqual(new Set(['availability', 'latency']));
+        expect(new Set(alerts.map((a: any) => a.labels.severity))).toEqual(new Set(['page', 'ticket']));
+        expect(objects[2].spec.receivers).toEqual([
+          expect.objectContaining({
+            name: 'shop-oncall',
+            pagerdutyConfigs: [expect.objectContaining({ routingKey: { name: 'pagerduty', key: 'routing-key' } })],
+          }),
+        ]);
+      }
+      const dashboard = JSON.parse(Object.values(objects.at(-1).data)[0] as string);
+      expect(dashboard.panels.map((p: any) => p.type)).toContain('row');
+      await expectSchemaValid(objects);
+    },
+  );
+
+  it.each(byEnv)(
+    '%s: runs the metrics and logs stacks, highly available outside dev, Grafana without a password',
+    (name) => {
+      const releases = readManifests(dir(name), '0000-addons').filter((o) => o.kind === 'HelmRelease');
+      const values = (release: string) => releases.find((r) => r.metadata.name === release).spec.values;
+      const metrics = values('kube-prometheus-stack');
+      const dev = name === 'dev';
+      expect(metrics.prometheus.prometheusSpec.replicas).toBe(dev ? 1 : 2);
+      expect(metrics.prometheus.prometheusSpec.retention).toBe({ dev: '3d', staging: '7d', prod: '30d' }[name]);
+      expect(metrics.grafana.admin).toEqual({
+        existingSecret: 'grafana-admin',
+        userKey: 'admin-user',
+        passwordKey: 'admin-password',
+      });
+      expect(JSON.stringify(metrics.grafana)).not.toMatch(/adminPassword/);
+      const loki = values('loki');
+      expect(loki.loki.storage.type).toBe(dev ? 'filesystem' : 's3');
     },
   );
 
@@ -271,15 +357,26 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
         'VALKEY_PASSWORD<-shop-cache',
       ]);
       const external = objects.filter((o) => o.kind === 'ExternalSecret');
-      expect(external.map((o) => o.spec.target.name)).toEqual(
-        env.addons?.externalSecrets !== undefined ? ['shop-cache'] : [],
+      // The cache password, Grafana's login (in the metrics stack's namespace) and, in prod, the pager's key.
+      expect(external.map((o) => `${o.metadata.namespace}/${o.spec.target.name}`)).toEqual(
+        env.addons?.externalSecrets === undefined
+          ? []
+          : [
+              `${env.namespace}/shop-cache`,
+              'monitoring/grafana-admin',
+              ...(env.name === 'prod' ? [`${env.namespace}/pagerduty`] : []),
+            ],
       );
     }
   });
 
   it("puts each environment's apps and routes in its own namespace, which the Gateway admits", () => {
     const namespaces = ENVIRONMENTS.map((env) => {
-      const namespaced = [...readManifests(dir(env.name), '0002-apps'), ...readManifests(dir(env.name), '0003-routes')];
+      const namespaced = [
+        ...readManifests(dir(env.name), '0002-apps'),
+        ...readManifests(dir(env.name), '0003-routes'),
+        ...readManifests(dir(env.name), '0004-telemetry'),
+      ].filter((o) => !(o.kind === 'ExternalSecret' && o.metadata.name === 'grafana-admin'));
       expect(new Set(namespaced.map((o) => o.metadata.namespace))).toEqual(new Set([env.namespace]));
       const ns = readManifests(dir(env.name), '0000-addons').find(
         (o) => o.kind === 'Namespace' && o.metadata.name === env.namespace,

@@ -154,7 +154,7 @@ describe('switchyard CLI', () => {
       const t = dist();
       expect(await run(['routes'], t.cli)).toBe(0);
       expect(t.out()).toMatch(
-        /^# dev\nHOST +ROUTE .*\ndev\.example\.com +shop\/0 +PathPrefix \/ +shop\/web:80 100% +path\.prefix +traefik\n/,
+        /^# dev\nHOST +ROUTE .*\ndev\.example\.com +shop\/0 +PathPrefix \/ +shop\/web:80 100% +path\.prefix +- +traefik\n/,
       );
       expect(t.out()).toMatch(/\n# prod\nHOST .*\nshop\.example\.com .* gateway-api\n$/);
       expect(t.files['dist/dev/routes.md']).toMatch(/^# Routes: dev\n[\s\S]*```mermaid\nflowchart LR\n/);
