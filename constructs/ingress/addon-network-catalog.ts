@@ -87,6 +87,8 @@ export const ADDON_NETWORK: Readonly<Record<string, AddonNetworkProfile>> = {
     { kind: 'data-plane', ports: [80, 443, 8080, 8443] },
     BACKENDS,
     { kind: 'metrics', port: 1024 },
+    // The controller's own metrics (its admin port), beside HAProxy's exporter on the stats port.
+    { kind: 'metrics', port: 6060 },
   ]),
   contour: all([
     API,
