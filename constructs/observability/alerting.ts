@@ -10,7 +10,7 @@
  */
 import { assertProps, type Check, opt, req, shapeOf, str, union } from '../core/strict';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/validate';
-import type { Severity } from './burn-rates';
+import type { AlertSeverity } from './burn-rates';
 import { ROUTE_LABELS } from './slo-names';
 
 /** A key of a Secret in the AlertmanagerConfig's namespace. */
@@ -194,7 +194,7 @@ function receiverSpec(receiver: SloReceiver): Record<string, unknown> {
   };
 }
 
-const severityRoute = (severity: Severity, repeatInterval: string): AlertRoute => ({
+const severityRoute = (severity: AlertSeverity, repeatInterval: string): AlertRoute => ({
   matchers: [{ name: 'severity', matchType: '=', value: severity }],
   repeatInterval,
 });

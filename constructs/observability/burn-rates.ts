@@ -22,11 +22,11 @@
  */
 
 /** How urgent a burn is: 'page' wakes someone, 'ticket' is looked at within a working day. */
-export type Severity = 'page' | 'ticket';
+export type AlertSeverity = 'page' | 'ticket';
 
 /** One multi-window burn-rate condition for a given SLO window. */
 export interface BurnWindow {
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
   /** Share of the error budget (percent) the condition stands for: spent within `long` minutes. */
   readonly budgetPercent: number;
   /** The long window, in minutes. */
@@ -39,7 +39,7 @@ export interface BurnWindow {
 
 /** The workbook's conditions for 30 days: share of budget (percent), long and short windows in minutes. */
 export const WORKBOOK_BURN_WINDOWS: readonly {
-  readonly severity: Severity;
+  readonly severity: AlertSeverity;
   readonly budgetPercent: number;
   readonly long: number;
   readonly short: number;

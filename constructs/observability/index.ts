@@ -1,6 +1,6 @@
 export * from './access-logs';
 export * from './alerting';
-export { type BurnWindow, burnWindows, WORKBOOK_BURN_WINDOWS } from './burn-rates';
+export { type AlertSeverity, type BurnWindow, burnWindows, WORKBOOK_BURN_WINDOWS } from './burn-rates';
 export * from './catalog';
 export * from './catalog-table';
 export * from './dashboard';

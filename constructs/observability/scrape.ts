@@ -74,7 +74,7 @@ export type MonitorEndpoint = {
 };
 
 /** Label and namespace selection shared by both monitor kinds. */
-type MonitorSelection = {
+export type MonitorSelection = {
   readonly selector: { readonly matchLabels: Readonly<Record<string, string>> };
   readonly namespaceSelector: { readonly matchNames: readonly string[] };
 };

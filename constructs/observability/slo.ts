@@ -32,7 +32,7 @@ import {
   MIN_WINDOW_MINUTES,
   promDuration,
   promNumber,
-  type Severity,
+  type AlertSeverity,
 } from './burn-rates';
 import type { ControllerMetrics } from './catalog';
 import type { RecordingRule } from './golden-signals';
@@ -92,7 +92,7 @@ export interface SloRuleObject {
  * pages, whose fastest condition spends 2% of the budget an hour; 15 minutes for tickets, whose conditions
  * span hours to days, so a ratio hovering at the threshold does not open and close tickets.
  */
-export const ALERT_FOR: Readonly<Record<Severity, string>> = { page: '2m', ticket: '15m' };
+export const ALERT_FOR: Readonly<Record<AlertSeverity, string>> = { page: '2m', ticket: '15m' };
 
 const OPTIONS = shapeOf<SloRuleOptions>()({
   dialect: req(oneOf(...DIALECTS)),
@@ -218,7 +218,7 @@ function describeObjective(o: Objective): string {
 
 function alertFor(
   o: Objective,
-  severity: Severity,
+  severity: AlertSeverity,
   windows: readonly BurnWindow[],
   ratioSeries: (minutes: number) => string,
   labels: Readonly<Record<string, string>>,

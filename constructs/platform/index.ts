@@ -7,6 +7,7 @@ export {
   environmentObjects,
   routingSnapshot,
 } from './environment-app';
+export { type EnvironmentObservability, environmentTelemetry } from './environment-telemetry';
 export * from './model';
 export * from './pipeline';
 export * from './stack-settings';
