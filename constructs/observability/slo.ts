@@ -25,6 +25,7 @@ import { DIALECTS } from '../routing/types';
 import { validatePolicies } from '../routing/validate';
 import { parseDuration } from '../routing/values';
 import {
+  type AlertSeverity,
   type BurnWindow,
   budgetRatio,
   burnWindows,
@@ -32,7 +33,6 @@ import {
   MIN_WINDOW_MINUTES,
   promDuration,
   promNumber,
-  type AlertSeverity,
 } from './burn-rates';
 import type { ControllerMetrics } from './catalog';
 import type { RecordingRule } from './golden-signals';

@@ -7,7 +7,14 @@
 import { nearestKey } from '../core/strict';
 import { type Feature, featuresOf } from './capabilities';
 import { InvalidRoutingPolicyError, RoutingError } from './errors';
-import { type CompileTarget, DIALECTS, type RouteMatch, type RouteRule, type RouteSlo, type RoutingPolicy } from './types';
+import {
+  type CompileTarget,
+  DIALECTS,
+  type RouteMatch,
+  type RouteRule,
+  type RouteSlo,
+  type RoutingPolicy,
+} from './types';
 import { validatePolicies, validateTarget } from './validate';
 
 /** One row of the route table: one rule of one policy on one host. */

@@ -108,12 +108,10 @@ export function namespaceNetworkPolicies(props: NamespaceNetworkPolicyProps): Ku
   if (props.scraper) {
     for (const w of local) {
       if (w.metricsPorts?.length)
-        ingress
-          .get(w.name)!
-          .push({
-            peers: [peerIn(props.scraper.namespace, home, props.scraper.podLabels)],
-            ports: [...w.metricsPorts],
-          });
+        ingress.get(w.name)!.push({
+          peers: [peerIn(props.scraper.namespace, home, props.scraper.podLabels)],
+          ports: [...w.metricsPorts],
+        });
     }
   }
   const egress = new Map<string, Rule[]>(

@@ -161,7 +161,7 @@ export function alertmanagerConfigRules(object: unknown): string[] {
     if (typeof route.receiver === 'string' && !defined.has(route.receiver))
       errors.push(`${at}/receiver ${JSON.stringify(route.receiver)} is not one of /spec/receivers`);
     const children = Array.isArray(route.routes) ? route.routes : [];
-    children.forEach((child: Record<string, unknown>, i) => visit(child, `${at}/routes/${i}`));
+    for (const [i, child] of children.entries()) visit(child as Record<string, unknown>, `${at}/routes/${i}`);
   };
   visit(spec.route, '/spec/route');
   return errors;
