@@ -27,6 +27,7 @@ import {
   HARDENED_CONTAINER,
   hardenedPod,
   resolveResources,
+  stackNamespaces,
 } from './telemetry-values';
 
 /** Where Loki keeps chunks and indexes. */
@@ -200,15 +201,11 @@ const buckets = (name: string) => ({ chunks: name, ruler: name, admin: name });
 export function logsStack(cluster: ResolvedClusterTraits, options: LogsStackOptions = {}): LogsStack {
   assertResolvedTraits(cluster);
   assertProps(options, LOGS_STACK_OPTIONS_SPEC, 'logs', 'logs');
-  const namespace = options.namespace ?? 'logging';
-  const agentNamespace = options.agentNamespace ?? 'logging-agent';
-  assertDnsLabel('logs.namespace', namespace);
-  assertDnsLabel('logs.agentNamespace', agentNamespace);
-  if (namespace === agentNamespace)
-    throw new InvalidPropertyError(
-      'logs.agentNamespace',
-      `'logs.agentNamespace' (${show(agentNamespace)}) must differ from 'logs.namespace': the agent needs a privileged namespace, Loki's stays restricted`,
-    );
+  const [namespace, agentNamespace] = stackNamespaces(
+    ['logs.namespace', 'logs.agentNamespace'],
+    [options.namespace ?? 'logging', options.agentNamespace ?? 'logging-agent'],
+    'the agent',
+  );
   const hours = retentionHours(options.retention ?? '14d');
   const storage = options.storage ?? { type: 'filesystem' };
   const objectStore = storage.type !== 'filesystem';

@@ -9,7 +9,7 @@
  */
 import type { ResolvedClusterTraits } from '../cluster/traits';
 import { assertProps } from '../core/strict';
-import { assertDnsLabel, assertDnsSubdomain, InvalidPropertyError, show } from '../core/validate';
+import { assertDnsSubdomain, InvalidPropertyError, show } from '../core/validate';
 import { CHARTS } from './charts';
 import { topologySpread } from './exposure';
 import { deepMerge, type ReleaseSpec, validateRelease } from './release';
@@ -22,6 +22,7 @@ import {
   HARDENED_CONTAINER,
   hardenedPod,
   resolveResources,
+  stackNamespaces,
 } from './telemetry-values';
 
 /** The Secret holding Grafana's admin user and password, created out of band (External Secrets, sealed). */
@@ -169,15 +170,11 @@ export function metricsStack(
 ): MetricsStack {
   assertResolvedTraits(cluster);
   assertProps(options, METRICS_STACK_OPTIONS_SPEC, 'metrics', 'metrics');
-  const namespace = options.namespace ?? 'monitoring';
-  const nodeNamespace = options.nodeExporterNamespace ?? 'monitoring-node';
-  assertDnsLabel('metrics.namespace', namespace);
-  assertDnsLabel('metrics.nodeExporterNamespace', nodeNamespace);
-  if (namespace === nodeNamespace)
-    throw new InvalidPropertyError(
-      'metrics.nodeExporterNamespace',
-      `'metrics.nodeExporterNamespace' (${show(nodeNamespace)}) must differ from 'metrics.namespace': the node exporter needs a privileged namespace, the stack's stays restricted`,
-    );
+  const [namespace, nodeNamespace] = stackNamespaces(
+    ['metrics.namespace', 'metrics.nodeExporterNamespace'],
+    [options.namespace ?? 'monitoring', options.nodeExporterNamespace ?? 'monitoring-node'],
+    'the node exporter',
+  );
   const retention = options.retention ?? '15d';
   assertDuration('metrics.retention', retention);
   const size = options.storage?.size ?? '50Gi';

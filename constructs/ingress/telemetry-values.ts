@@ -2,7 +2,7 @@
  * What the metrics and logs stacks share: per-component resources with checked quantities, the duration
  * and quantity checks of their options, and the pod and container hardening every component gets. Pure.
  */
-import { InvalidPropertyError, show } from '../core/validate';
+import { assertDnsLabel, InvalidPropertyError, show } from '../core/validate';
 
 /** CPU and memory of one container; what is left out keeps the default. */
 export interface ComponentResources {
@@ -90,4 +90,25 @@ export function assertNoSecretValues(
         `'${property}.${path}' would write a secret in plain text into the synthesized release: remove it; ${fix}`,
       );
   }
+}
+
+/**
+ * A stack's two namespaces, checked: DNS labels, and apart, since the node agent's is privileged and the
+ * stack's stays restricted. `fields` are the option paths ('metrics.namespace', 'metrics.nodeExporterNamespace').
+ */
+export function stackNamespaces(
+  fields: readonly [string, string],
+  values: readonly [string, string],
+  agent: string,
+): readonly [string, string] {
+  const [stackField, agentField] = fields;
+  const [stack, node] = values;
+  assertDnsLabel(stackField, stack);
+  assertDnsLabel(agentField, node);
+  if (stack === node)
+    throw new InvalidPropertyError(
+      agentField,
+      `'${agentField}' (${show(node)}) must differ from '${stackField}': ${agent} needs a privileged namespace, the stack's stays restricted`,
+    );
+  return values;
 }

@@ -4,7 +4,7 @@
  * imports, no I/O, no clock and no random ids; the same input gives the same bytes.
  */
 import type { Dashboard } from '@grafana/schema';
-import { arr, assertProps, oneOf, opt, req, shapeOf, str } from '../core/strict';
+import { assertProps, oneOf, opt, req, shapeOf, str } from '../core/strict';
 import { checkDnsLabel } from '../core/validate';
 import { namespaceOf } from '../routing/model';
 import { objectName } from '../routing/names';
@@ -13,6 +13,7 @@ import { DIALECTS } from '../routing/types';
 import type { GrafanaDashboard, Json } from './dashboard-grafana';
 import { type DashboardSignal, datasourceVariable, layoutPanels, type RouteEntry } from './dashboard-panels';
 import { goldenSignalRules, SIGNALS } from './golden-signals';
+import { SIGNALS_FIELD } from './route-series';
 
 export type {
   GrafanaDashboard,
@@ -130,15 +131,7 @@ const OPTIONS = shapeOf<RouteDashboardOptions>()({
   namespace: opt(str(checkDnsLabel)),
   folder: opt(str(checkFolder)),
   datasource: opt(str(checkDatasource)),
-  signals: opt(
-    arr(oneOf(...SIGNALS), (v) =>
-      Array.isArray(v) && v.length === 0
-        ? 'must name at least one signal'
-        : Array.isArray(v) && new Set(v).size !== v.length
-          ? 'must not repeat a signal'
-          : undefined,
-    ),
-  ),
+  signals: SIGNALS_FIELD,
 });
 
 /** The rules with backends, in policy and rule order, with the objective each one is held to. */

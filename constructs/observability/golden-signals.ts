@@ -4,21 +4,25 @@
  * (METRIC_CATALOG). Where the controller cannot attribute its series to one rule, a typed error says so:
  * never a query that measures something else. Pure: no engine imports, no I/O.
  */
-import { arr, assertProps, oneOf, opt, req, shapeOf, str } from '../core/strict';
+import { assertProps, oneOf, opt, req, shapeOf, str } from '../core/strict';
 import { checkDnsLabel } from '../core/validate';
 import { namespaceOf, rulePath } from '../routing/model';
-import { objectName } from '../routing/names';
 import type { Dialect, RoutingPolicy } from '../routing/types';
 import { DIALECTS } from '../routing/types';
 import { validatePolicies } from '../routing/validate';
 import type { ControllerMetrics } from './catalog';
-import { RouteTelemetryError, routeSeries, type Signal, sel } from './route-series';
+import {
+  RouteTelemetryError,
+  routePrometheusRule,
+  routeSeries,
+  SIGNALS,
+  SIGNALS_FIELD,
+  type Signal,
+  sel,
+} from './route-series';
 
 export type { Signal } from './route-series';
-export { RouteTelemetryError, traefikRouterName } from './route-series';
-
-/** Every signal, in output order. */
-export const SIGNALS: readonly Signal[] = ['rate', 'errors', 'latency'];
+export { RouteTelemetryError, SIGNALS, traefikRouterName } from './route-series';
 
 /** The latency quantiles recorded. */
 export const QUANTILES: readonly number[] = [0.5, 0.9, 0.99];
@@ -71,15 +75,7 @@ export const RECORD_NAMES = {
 const OPTIONS = shapeOf<GoldenSignalOptions>()({
   dialect: req(oneOf(...DIALECTS)),
   namespace: opt(str(checkDnsLabel)),
-  signals: opt(
-    arr(oneOf(...SIGNALS), (v) =>
-      Array.isArray(v) && v.length === 0
-        ? 'must name at least one signal'
-        : Array.isArray(v) && new Set(v).size !== v.length
-          ? 'must not repeat a signal'
-          : undefined,
-    ),
-  ),
+  signals: SIGNALS_FIELD,
 });
 
 function signalRules(
@@ -142,14 +138,5 @@ export function goldenSignalRules(
     });
     return rules.length > 0 ? [{ name: `switchyard.routes.${namespaceOf(policy)}.${policy.name}`, rules }] : [];
   });
-  return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PrometheusRule',
-    metadata: {
-      name: objectName(['switchyard-route-signals', dialect]),
-      ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
-      labels: { 'app.kubernetes.io/managed-by': 'switchyard', 'switchyard.io/controller': dialect },
-    },
-    spec: { groups },
-  };
+  return routePrometheusRule('switchyard-route-signals', dialect, options.namespace, groups);
 }

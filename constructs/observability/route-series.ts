@@ -5,6 +5,7 @@
  * Shared by goldenSignalRules and sloRules. Pure: no engine imports, no I/O.
  */
 import { createHash } from 'node:crypto';
+import { arr, oneOf, opt } from '../core/strict';
 import { compileRoutes } from '../routing/compile';
 import { RoutingError, UnsupportedFeatureError } from '../routing/errors';
 import { backendNamespace, matchesOf, namespaceOf, rulePath } from '../routing/model';
@@ -17,6 +18,39 @@ import { ROUTE_LABELS } from './slo-names';
 
 /** A golden signal. */
 export type Signal = 'rate' | 'errors' | 'latency';
+
+/** Every signal, in output order. */
+export const SIGNALS: readonly Signal[] = ['rate', 'errors', 'latency'];
+
+/** The strict field of a `signals` option: at least one signal, none repeated. */
+export const SIGNALS_FIELD = opt(
+  arr(oneOf(...SIGNALS), (v) =>
+    Array.isArray(v) && v.length === 0
+      ? 'must name at least one signal'
+      : Array.isArray(v) && new Set(v).size !== v.length
+        ? 'must not repeat a signal'
+        : undefined,
+  ),
+);
+
+/** A plain monitoring.coreos.com/v1 PrometheusRule of Switchyard's, named `<prefix>-<dialect>`. */
+export function routePrometheusRule<Group>(
+  prefix: string,
+  dialect: Dialect,
+  namespace: string | undefined,
+  groups: readonly Group[],
+) {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1' as const,
+    kind: 'PrometheusRule' as const,
+    metadata: {
+      name: objectName([prefix, dialect]),
+      ...(namespace !== undefined ? { namespace } : {}),
+      labels: { 'app.kubernetes.io/managed-by': 'switchyard', 'switchyard.io/controller': dialect },
+    },
+    spec: { groups },
+  };
+}
 
 /**
  * The controller cannot measure a signal for this rule alone. `path` is the rule ('shop.rules[1]') or the

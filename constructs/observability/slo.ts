@@ -18,7 +18,6 @@
 import { arr, assertProps, num, oneOf, opt, req, shapeOf, str } from '../core/strict';
 import { checkDnsLabel } from '../core/validate';
 import { namespaceOf, rulePath } from '../routing/model';
-import { objectName } from '../routing/names';
 import { DEFAULT_SLO_WINDOW, sloWindowDays } from '../routing/slo-checks';
 import type { Dialect, RouteSlo, RoutingPolicy } from '../routing/types';
 import { DIALECTS } from '../routing/types';
@@ -36,7 +35,7 @@ import {
 } from './burn-rates';
 import type { ControllerMetrics } from './catalog';
 import type { RecordingRule } from './golden-signals';
-import { matchAny, RouteTelemetryError, routeSeries, sel } from './route-series';
+import { matchAny, RouteTelemetryError, routePrometheusRule, routeSeries, sel } from './route-series';
 import { ROUTE_LABELS, SLO_ALERT_NAMES, SLO_RECORD_NAMES, type SloKind } from './slo-names';
 
 /** Options of sloRules. */
@@ -327,14 +326,5 @@ export function sloRules(policies: readonly RoutingPolicy[], options: SloRuleOpt
     });
     return rules.length > 0 ? [{ name: `switchyard.slo.${namespaceOf(policy)}.${policy.name}`, rules }] : [];
   });
-  return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PrometheusRule',
-    metadata: {
-      name: objectName(['switchyard-route-slos', dialect]),
-      ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
-      labels: { 'app.kubernetes.io/managed-by': 'switchyard', 'switchyard.io/controller': dialect },
-    },
-    spec: { groups },
-  };
+  return routePrometheusRule('switchyard-route-slos', dialect, options.namespace, groups);
 }
