@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -17,6 +18,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Pulumi mocks are process-global: keep each test file in its own process.
     pool: 'forks',
+    // Vitest's default leaves one core idle (cores - 1: one worker on 2 cores). The package tests mostly wait
+    // on npm and the registry, so a second worker runs the rest meanwhile.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

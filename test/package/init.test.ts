@@ -56,38 +56,43 @@ describe('switchyard init, from the packed tarball', () => {
   }, 600_000);
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-  it.each(PROJECTS)('$name: writes the lockfile, and npm ci, npm test, npm run synth and plan pass', (p) => {
-    const dir = path.join(scratch, p.name);
-    expect(fs.existsSync(path.join(dir, 'package-lock.json'))).toBe(true);
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    expect(manifest.type).toBe(p.module === 'esm' ? 'module' : 'commonjs');
-    // Never the registry's unrelated 'switchyard': the tarball init was installed from.
-    expect(manifest.dependencies.switchyard).toBe(`file:${tarball}`);
-    if (p.name === 'esm-existing') {
-      const ci = run(dir, 'npm', ['ci']);
-      expect(ci.status, ci.output).toBe(0);
-    }
-    const test = run(dir, 'npm', ['test']);
-    expect(test.status, test.output).toBe(0);
-    expect(test.output).toMatch(/# pass 2/);
+  it.each(PROJECTS)(
+    '$name: writes the lockfile, and npm ci, npm test, npm run synth and plan pass',
+    (p) => {
+      const dir = path.join(scratch, p.name);
+      expect(fs.existsSync(path.join(dir, 'package-lock.json'))).toBe(true);
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      expect(manifest.type).toBe(p.module === 'esm' ? 'module' : 'commonjs');
+      // Never the registry's unrelated 'switchyard': the tarball init was installed from.
+      expect(manifest.dependencies.switchyard).toBe(`file:${tarball}`);
+      if (p.name === 'esm-existing') {
+        const ci = run(dir, 'npm', ['ci']);
+        expect(ci.status, ci.output).toBe(0);
+      }
+      const test = run(dir, 'npm', ['test']);
+      expect(test.status, test.output).toBe(0);
+      expect(test.output).toMatch(/# pass 2/);
 
-    const synth = run(dir, 'npm', ['run', 'synth']);
-    expect(synth.status, synth.output).toBe(0);
-    for (const env of ['dev', 'staging', 'prod']) {
-      const files = fs.readdirSync(path.join(dir, 'dist', env));
-      expect(files).toEqual(expect.arrayContaining(['routing.json', 'routes.md']));
-      expect(files.some((f) => f.endsWith('.k8s.yaml'))).toBe(true);
-    }
-    // The guardrails plugin named in cdk8s.yaml ran after the app.
-    expect(synth.output).toMatch(/Validations ended succesfully|Validations finished/i);
+      const synth = run(dir, 'npm', ['run', 'synth']);
+      expect(synth.status, synth.output).toBe(0);
+      for (const env of ['dev', 'staging', 'prod']) {
+        const files = fs.readdirSync(path.join(dir, 'dist', env));
+        expect(files).toEqual(expect.arrayContaining(['routing.json', 'routes.md']));
+        expect(files.some((f) => f.endsWith('.k8s.yaml'))).toBe(true);
+      }
+      // The guardrails plugin named in cdk8s.yaml ran after the app.
+      expect(synth.output).toMatch(/Validations ended succesfully|Validations finished/i);
 
-    const plan = run(dir, cli, ['plan', '.', '--stack', 'staging']);
-    expect(plan.status, plan.output).toBe(0);
-    expect(plan.output).toMatch(/resource\(s\) to create/);
-    expect(plan.output).toContain(
-      p.cluster === 'eks' ? 'switchyard:cluster:EksCluster' : 'pulumi:providers:kubernetes',
-    );
-  });
+      const plan = run(dir, cli, ['plan', '.', '--stack', 'staging']);
+      expect(plan.status, plan.output).toBe(0);
+      expect(plan.output).toMatch(/resource\(s\) to create/);
+      expect(plan.output).toContain(
+        p.cluster === 'eks' ? 'switchyard:cluster:EksCluster' : 'pulumi:providers:kubernetes',
+      );
+      // npm ci, npm test, synth and plan in a real project: each step has its own 240 s limit (run()).
+    },
+    480_000,
+  );
 
   it('writes the workflows npm run pipeline writes from the scaffold', () => {
     const dir = path.join(scratch, 'cjs-eks');
