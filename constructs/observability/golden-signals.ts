@@ -37,6 +37,12 @@ export interface GoldenSignalOptions {
    */
   readonly namespace?: string;
   /**
+   * A DNS-1123 label telling this object apart when an environment's policies are split over several
+   * (each call with a part of them); it ends the object's name.
+   * @default - the environment's one object
+   */
+  readonly part?: string;
+  /**
    * Signals to record; leave out 'latency' for a controller without a duration histogram (HAProxy).
    * @default ['rate', 'errors', 'latency']
    */
@@ -75,6 +81,7 @@ export const RECORD_NAMES = {
 const OPTIONS = shapeOf<GoldenSignalOptions>()({
   dialect: req(oneOf(...DIALECTS)),
   namespace: opt(str(checkDnsLabel)),
+  part: opt(str(checkDnsLabel)),
   signals: SIGNALS_FIELD,
 });
 
@@ -138,5 +145,5 @@ export function goldenSignalRules(
     });
     return rules.length > 0 ? [{ name: `switchyard.routes.${namespaceOf(policy)}.${policy.name}`, rules }] : [];
   });
-  return routePrometheusRule('switchyard-route-signals', dialect, options.namespace, groups);
+  return routePrometheusRule('switchyard-route-signals', dialect, options.namespace, groups, options.part);
 }

@@ -33,18 +33,19 @@ export const SIGNALS_FIELD = opt(
   ),
 );
 
-/** A plain monitoring.coreos.com/v1 PrometheusRule of Switchyard's, named `<prefix>-<dialect>`. */
+/** A plain monitoring.coreos.com/v1 PrometheusRule of Switchyard's, named `<prefix>-<dialect>[-<part>]`. */
 export function routePrometheusRule<Group>(
   prefix: string,
   dialect: Dialect,
   namespace: string | undefined,
   groups: readonly Group[],
+  part?: string,
 ) {
   return {
     apiVersion: 'monitoring.coreos.com/v1' as const,
     kind: 'PrometheusRule' as const,
     metadata: {
-      name: objectName([prefix, dialect]),
+      name: objectName([prefix, dialect, ...(part ? [part] : [])]),
       ...(namespace !== undefined ? { namespace } : {}),
       labels: { 'app.kubernetes.io/managed-by': 'switchyard', 'switchyard.io/controller': dialect },
     },

@@ -48,6 +48,12 @@ export interface SloRuleOptions {
    */
   readonly namespace?: string;
   /**
+   * A DNS-1123 label telling this object apart when an environment's policies are split over several
+   * (each call with a part of them); it ends the object's name.
+   * @default - the environment's one object
+   */
+  readonly part?: string;
+  /**
    * Value of the `namespace` label on every alert. The Prometheus Operator routes an AlertmanagerConfig in
    * namespace N only alerts labelled `namespace="N"` (its default matcher strategy, OnNamespace): set the
    * namespace of the sloAlertRouting object here.
@@ -96,6 +102,7 @@ export const ALERT_FOR: Readonly<Record<AlertSeverity, string>> = { page: '2m', 
 const OPTIONS = shapeOf<SloRuleOptions>()({
   dialect: req(oneOf(...DIALECTS)),
   namespace: opt(str(checkDnsLabel)),
+  part: opt(str(checkDnsLabel)),
   alertNamespace: opt(str(checkDnsLabel)),
   histogramBuckets: opt(
     arr(num(), (v) =>
@@ -326,5 +333,5 @@ export function sloRules(policies: readonly RoutingPolicy[], options: SloRuleOpt
     });
     return rules.length > 0 ? [{ name: `switchyard.slo.${namespaceOf(policy)}.${policy.name}`, rules }] : [];
   });
-  return routePrometheusRule('switchyard-route-slos', dialect, options.namespace, groups);
+  return routePrometheusRule('switchyard-route-slos', dialect, options.namespace, groups, options.part);
 }

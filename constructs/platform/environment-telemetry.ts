@@ -10,7 +10,7 @@ import type { TrafficSource } from '../ingress/envoy-gateway';
 import type { PlatformAddons } from '../ingress/platform';
 import { type SloReceiver, sloAlertRouting } from '../observability/alerting';
 import { METRIC_CATALOG } from '../observability/catalog';
-import { routeDashboard } from '../observability/dashboard';
+import { DashboardTooLargeError, routeDashboard } from '../observability/dashboard';
 import { goldenSignalRules, type Signal } from '../observability/golden-signals';
 import { sloRules } from '../observability/slo';
 import type { KubeObject, RoutingPolicy } from '../routing/types';
@@ -30,7 +30,8 @@ export interface EnvironmentObservability {
    */
   readonly routeSignals?: boolean;
   /**
-   * The environment's Grafana dashboard (a ConfigMap for the sidecar): a row per host, a panel per route.
+   * The environment's Grafana dashboard (a ConfigMap for the sidecar): a row per host, a panel per route;
+   * split over several when one would exceed a ConfigMap's 1 MiB.
    * @default true
    */
   readonly dashboard?: boolean;
@@ -66,6 +67,38 @@ export function environmentScraper(env: Environment, addons: PlatformAddons): Tr
 // The observability objects are plain typed interfaces; a KubeObject is what the charts take.
 const kube = (object: { readonly apiVersion: string; readonly kind: string }): KubeObject => object as KubeObject;
 
+/**
+ * The largest telemetry object written: the Prometheus Operator packs each PrometheusRule into a ConfigMap
+ * of at most 1 MiB, and a dashboard is one ConfigMap; the margin leaves room for what the API server adds.
+ */
+export const TELEMETRY_OBJECT_MAX_BYTES = 900 * 1024;
+
+/**
+ * `build` over all the policies, or, when the object would be too large (or the builder says so), over
+ * halves of them until each part fits: parts 'part-1', 'part-2', 'part-1-1' ... One policy too large
+ * for an object stays an error.
+ */
+function fitted(
+  routing: readonly RoutingPolicy[],
+  build: (
+    policies: readonly RoutingPolicy[],
+    part: string | undefined,
+  ) => { readonly apiVersion: string; readonly kind: string },
+  part?: string,
+): KubeObject[] {
+  let object: KubeObject | undefined;
+  try {
+    object = kube(build(routing, part));
+  } catch (error) {
+    if (!(error instanceof DashboardTooLargeError) || routing.length < 2) throw error;
+  }
+  if (object && (routing.length < 2 || Buffer.byteLength(JSON.stringify(object)) <= TELEMETRY_OBJECT_MAX_BYTES))
+    return [object];
+  const half = Math.ceil(routing.length / 2);
+  const name = part ?? 'part';
+  return [...fitted(routing.slice(0, half), build, `${name}-1`), ...fitted(routing.slice(half), build, `${name}-2`)];
+}
+
 const hasSlo = (policy: RoutingPolicy) => policy.slo !== undefined || policy.rules.some((r) => r.slo !== undefined);
 const hasBackends = (policy: RoutingPolicy) => policy.rules.some((r) => r.backends !== undefined);
 
@@ -94,8 +127,8 @@ export function environmentTelemetry(env: Environment, addons: PlatformAddons): 
   const objects: KubeObject[] = [];
   if (options.routeSignals ?? true)
     objects.push(
-      kube(
-        within(`environments.${env.name}.routing`, () => goldenSignalRules(routing, { dialect, namespace, signals })),
+      ...within(`environments.${env.name}.routing`, () =>
+        fitted(routing, (policies, part) => goldenSignalRules(policies, { dialect, namespace, signals, part })),
       ),
     );
   if (slos) {
@@ -107,15 +140,27 @@ export function environmentTelemetry(env: Environment, addons: PlatformAddons): 
     }
     const receiver = options.alertReceiver;
     objects.push(
-      kube(
-        within(`environments.${env.name}.routing`, () =>
-          sloRules(routing, { dialect, namespace, alertNamespace: namespace }),
+      ...within(`environments.${env.name}.routing`, () =>
+        fitted(routing.filter(hasSlo), (policies, part) =>
+          sloRules(policies, { dialect, namespace, alertNamespace: namespace, part }),
         ),
       ),
       kube(within(`${at}.alertReceiver`, () => sloAlertRouting({ namespace, receiver }))),
     );
   }
   if (options.dashboard ?? true)
-    objects.push(within(at, () => routeDashboard(routing, { environment: env.name, dialect, namespace, signals })));
+    objects.push(
+      ...within(at, () =>
+        fitted(routing, (policies, part) =>
+          routeDashboard(policies, {
+            environment: env.name,
+            dialect,
+            namespace,
+            signals,
+            ...(part ? { name: part } : {}),
+          }),
+        ),
+      ),
+    );
   return objects;
 }

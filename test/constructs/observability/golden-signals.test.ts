@@ -11,6 +11,7 @@ import {
   RouteTelemetryError,
   traefikRouterName,
 } from '../../../constructs/observability/golden-signals';
+import { sloRules } from '../../../constructs/observability/slo';
 import { RoutingError, UnsupportedFeatureError } from '../../../constructs/routing/errors';
 import type { Dialect, RoutingPolicy } from '../../../constructs/routing/types';
 import { environments } from '../routing/oracle/arbitraries';
@@ -291,6 +292,31 @@ describe('constructs/observability purity', () => {
         );
       }
       expect(text, file).not.toMatch(/process\.env|Date\.now\(|new Date\(/);
+    }
+  });
+});
+
+describe('rule objects in parts', () => {
+  it('end the object name with the part, and refuse a part that is not a DNS label', () => {
+    expect(goldenSignalRules([shop], { dialect: 'gateway-api', part: 'part-1' }).metadata.name).toBe(
+      'switchyard-route-signals-gateway-api-part-1',
+    );
+    const slo = { ...shop, slo: { availability: 99.9 } };
+    expect(sloRules([slo], { dialect: 'gateway-api', part: 'part-2' }).metadata.name).toBe(
+      'switchyard-route-slos-gateway-api-part-2',
+    );
+    for (const build of [
+      () => goldenSignalRules([shop], { dialect: 'gateway-api', part: 'Part 1' }),
+      () => sloRules([slo], { dialect: 'gateway-api', part: 'Part 1' }),
+    ]) {
+      try {
+        build();
+        throw new Error('accepted');
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidPropertyError);
+        expect((error as InvalidPropertyError).property).toBe('part');
+        expect((error as Error).message).toMatch(/Part 1/);
+      }
     }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPropertyError } from '../../../constructs/core/validate';
 import { environmentObjects } from '../../../constructs/platform/environment-app';
+import { TELEMETRY_OBJECT_MAX_BYTES } from '../../../constructs/platform/environment-telemetry';
 import type { Environment } from '../../../constructs/platform/model';
 import type { KubeObject, RoutingPolicy } from '../../../constructs/routing/types';
 import { expectSchemaValid } from '../../helpers/schema';
@@ -142,5 +143,51 @@ describe('environment telemetry', () => {
     const error = refusal(env(over as Partial<Environment>));
     expect(error.property).toMatch(new RegExp(`^${property.replace(/\./g, '\\.')}`));
     expect(error.message).toMatch(message);
+  });
+});
+
+describe('environment dashboards at scale', () => {
+  it('splits the dashboard over ConfigMaps that each fit 1 MiB, every route drawn exactly once', () => {
+    const routing: RoutingPolicy[] = Array.from({ length: 400 }, (_, i) => ({
+      name: `site-${i}`,
+      namespace: 'shop',
+      hosts: [`site-${i}.example.com`],
+      rules: [{ name: 'web', backends: [{ service: 'web', port: 8080 }] }],
+    }));
+    const maps = telemetryOf(env({ routing, observability: { routeSignals: false } }));
+    expect(maps.length).toBeGreaterThan(1);
+    const drawn: string[] = [];
+    for (const map of maps) {
+      const [key, text] = Object.entries(map.data as Record<string, string>)[0]!;
+      expect(Buffer.byteLength(key) + Buffer.byteLength(text)).toBeLessThanOrEqual(1024 * 1024);
+      expect(map.metadata.name).toMatch(/^switchyard-routes-dashboard-prod-part(-[12])+$/);
+      const dashboard = JSON.parse(text);
+      for (const panel of dashboard.panels) if (panel.type === 'row') drawn.push(panel.title);
+    }
+    expect(drawn).toHaveLength(400);
+    expect(new Set(drawn).size).toBe(400);
+  });
+});
+
+describe('environment rules at scale', () => {
+  it('splits the SLO and signal rules over PrometheusRules the operator can hold, every rule exactly once', () => {
+    const routing: RoutingPolicy[] = Array.from({ length: 150 }, (_, i) => ({
+      name: `site-${i}`,
+      namespace: 'shop',
+      hosts: [`site-${i}.example.com`],
+      slo: { availability: 99.9 },
+      rules: [{ name: 'web', backends: [{ service: 'web', port: 8080 }] }],
+    }));
+    const rules = telemetryOf(env({ routing, observability: { dashboard: false, alertReceiver: RECEIVER } })).filter(
+      (o) => o.kind === 'PrometheusRule',
+    );
+    const slos = rules.filter((o) => o.metadata.name.startsWith('switchyard-route-slos'));
+    expect(slos.length).toBeGreaterThan(1);
+    for (const o of rules) expect(Buffer.byteLength(JSON.stringify(o))).toBeLessThanOrEqual(TELEMETRY_OBJECT_MAX_BYTES);
+    const names = rules.map((o) => o.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
+    const groups = slos.flatMap((o: any) => o.spec.groups.map((g: any) => g.name));
+    expect(groups).toHaveLength(150);
+    expect(new Set(groups).size).toBe(150);
   });
 });
