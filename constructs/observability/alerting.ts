@@ -78,7 +78,12 @@ export interface SloAlertRoutingOptions {
 /** A matcher of an AlertmanagerConfig route. */
 export interface AlertMatcher {
   readonly name: string;
-  readonly matchType: '=' | '!=' | '=~' | '!~';
+  /**
+   * Left out for '=', the CRD's default: a bare `=` in YAML is the "value" type of YAML 1.1, which such
+   * parsers refuse or misread.
+   * @default '='
+   */
+  readonly matchType?: '!=' | '=~' | '!~';
   readonly value: string;
 }
 
@@ -195,7 +200,7 @@ function receiverSpec(receiver: SloReceiver): Record<string, unknown> {
 }
 
 const severityRoute = (severity: AlertSeverity, repeatInterval: string): AlertRoute => ({
-  matchers: [{ name: 'severity', matchType: '=', value: severity }],
+  matchers: [{ name: 'severity', value: severity }],
   repeatInterval,
 });
 

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import {
   addEnvironmentCharts,
   DuplicateObjectError,
@@ -112,6 +113,16 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
     expect(cli.stdout).toMatch(new RegExp(`^# ${name}\nHOST +ROUTE +MATCH +BACKENDS +FEATURES +SLO +DIALECT\n`));
     expect(cli.stdout).toContain(routingSnapshot(env).policies[0]!.hosts[0]!);
     expect(fs.readFileSync(path.join(dir(name), 'routes.md'), 'utf8')).toBe(map);
+  });
+
+  it.each(byEnv)('%s: reads the same under YAML 1.1 (kubectl, Helm and Python parse 1.1)', (name) => {
+    for (const file of fs.readdirSync(dir(name)).filter((f) => f.endsWith('.k8s.yaml'))) {
+      const text = fs.readFileSync(path.join(dir(name), file), 'utf8');
+      const as = (version: '1.1' | '1.2') => parseAllDocuments(text, { version }).map((d) => d.toJS());
+      expect(as('1.1'), file).toEqual(as('1.2'));
+      // A bare `=` is YAML 1.1's "value" type, which the yaml package does not model: PyYAML refuses it.
+      expect(text, file).not.toMatch(/(:|-)\s+=\s*$/m);
+    }
   });
 
   it.each(byEnv)('%s: every object is schema-valid', async (name) => {

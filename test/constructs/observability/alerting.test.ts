@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { AlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { InvalidPropertyError } from '../../../constructs/core/validate';
 import {
   type AlertMatcher,
@@ -60,7 +61,7 @@ function assertValidAlertmanagerConfig(object: AlertmanagerConfigObject): void {
 function matches(m: AlertMatcher, labels: Readonly<Record<string, string>>): boolean {
   const value = labels[m.name] ?? '';
   const regex = new RegExp(`^(?:${m.value})$`);
-  switch (m.matchType) {
+  switch (m.matchType ?? '=') {
     case '=':
       return value === m.value;
     case '!=':
@@ -78,10 +79,7 @@ function matches(m: AlertMatcher, labels: Readonly<Record<string, string>>): boo
  */
 function routeAlert(object: AlertmanagerConfigObject, labels: Readonly<Record<string, string>>) {
   const top = object.spec.route;
-  const scoped: AlertMatcher[] = [
-    { name: 'namespace', matchType: '=', value: object.metadata.namespace },
-    ...top.matchers,
-  ];
+  const scoped: AlertMatcher[] = [{ name: 'namespace', value: object.metadata.namespace }, ...top.matchers];
   if (!scoped.every((m) => matches(m, labels))) return undefined;
   const child = top.routes?.find((r) => r.matchers.every((m) => matches(m, labels)));
   return { receiver: child?.receiver ?? top.receiver, repeatInterval: child?.repeatInterval ?? top.repeatInterval };
@@ -257,5 +255,18 @@ describe('sloAlertRouting', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 500) },
     );
+  });
+});
+
+describe('sloAlertRouting as YAML', () => {
+  it('writes no bare `=` scalar, which YAML 1.1 parsers read as the value type', () => {
+    const object = sloAlertRouting({ namespace: 'shop', receiver: RECEIVERS.webhook! });
+    const yaml = stringify(object);
+    expect(yaml).not.toMatch(/:\s*=\s*$/m);
+    expect(parse(yaml)).toEqual(JSON.parse(JSON.stringify(object)));
+    expect(object.spec.route.routes?.map((r) => r.matchers)).toEqual([
+      [{ name: 'severity', value: 'page' }],
+      [{ name: 'severity', value: 'ticket' }],
+    ]);
   });
 });
