@@ -31,6 +31,7 @@ export * from './ingress/envoy-gateway';
 export * from './ingress/exposure';
 export * from './ingress/external-secrets';
 export * from './ingress/flux';
+export * from './ingress/image-policy';
 export * from './ingress/gateway';
 export * from './ingress/ingress-controllers';
 export * from './ingress/logs-stack';

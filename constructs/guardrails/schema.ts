@@ -6,7 +6,13 @@ import {
   prometheusRuleRules,
 } from './models/monitoring';
 import { ROUTE, routeRules } from './models/openshift';
-import { CLUSTER_SECRET_STORE, EXTERNAL_SECRET, POD_MONITOR, SERVICE_MONITOR } from './models/operators';
+import {
+  CLUSTER_IMAGE_POLICY,
+  CLUSTER_SECRET_STORE,
+  EXTERNAL_SECRET,
+  POD_MONITOR,
+  SERVICE_MONITOR,
+} from './models/operators';
 import { validateStructural } from './models/structural';
 
 /**
@@ -155,6 +161,9 @@ export class SchemaRegistry {
     ]);
     this.register('external-secrets.io/v1', 'ExternalSecret', (o) => validateStructural(EXTERNAL_SECRET, o));
     this.register('external-secrets.io/v1', 'ClusterSecretStore', (o) => validateStructural(CLUSTER_SECRET_STORE, o));
+    this.register('policy.sigstore.dev/v1beta1', 'ClusterImagePolicy', (o) =>
+      validateStructural(CLUSTER_IMAGE_POLICY, o),
+    );
   }
 
   /** Adds (or replaces) the validator of one kind. */

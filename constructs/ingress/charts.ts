@@ -47,4 +47,13 @@ export const CHARTS = {
   loki: { repository: 'oci://ghcr.io/grafana-community/helm-charts', name: 'loki', version: '18.11.0' },
   /** grafana/alloy operations/helm/charts/alloy/Chart.yaml, version 1.11.1 (Alloy v1.18.1), commit 66ebea856dff, 2026-08-21. */
   alloy: { repository: 'https://grafana.github.io/helm-charts', name: 'alloy', version: '1.11.1' },
+  /**
+   * The Sigstore policy-controller (admission of signed images only): sigstore/helm-charts
+   * charts/policy-controller/Chart.yaml, version 0.10.6 (policy-controller v0.13.1), read 2026-08-20.
+   */
+  policyController: {
+    repository: 'https://sigstore.github.io/helm-charts',
+    name: 'policy-controller',
+    version: '0.10.6',
+  },
 } as const satisfies Record<string, ChartRef>;

@@ -123,3 +123,54 @@ export const CLUSTER_SECRET_STORE: Schema = obj(
   },
   ['apiVersion', 'kind', 'metadata', 'spec'],
 );
+
+const identity = obj({
+  issuer: str(),
+  subject: str(),
+  issuerRegExp: str(),
+  subjectRegExp: str(),
+});
+const authority = obj(
+  {
+    name: str({ minLength: 1 }),
+    key: any,
+    keyless: obj(
+      {
+        url: str({ pattern: /^https:\/\// }),
+        identities: arr(identity, 1),
+        'ca-cert': any,
+        trustRootRef: str(),
+        insecureIgnoreSCT: bool,
+      },
+      ['identities'],
+    ),
+    static: obj({ action: str({ enum: ['pass', 'fail'] }), message: str() }, ['action']),
+    source: arr(any),
+    ctlog: obj({ url: str({ pattern: /^https:\/\// }), trustRootRef: str() }),
+    attestations: arr(any),
+    rfc3161timestamp: any,
+    signatureFormat: str(),
+  },
+  [],
+);
+
+/** Sigstore policy-controller's ClusterImagePolicy (policy.sigstore.dev/v1beta1), from its Go types. */
+export const CLUSTER_IMAGE_POLICY: Schema = obj(
+  {
+    apiVersion: str({ enum: ['policy.sigstore.dev/v1beta1'] }),
+    kind: str({ enum: ['ClusterImagePolicy'] }),
+    metadata: objectMeta,
+    spec: obj(
+      {
+        images: arr(obj({ glob: str({ minLength: 1 }) }, ['glob']), 1),
+        authorities: arr(authority, 1),
+        policy: any,
+        mode: str({ enum: ['enforce', 'warn'] }),
+        match: arr(any),
+      },
+      ['images'],
+    ),
+    status: any,
+  },
+  ['apiVersion', 'kind', 'metadata', 'spec'],
+);
