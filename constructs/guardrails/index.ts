@@ -1,3 +1,4 @@
+export * from './admission';
 export * from './cdk8s-validation';
 export * from './engine';
 export * from './findings';
