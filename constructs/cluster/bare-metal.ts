@@ -38,7 +38,7 @@ import {
 } from './k3s';
 import { grantRbacAccess } from './rbac-access';
 import { assertClusterArgs, BARE_METAL_ARGS_SPEC } from './schema';
-import { type ClusterTraits, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
+import { type ClusterTraits, k3sKubernetesVersion, type ResolvedClusterTraits, resolveClusterTraits } from './traits';
 
 /** A machine the cluster runs on. */
 export interface SshHost {
@@ -180,6 +180,13 @@ export function validateBareMetalCluster(name: string, args: BareMetalClusterArg
   for (const [i, h] of (args.agents ?? []).entries()) validateHost(`agents[${i}]`, h);
   if (known(args.apiAddress)) assertAddress('apiAddress', args.apiAddress);
   if (args.k3sVersion !== undefined) assertK3sVersion('k3sVersion', args.k3sVersion);
+  const runs = k3sKubernetesVersion(args.k3sVersion ?? K3S_VERSION);
+  if (args.traits?.kubernetesVersion && args.traits.kubernetesVersion !== runs) {
+    throw new InvalidPropertyError(
+      'traits.kubernetesVersion',
+      `'traits.kubernetesVersion' (${show(args.traits.kubernetesVersion)}) must be the minor k3s runs (${show(runs)}): drop it or change 'k3sVersion'`,
+    );
+  }
   assertK3sInstaller('k3sInstaller', {
     url: args.k3sInstaller.url ?? k3sInstallerUrl(args.k3sVersion ?? K3S_VERSION),
     sha256: args.k3sInstaller.sha256,
@@ -219,7 +226,11 @@ export class BareMetalCluster extends pulumi.ComponentResource implements Kubern
     const installer = { url: args.k3sInstaller.url ?? k3sInstallerUrl(version), sha256: args.k3sInstaller.sha256 };
     const [first, ...others] = args.servers;
     const apiAddress = pulumi.output(args.apiAddress ?? first!.address);
-    this.traits = resolveClusterTraits({ ...args.traits, kind: args.traits?.kind ?? 'bare-metal' });
+    this.traits = resolveClusterTraits({
+      ...args.traits,
+      kind: args.traits?.kind ?? 'bare-metal',
+      kubernetesVersion: args.traits?.kubernetesVersion || k3sKubernetesVersion(version),
+    });
 
     const token = new random.RandomPassword(`${name}-join-token`, { length: 48, special: false }, { parent: this });
     const connection = (h: SshHost) => ({

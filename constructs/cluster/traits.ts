@@ -3,6 +3,8 @@
  * routes depend on. Plain data, pure: the cluster components (Pulumi) produce it, the catalog reads it.
  */
 import { InvalidPropertyError } from '../core/validate';
+import { EKS_VERSION } from './eks-args';
+import { K3S_VERSION } from './k3s';
 import { assertClusterArgs, CLUSTER_TRAITS_SPEC } from './schema';
 
 /** Where a cluster runs. */
@@ -50,8 +52,9 @@ export interface ClusterTraits {
    */
   readonly storageClass?: string;
   /**
-   * Kubernetes minor version of the control plane, like '1.33' ('' when unknown).
-   * @default ''
+   * Kubernetes minor version of the control plane, like '1.33'. Namespaces pin Pod Security admission to
+   * it, and the pipeline's end-to-end cluster runs it. '' is the same as leaving it unset.
+   * @default EKS_VERSION on eks; the minor of K3S_VERSION on bare-metal and vm; DEFAULT_KUBERNETES_VERSION on gke, aks and existing
    */
   readonly kubernetesVersion?: string;
 }
@@ -71,6 +74,47 @@ const DEFAULT_STORAGE_CLASS: Record<ClusterKind, string> = {
   aks: 'managed-csi',
   existing: '',
 };
+
+/**
+ * The Kubernetes minor assumed where nothing says which one runs: clusters Switchyard does not create, and
+ * GKE or AKS clusters whose version is left to the provider. Set `kubernetesVersion` when yours differs.
+ */
+export const DEFAULT_KUBERNETES_VERSION = '1.33';
+
+const K3S_TAG = /^v(1\.\d{2})\.\d{1,2}\+k3s\d$/;
+
+/**
+ * The Kubernetes minor of a k3s release tag: 'v1.33.5+k3s1' gives '1.33'.
+ * @throws InvalidPropertyError when the tag is not a k3s release tag
+ */
+export function k3sKubernetesVersion(tag: string, property = 'k3sVersion'): string {
+  const match = K3S_TAG.exec(tag);
+  if (!match) {
+    throw new InvalidPropertyError(
+      property,
+      `'${property}' (${JSON.stringify(tag)}) must be a k3s release tag like '${K3S_VERSION}'`,
+    );
+  }
+  return match[1]!;
+}
+
+// The minor each kind runs when nothing sets it: what Switchyard's own components install.
+const DEFAULT_VERSION: Record<ClusterKind, string> = {
+  'bare-metal': k3sKubernetesVersion(K3S_VERSION),
+  vm: k3sKubernetesVersion(K3S_VERSION),
+  eks: EKS_VERSION,
+  gke: DEFAULT_KUBERNETES_VERSION,
+  aks: DEFAULT_KUBERNETES_VERSION,
+  existing: DEFAULT_KUBERNETES_VERSION,
+};
+
+/**
+ * The Kubernetes minor version ('1.33') a cluster runs, from its traits (resolved or not): the trait when
+ * set, else its kind's default. Pure, so charts, the pipeline and the guardrails agree on one answer.
+ */
+export function kubernetesMinor(traits: ClusterTraits): string {
+  return resolveClusterTraits(traits).kubernetesVersion;
+}
 
 /** Resolves the defaults of a cluster's traits, rejecting combinations that cannot work. */
 export function resolveClusterTraits(traits: ClusterTraits): ResolvedClusterTraits {
@@ -104,6 +148,6 @@ export function resolveClusterTraits(traits: ClusterTraits): ResolvedClusterTrai
     openshift: traits.openshift ?? false,
     zones: [...(traits.zones ?? [])],
     storageClass: traits.storageClass ?? DEFAULT_STORAGE_CLASS[traits.kind],
-    kubernetesVersion: traits.kubernetesVersion ?? '',
+    kubernetesVersion: traits.kubernetesVersion || DEFAULT_VERSION[traits.kind],
   };
 }

@@ -4,7 +4,7 @@
  * objects applied after them (Gateway, GatewayClass, ClusterIssuers, address pools), their namespaces, the
  * routing target the environment's routes compile to, and where the telemetry stacks run. Pure.
  */
-import { type ClusterTraits, resolveClusterTraits } from '../cluster/traits';
+import { type ClusterTraits, DEFAULT_KUBERNETES_VERSION, resolveClusterTraits } from '../cluster/traits';
 import { arr } from '../core/strict';
 import { InvalidPropertyError } from '../core/validate';
 import type { CompileTarget, KubeObject } from '../routing/types';
@@ -116,13 +116,23 @@ export interface PlatformAddons {
  * A Namespace labelled for Pod Security admission (enforce the given level, warn and audit at
  * restricted) and, when `gateway` is set, admitted to attach routes to that Gateway. `exception` names
  * the release of `POD_SECURITY_EXCEPTIONS` whose exception a level below restricted enforces.
+ * `kubernetesVersion` is the cluster's minor ('1.33'): enforcement is pinned to it (`v1.33`), never `latest`,
+ * so a cluster upgrade does not change what is enforced before the label changes with it.
+ * @default kubernetesVersion DEFAULT_KUBERNETES_VERSION
  */
 export function namespaceObject(
   name: string,
   enforce: 'restricted' | 'baseline' | 'privileged',
   gateway?: string,
   exception?: string,
+  kubernetesVersion: string = DEFAULT_KUBERNETES_VERSION,
 ): KubeObject {
+  if (!/^1\.\d{2}$/.test(kubernetesVersion)) {
+    throw new InvalidPropertyError(
+      'kubernetesVersion',
+      `'kubernetesVersion' (${JSON.stringify(kubernetesVersion)}) must be a minor version like '${DEFAULT_KUBERNETES_VERSION}'`,
+    );
+  }
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -130,7 +140,7 @@ export function namespaceObject(
       name,
       labels: {
         'pod-security.kubernetes.io/enforce': enforce,
-        'pod-security.kubernetes.io/enforce-version': 'v1.27',
+        'pod-security.kubernetes.io/enforce-version': `v${kubernetesVersion}`,
         'pod-security.kubernetes.io/warn': 'restricted',
         'pod-security.kubernetes.io/audit': 'restricted',
         ...(gateway ? { 'switchyard.io/gateway': gateway } : {}),
@@ -144,11 +154,17 @@ export function namespaceObject(
  * A platform namespace: `restricted`, unless a release installed there has a recorded exception
  * (`POD_SECURITY_EXCEPTIONS`), whose level it then enforces and whose release it names.
  */
-function platformNamespace(name: string, releases: readonly ReleaseSpec[]): KubeObject {
+function platformNamespace(name: string, releases: readonly ReleaseSpec[], kubernetesVersion: string): KubeObject {
   const exception = releases.find((r) => r.namespace === name && POD_SECURITY_EXCEPTIONS[r.name] !== undefined);
   return exception
-    ? namespaceObject(name, POD_SECURITY_EXCEPTIONS[exception.name]!.level, undefined, exception.name)
-    : namespaceObject(name, 'restricted');
+    ? namespaceObject(
+        name,
+        POD_SECURITY_EXCEPTIONS[exception.name]!.level,
+        undefined,
+        exception.name,
+        kubernetesVersion,
+      )
+    : namespaceObject(name, 'restricted', undefined, undefined, kubernetesVersion);
 }
 
 /** Orders releases so each comes after what it depends on; a missing or circular dependency is an error. */
@@ -307,7 +323,7 @@ export function platformAddons(props: PlatformAddonsProps): PlatformAddons {
   };
   return {
     releases: ordered,
-    namespaces: created.map((name) => platformNamespace(name, releases)),
+    namespaces: created.map((name) => platformNamespace(name, releases, cluster.kubernetesVersion)),
     objects: [...networkPolicies, ...objects],
     networkPolicies,
     target: controller.target,

@@ -8,6 +8,7 @@ export {
   SharedIdentityError,
   trustPolicies,
 } from './identities';
+export * from './kind-images';
 export * from './model';
 export { validatePipelineProps } from './validate';
 export { type GeneratedFile, generateWorkflows, renderWorkflow } from './workflows';

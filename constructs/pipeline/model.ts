@@ -149,7 +149,16 @@ export interface PipelineProps {
   readonly failOnSeverities?: string;
   /** When the drift check runs (cron, UTC). @default '0 5 * * 1-5' */
   readonly driftSchedule?: string;
-  /** Node image of the throwaway kind cluster. @default 'kindest/node:v1.27.3' */
+  /**
+   * Kubernetes minor version ('1.33') of the end-to-end environment's cluster: the kind cluster runs the
+   * same minor, from the pinned images of `KIND_NODE_IMAGES`. `platformPipelineProps` sets it from the traits.
+   * @default DEFAULT_KUBERNETES_VERSION
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * Node image of the throwaway kind cluster, instead of the pinned one of `kubernetesVersion`.
+   * @default - KIND_NODE_IMAGES[kubernetesVersion]
+   */
   readonly kindNodeImage?: string;
   /** Flux version the kind cluster runs to install the add-ons' HelmReleases. @default 'v2.4.0' */
   readonly fluxVersion?: string;

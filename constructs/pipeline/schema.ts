@@ -162,6 +162,7 @@ const PROPS_FIELDS = {
         : "must be a five-field cron expression, e.g. '0 5 * * 1-5'",
     ),
   ),
+  kubernetesVersion: opt(str(matching(/^1\.\d{2}$/, "must be a Kubernetes minor version like '1.33'"))),
   kindNodeImage: opt(str(checkPinnedImage)),
   fluxVersion: opt(str(matching(/^v\d+\.\d+\.\d+$/, "must be a Flux release like 'v2.4.0'"))),
   endToEndEnvironment: opt(str()),

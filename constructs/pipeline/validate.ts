@@ -14,6 +14,7 @@ import {
   stateCloud,
   stateSecrets,
 } from './identities';
+import { kindNodeImage } from './kind-images';
 import type { CloudIdentity, PipelineProps } from './model';
 import { PIPELINE_PROPS_SPEC } from './schema';
 
@@ -103,6 +104,10 @@ function checkSeparation(props: PipelineProps): void {
   });
   // Secrets the read-only jobs read must not be a secret the deploy jobs read.
   const deploySecretNames = new Set(deploySecrets(props));
+  // The pinned image of the cluster's minor, unless an image is given: refused here, not when rendering.
+  if (props.kindNodeImage === undefined && props.kubernetesVersion !== undefined) {
+    kindNodeImage(props.kubernetesVersion);
+  }
   const b = props.stateBackend;
   const readOnlyField =
     b.kind === 'pulumi-cloud' ? 'stateBackend.readOnlyAccessTokenSecret' : 'stateBackend.passphraseSecret';
@@ -143,6 +148,10 @@ export function validatePipelineProps(props: PipelineProps): void {
       'endToEndEnvironment',
       `'endToEndEnvironment' (${show(props.endToEndEnvironment)}) is not one of the environments: ${[...seen].join(', ')}`,
     );
+  }
+  // The pinned image of the cluster's minor, unless an image is given: refused here, not when rendering.
+  if (props.kindNodeImage === undefined && props.kubernetesVersion !== undefined) {
+    kindNodeImage(props.kubernetesVersion);
   }
   const b = props.stateBackend;
   if (b.kind === 'self-managed' && b.secretsProvider === 'kms' && b.passphraseSecret !== undefined) {

@@ -5,8 +5,10 @@
  * Pure: returns file paths and contents; `npm run pipeline` writes them.
  */
 import { stringify } from 'yaml';
+import { DEFAULT_KUBERNETES_VERSION } from '../cluster/traits';
 import { ACTIONS, uses } from './actions';
 import { type JobIdentity, jobIdentities, needsIdToken } from './identities';
+import { kindNodeImage } from './kind-images';
 import type { PipelineEnvironment, PipelineProps } from './model';
 import { credentials, type Job, prepare, pulumi, RUNNER, refCheck, type Step, synthAndCheck } from './steps';
 import { validatePipelineProps } from './validate';
@@ -168,7 +170,8 @@ function endToEndJob(props: PipelineProps): Job {
         uses: uses(ACTIONS.kind),
         with: {
           cluster_name: 'switchyard-e2e',
-          node_image: props.kindNodeImage ?? 'kindest/node:v1.27.3',
+          // The environment cluster's minor, pinned by digest (KIND_NODE_IMAGES).
+          node_image: props.kindNodeImage ?? kindNodeImage(props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION),
           wait: '120s',
         },
       },

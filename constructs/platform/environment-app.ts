@@ -8,7 +8,8 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { addKubeObjects } from '../cdk8s/kube-objects';
 import { Routes } from '../cdk8s/routes';
-import { within } from '../core/validate';
+import { k3sKubernetesVersion, type ResolvedClusterTraits, resolveClusterTraits } from '../cluster/traits';
+import { InvalidPropertyError, show, within } from '../core/validate';
 import { fluxObjects } from '../ingress/flux';
 import {
   type IngressControllerChoice,
@@ -27,6 +28,42 @@ import type { WorkloadEndpoint } from '../workload/workload';
 import { environmentScraper, environmentTelemetry, runsPrometheus } from './environment-telemetry';
 import type { AppDefinition, Environment } from './model';
 
+/** The Kubernetes minor the environment's `cluster.create` installs, when it says. */
+function createdVersion(env: Environment): string | undefined {
+  const create = env.cluster.create;
+  switch (create?.kind) {
+    case 'bare-metal':
+    case 'vm':
+      return create.k3sVersion === undefined
+        ? undefined
+        : k3sKubernetesVersion(create.k3sVersion, 'cluster.create.k3sVersion');
+    case 'eks':
+    case 'gke':
+    case 'aks':
+      return create.version?.split('.').slice(0, 2).join('.');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * An environment's cluster traits, resolved, with `kubernetesVersion` the one the cluster runs: the trait,
+ * else the version `cluster.create` installs, else the kind's default (`kubernetesMinor`). Namespaces'
+ * Pod Security labels, the pipeline's end-to-end cluster and the API version check all read this.
+ * @throws InvalidPropertyError when the trait and `cluster.create` name different minors
+ */
+export function environmentClusterTraits(env: Environment): ResolvedClusterTraits {
+  const declared = env.cluster.traits.kubernetesVersion || undefined;
+  const created = createdVersion(env);
+  if (declared !== undefined && created !== undefined && declared !== created) {
+    throw new InvalidPropertyError(
+      `environments.${env.name}.cluster.traits.kubernetesVersion`,
+      `environments.${env.name}: cluster.traits.kubernetesVersion (${show(declared)}) must match the version cluster.create installs (${show(created)}): drop the trait or change one`,
+    );
+  }
+  return resolveClusterTraits({ ...env.cluster.traits, kubernetesVersion: declared ?? created ?? '' });
+}
+
 /** The controller routes compile to: Envoy Gateway by default, serving the certificates the routes' TLS names. */
 function controllerOf(env: Environment): IngressControllerChoice {
   const controller = env.controller ?? { kind: 'envoy-gateway' };
@@ -42,7 +79,7 @@ export function environmentAddons(env: Environment): PlatformAddons {
   let addons = ADDONS.get(env);
   if (!addons) {
     addons = within(`environments.${env.name}.addons`, () =>
-      platformAddons({ ...env.addons, cluster: env.cluster.traits, controller: controllerOf(env) }),
+      platformAddons({ ...env.addons, cluster: environmentClusterTraits(env), controller: controllerOf(env) }),
     );
     ADDONS.set(env, addons);
   }
@@ -116,7 +153,15 @@ export function addEnvironmentCharts(
     { source: 'platformAddons().namespaces', objects: addons.namespaces },
     {
       source: `environments.${env.name}.namespace`,
-      objects: [namespaceObject(env.namespace, 'restricted', addons.target.gateway?.name)],
+      objects: [
+        namespaceObject(
+          env.namespace,
+          'restricted',
+          addons.target.gateway?.name,
+          undefined,
+          environmentClusterTraits(env).kubernetesVersion,
+        ),
+      ],
     },
     { source: 'fluxObjects(platformAddons().releases)', objects: fluxObjects(addons.releases) },
     { source: 'platformAddons().networkPolicies', objects: addons.networkPolicies },

@@ -2,10 +2,11 @@
  * The platform's pipeline: the GitHub Actions workflows generated from the same environment list, in
  * promotion order, that synth and deploy read.
  */
-import { InvalidPropertyError } from '../core/validate';
+import { InvalidPropertyError, show } from '../core/validate';
 import type { PipelineEnvironment, PipelineProps } from '../pipeline/model';
 import { type GeneratedFile, generateWorkflows } from '../pipeline/workflows';
 import type { Platform } from './define';
+import { environmentClusterTraits } from './environment-app';
 
 /**
  * The pipeline props of `platform`: every environment whose `pipeline` is not `false`, in promotion order.
@@ -36,7 +37,18 @@ export function platformPipelineProps(platform: Platform): PipelineProps {
       'every environment sets pipeline: false: the pipeline would deploy nothing',
     );
   }
-  return { ...settings, environments };
+  // The kind cluster of the end-to-end job runs the minor of the environment it applies.
+  const e2e = settings.endToEndEnvironment ?? environments[0]!.name;
+  const target = platform.environments.find((env) => env.name === e2e);
+  if (!target) return { ...settings, environments }; // generateWorkflows names the unknown environment
+  const kubernetesVersion = environmentClusterTraits(target).kubernetesVersion;
+  if (settings.kubernetesVersion !== undefined && settings.kubernetesVersion !== kubernetesVersion) {
+    throw new InvalidPropertyError(
+      'pipeline.kubernetesVersion',
+      `'pipeline.kubernetesVersion' (${show(settings.kubernetesVersion)}) must be the minor of ${e2e}'s cluster (${show(kubernetesVersion)}): drop it, the pipeline follows the cluster`,
+    );
+  }
+  return { ...settings, environments, kubernetesVersion };
 }
 
 /**

@@ -14,6 +14,8 @@ import {
   routingSnapshot,
   runGuardrails,
 } from '../../constructs';
+import { BUILTIN_API_VERSIONS, unservedApiVersions } from '../../constructs/guardrails/api-versions';
+import { environmentClusterTraits } from '../../constructs/platform/environment-app';
 import { platform } from '../../stacks/platform';
 import { assertExprs } from '../constructs/observability/rule-checks';
 import { readManifests } from '../helpers/manifests';
@@ -246,8 +248,25 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
   });
 
   it.each(byEnv)(
+    '%s: every built-in apiVersion written is served by the Kubernetes minor of its cluster',
+    (name, env) => {
+      const objects = readManifests(dir(name)); // every *.k8s.yaml file of dist/<env>
+      expect(objects.length).toBeGreaterThan(50);
+      const minor = environmentClusterTraits(env).kubernetesVersion;
+      expect(minor).toMatch(/^1\.\d{2}$/);
+      expect(unservedApiVersions(objects, minor)).toEqual([]);
+      // The check bites on this very output: one minor before the newest built-in API it uses, that one is refused.
+      const since = (o: any) =>
+        BUILTIN_API_VERSIONS.find((e) => e.apiVersion === o.apiVersion && e.kind === o.kind)?.since ?? '1.0';
+      const newest = Math.max(...objects.map((o) => Number(since(o).split('.')[1])));
+      expect(newest).toBeGreaterThanOrEqual(21); // policy/v1 PodDisruptionBudget at least
+      expect(unservedApiVersions(objects, `1.${newest - 1}`).length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(byEnv)(
     '%s: every Namespace has a default deny over all its pods, and enforces restricted or a recorded exception',
-    async (name) => {
+    async (name, env) => {
       const objects = readManifests(dir(name));
       const namespaces = objects.filter((o) => o.kind === 'Namespace');
       const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
@@ -266,7 +285,11 @@ describe('cdk8s synth of every environment (the `npm run synth` path)', () => {
           ns.metadata.name,
         ).toEqual(['default-deny']);
         const labels = ns.metadata.labels;
-        expect(labels['pod-security.kubernetes.io/enforce-version'], ns.metadata.name).toBe('v1.27');
+        // Pinned to the minor the environment's cluster runs (1.33 on every reference cluster), never 'latest'.
+        expect(labels['pod-security.kubernetes.io/enforce-version'], ns.metadata.name).toBe(
+          `v${environmentClusterTraits(env).kubernetesVersion}`,
+        );
+        expect(labels['pod-security.kubernetes.io/enforce-version'], ns.metadata.name).toBe('v1.33');
         if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') {
           const [exception] = podSecurityExceptionsOf([ns]);
           expect(exception?.reason, `${ns.metadata.name} has no recorded exception`).toBe(

@@ -39,7 +39,7 @@ function memoryIo(files: Record<string, string>) {
 }
 
 describe('Pod Security of the platform namespaces', () => {
-  it('enforces restricted everywhere but the recorded exceptions, keeping the v1.27 version label', async () => {
+  it('enforces restricted everywhere but the recorded exceptions, pinned to the minor of the cluster (k3s: that of K3S_VERSION)', async () => {
     const a = platformAddons({
       cluster: { kind: 'bare-metal' },
       controller: { kind: 'envoy-gateway' },
@@ -54,7 +54,7 @@ describe('Pod Security of the platform namespaces', () => {
     const metallb = a.namespaces.find((n) => n.metadata.name === 'metallb-system')!;
     expect(metallb.metadata.labels).toMatchObject({
       [POD_SECURITY_EXCEPTION_LABEL]: 'metallb',
-      'pod-security.kubernetes.io/enforce-version': 'v1.27',
+      'pod-security.kubernetes.io/enforce-version': 'v1.33',
       'pod-security.kubernetes.io/warn': 'restricted',
     });
     for (const n of a.namespaces.filter((n) => n !== metallb))

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../../constructs/pipeline/actions';
+import { KIND_NODE_IMAGES } from '../../../constructs/pipeline/kind-images';
 import { generateWorkflows } from '../../../constructs/pipeline/workflows';
 import { PIPELINE } from '../../../stacks/pipeline';
 import { actionlint } from '../../helpers/actionlint';
@@ -121,7 +122,9 @@ describe('generateWorkflows', () => {
       'Install Flux (it installs the add-ons from the HelmReleases)',
       'Apply the manifests in order',
     ]);
-    expect(e2e.steps[4].with.node_image).toBe('kindest/node:v1.27.3');
+    // The reference platform's dev cluster runs k3s 1.33: kind runs the pinned 1.33 image.
+    expect(e2e.steps[4].with.node_image).toBe(KIND_NODE_IMAGES['1.33']);
+    expect(e2e.steps[4].with.node_image).toMatch(/^kindest\/node:v1\.33\.\d+@sha256:[a-f0-9]{64}$/);
     expect(e2e.steps[6].env).toEqual({ E2E_ENV: 'dev' });
   });
 
