@@ -1,4 +1,5 @@
 export * from './admission';
+export * from './api-versions';
 export * from './cdk8s-validation';
 export * from './engine';
 export * from './findings';

@@ -4,6 +4,7 @@ export {
   type EnvironmentObjects,
   environmentAddons,
   environmentApp,
+  environmentClusterTraits,
   environmentObjects,
   routingSnapshot,
 } from './environment-app';
