@@ -17,6 +17,7 @@ import type { ResolvedClusterTraits } from '../cluster/traits';
 import { arr, assertProps, bool, json, oneOf, opt, req, shapeOf, str } from '../core/strict';
 import { assertDnsLabel, checkDnsLabel, InvalidPropertyError, show } from '../core/validate';
 import type { SignaturePolicy } from '../pipeline/model';
+import { SIGNATURE_POLICY_SPEC } from '../pipeline/schema';
 import type { KubeObject } from '../routing/types';
 import { CHARTS } from './charts';
 import { topologySpread } from './exposure';
@@ -125,21 +126,7 @@ const https = (v: unknown) =>
   typeof v === 'string' && /^https:\/\/[^\s'"`{}]+$/.test(v) ? undefined : 'must be an https:// URL';
 
 const POLICY_OPTIONS = shapeOf<SignedImagesPolicyOptions>()({
-  signatures: req(
-    shapeOf<SignaturePolicy>()({
-      certificateIdentityRegexp: req(
-        str((v) => {
-          try {
-            new RegExp(v as string);
-            return undefined;
-          } catch {
-            return 'is not a regular expression';
-          }
-        }),
-      ),
-      certificateOidcIssuer: opt(str(https)),
-    }),
-  ),
+  signatures: req(SIGNATURE_POLICY_SPEC),
   mode: opt(oneOf('enforce', 'warn')),
   images: opt(arr(str())),
   name: opt(str(checkDnsLabel)),

@@ -113,7 +113,8 @@ const SELF_MANAGED = shapeOf<SelfManagedBackend>()({
   passphraseSecret: opt(str(checkSecretName)),
 });
 
-const SIGNATURES = shapeOf<SignaturePolicy>()({
+/** The shape of {@link SignaturePolicy}: the CI image gate's and the cluster image policy's one signer. */
+export const SIGNATURE_POLICY_SPEC = shapeOf<SignaturePolicy>()({
   certificateIdentityRegexp: req(
     str((v) => {
       try {
@@ -138,7 +139,7 @@ const PROPS_FIELDS = {
     ),
   ),
   stateBackend: req(tagged('kind', { 'pulumi-cloud': PULUMI_CLOUD, 'self-managed': SELF_MANAGED })),
-  signatures: req(SIGNATURES),
+  signatures: req(SIGNATURE_POLICY_SPEC),
   branch: opt(
     str(
       matching(
