@@ -17,11 +17,11 @@ import type {
   GrafanaTarget,
   Json,
 } from './dashboard-grafana';
-import { QUANTILES, RECORD_NAMES, type SIGNALS } from './golden-signals';
+import { QUANTILES, RECORD_NAMES, type Signal } from './golden-signals';
 import { ROUTE_LABELS, SLO_RECORD_NAMES, type SloKind } from './slo-names';
 
-/** A golden signal ('rate', 'errors', 'latency'). */
-export type DashboardSignal = (typeof SIGNALS)[number];
+/** A golden signal ('rate', 'errors', 'latency'): the dashboard draws what goldenSignalRules records. */
+export type DashboardSignal = Signal;
 
 /** Grafana's grid is 24 columns wide. */
 export const GRID_COLUMNS = 24;

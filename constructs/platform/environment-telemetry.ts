@@ -4,7 +4,7 @@
  * environment's namespace. Written where Prometheus runs (the metrics stack, or a cluster that says it runs
  * the Prometheus Operator); an SLO without Prometheus is an error, not a silent no-op. Pure.
  */
-import { assertProps, bool, json, opt, rec, req, shapeOf, str } from '../core/strict';
+import { assertProps, bool, json, opt, shapeOf } from '../core/strict';
 import { InvalidPropertyError, within } from '../core/validate';
 import type { TrafficSource } from '../ingress/envoy-gateway';
 import type { PlatformAddons } from '../ingress/platform';
@@ -14,6 +14,7 @@ import { DashboardTooLargeError, routeDashboard } from '../observability/dashboa
 import { goldenSignalRules, type Signal } from '../observability/golden-signals';
 import { sloRules } from '../observability/slo';
 import type { KubeObject, RoutingPolicy } from '../routing/types';
+import { TRAFFIC_SOURCE_SPEC } from '../workload/schema';
 import type { Environment } from './model';
 
 /** What an environment asks of its route telemetry. */
@@ -43,13 +44,12 @@ export interface EnvironmentObservability {
   readonly scraper?: TrafficSource;
 }
 
-const TRAFFIC_SOURCE = shapeOf<TrafficSource>()({ namespace: req(str()), podLabels: req(rec(str())) });
 const OBSERVABILITY_SPEC = shapeOf<EnvironmentObservability>()({
   // Its shape and values are sloAlertRouting's to check, with the path.
   alertReceiver: opt(json),
   routeSignals: opt(bool),
   dashboard: opt(bool),
-  scraper: opt(TRAFFIC_SOURCE),
+  scraper: opt(TRAFFIC_SOURCE_SPEC),
 });
 
 /** Whether Prometheus (with the Operator's CRDs) runs where the environment deploys. */

@@ -109,7 +109,8 @@ export const EXTERNAL_SECRET_PROPS_SPEC = shapeOf<ExternalSecretProps>()({
   refreshInterval: opt(str()),
 });
 
-const TRAFFIC_SOURCE = shapeOf<TrafficSource>()({ namespace: req(str()), podLabels: req(rec(str())) });
+/** The shape of a {@link TrafficSource}: a namespace and the labels of its pods. */
+export const TRAFFIC_SOURCE_SPEC = shapeOf<TrafficSource>()({ namespace: req(str()), podLabels: req(rec(str())) });
 
 /** The shape of {@link WorkloadEndpoint} (what `WebApp.endpoint` and the others hold). */
 export const WORKLOAD_ENDPOINT_SPEC = shapeOf<WorkloadEndpoint>()({
@@ -126,7 +127,7 @@ export const NAMESPACE_NETWORK_POLICY_PROPS_SPEC = shapeOf<NamespaceNetworkPolic
   namespace: req(str()),
   workloads: req(arr(WORKLOAD_ENDPOINT_SPEC)),
   routes: opt(arr(POLICY_SPEC)),
-  proxy: opt(TRAFFIC_SOURCE),
-  dns: opt(TRAFFIC_SOURCE),
-  scraper: opt(TRAFFIC_SOURCE),
+  proxy: opt(TRAFFIC_SOURCE_SPEC),
+  dns: opt(TRAFFIC_SOURCE_SPEC),
+  scraper: opt(TRAFFIC_SOURCE_SPEC),
 });
